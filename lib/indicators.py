@@ -1,0 +1,208 @@
+"""The indicator engine: configured indicators for a period, by any dimension, against last year
+and against targets. Indicators are data (config/indicators.yaml), not code per chart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .config import Config, Indicator
+from .period import Period
+
+DIMENSIONS = ("commune", "village", "programme", "activity_type", "organisation", "group", "tab", "month", "year")
+
+
+def in_period(activities: pd.DataFrame, period: Period | None) -> pd.DataFrame:
+    """The activities dated inside the period (all of them when period is None)."""
+    if period is None:
+        return activities
+    dates = activities["date"]
+    return activities[(dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))]
+
+
+def select(activities: pd.DataFrame, *, communes: Iterable[str] = (), programmes: Iterable[str] = (),
+           organisations: Iterable[str] = (), activity_types: Iterable[str] = ()) -> pd.DataFrame:
+    """The dashboard's filters: keep rows whose commune/programme/… is among the chosen (empty = all)."""
+    mask = np.ones(len(activities), bool)
+    for column, chosen in (("commune", communes), ("programme", programmes),
+                           ("organisation", organisations), ("activity_type", activity_types)):
+        chosen = list(chosen)
+        if chosen:
+            mask &= activities[column].isin(chosen).to_numpy()
+    return activities[mask]
+
+
+def _mask(activities: pd.DataFrame, indicator: Indicator) -> np.ndarray:
+    f = indicator.filter
+    mask = np.ones(len(activities), bool)
+    for column, chosen in (("programme", f.programme), ("activity_type", f.activity_type),
+                           ("organisation", f.organisation), ("group", f.group)):
+        if chosen:
+            mask &= activities[column].isin(chosen).to_numpy()
+    for measure in f.nonzero:
+        mask &= (activities[measure].fillna(0) > 0).to_numpy()
+    return mask
+
+
+def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
+    keys = []
+    for dim in by:
+        if dim == "month":
+            keys.append(activities["date"].dt.month.rename("month"))
+        elif dim == "year":
+            keys.append(activities["date"].dt.year.rename("year"))
+        else:
+            keys.append(activities[dim])
+    return keys
+
+
+def _base(activities: pd.DataFrame, indicator: Indicator, by: list[str], config: Config) -> pd.Series:
+    """count / sum / distinct of one indicator, grouped by ``by`` (a scalar Series of one row when ungrouped)."""
+    rows = activities[_mask(activities, indicator)]
+    if indicator.kind == "count":
+        values = pd.Series(1, index=rows.index)
+    elif indicator.kind == "sum":
+        values = rows[indicator.measures].sum(axis=1, min_count=1).fillna(0)
+    else:
+        column = rows[indicator.field].astype(object)
+        if indicator.field == "commune":
+            column = column.where(column != config.unit.whole_unit_label)
+        elif indicator.field == "village":  # village names repeat across communes ("Thôn 1")
+            column = rows["commune"].astype(object) + "/" + column
+        column = column.where(column.notna(), None)
+        if not by:
+            return pd.Series([column.dropna().nunique()], index=["all"])
+        return column.groupby(_keys(rows, by), observed=True).nunique()
+    if not by:
+        return pd.Series([float(values.sum())], index=["all"])
+    return values.groupby(_keys(rows, by), observed=True).sum()
+
+
+def _catalogue(config: Config, dim: str) -> list | None:
+    """The full list of values of a dimension, so communes with nothing still show as 0."""
+    return {
+        "commune": [*config.communes, config.unit.whole_unit_label],
+        "programme": list(config.programmes),
+        "activity_type": list(config.activity_types),
+        "organisation": list(config.organisations),
+        "group": list(config.groups),
+        "month": list(range(1, 13)),
+    }.get(dim)
+
+
+def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None,
+            period: Period | None = None, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Indicators as a wide table: one row per group of ``by`` (or one row), one column per indicator."""
+    by = [by] if isinstance(by, str) else list(by or [])
+    codes = list(codes or config.indicators)
+    rows = in_period(activities, period)
+    results: dict[str, pd.Series] = {}
+
+    def value(code: str) -> pd.Series:
+        if code not in results:
+            indicator = config.indicators[code]
+            if indicator.kind in ("count", "sum", "distinct"):
+                results[code] = _base(rows, indicator, by, config).astype(float)
+            elif indicator.kind == "ratio":
+                num, den = value(indicator.numerator), value(indicator.denominator)
+                num, den = num.align(den, fill_value=0)
+                results[code] = (num / den.replace(0, np.nan)) * indicator.scale
+            else:  # share of the whole
+                num = value(indicator.numerator)
+                total = float(_base(rows, config.indicators[indicator.numerator], [], config).iloc[0]) if by else float(num.sum())
+                results[code] = num / total * indicator.scale if total else num * np.nan
+        return results[code]
+
+    table = pd.DataFrame({code: value(code) for code in codes})
+    if not by:
+        return table.reset_index(drop=True)
+    table.index.names = by
+    if len(by) == 1 and (full := _catalogue(config, by[0])) is not None:
+        extra = [v for v in table.index if v not in full]
+        table = table.reindex(full + extra)
+        sums = [c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")]
+        table[sums] = table[sums].fillna(0)
+    return table.reset_index()
+
+
+def compare(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None, period: Period,
+            by: str | list[str] | None = None) -> pd.DataFrame:
+    """Long table: each indicator (per group) with its value, last year's value and the change."""
+    by_list = [by] if isinstance(by, str) else list(by or [])
+    codes = list(codes or config.indicators)
+    now = compute(activities, config, codes, period, by_list).melt(id_vars=by_list, var_name="indicator", value_name="value")
+    before = compute(activities, config, codes, period.previous_year(), by_list).melt(
+        id_vars=by_list, var_name="indicator", value_name="previous")
+    table = now.merge(before, on=[*by_list, "indicator"], how="left")
+    table["change"] = table["value"] - table["previous"]
+    table["change_pct"] = np.where(table["previous"] > 0, table["change"] / table["previous"].where(table["previous"] > 0) * 100, np.nan)
+    table["name"] = table["indicator"].map(lambda c: config.indicators[c].name)
+    table["unit"] = table["indicator"].map(lambda c: config.indicators[c].unit)
+    return table[[*by_list, "indicator", "name", "unit", "value", "previous", "change", "change_pct"]]
+
+
+def values(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None,
+           period: Period | None = None) -> dict[str, float]:
+    """Ungrouped indicator values as a plain dict (for KPI cards and the report)."""
+    return compute(activities, config, codes, period).iloc[0].to_dict()
+
+
+def coverage(activities: pd.DataFrame, config: Config, period: Period | None = None,
+             activity_types: Iterable[str] = ()) -> pd.DataFrame:
+    """Villages reached / villages in config, per commune, with the extremely difficult ones apart."""
+    rows = in_period(activities, period)
+    if activity_types := list(activity_types):
+        rows = rows[rows["activity_type"].isin(activity_types)]
+    reached = set(zip(rows["commune"].astype(object), rows["village"]))
+    records = []
+    for commune in config.unit.communes:
+        names = [v.name for v in commune.villages]
+        hard = [v.name for v in commune.villages if v.extremely_difficult]
+        records.append({
+            "commune": commune.name, "villages": len(names),
+            "reached": sum((commune.name, v) in reached for v in names),
+            "extremely_difficult": len(hard),
+            "extremely_difficult_reached": sum((commune.name, v) in reached for v in hard),
+        })
+    table = pd.DataFrame(records)
+    table["share"] = np.where(table["villages"] > 0, table["reached"] / table["villages"].where(table["villages"] > 0) * 100, np.nan)
+    return table
+
+
+def progress(activities: pd.DataFrame, targets: pd.DataFrame, config: Config, year: int) -> pd.DataFrame:
+    """Each target of the year (whole unit or one commune) with the actual value and the % reached."""
+    wanted = targets[targets["year"] == year]
+    columns = ["indicator", "name", "unit", "commune", "target", "actual", "percent", "row"]
+    if wanted.empty:
+        return pd.DataFrame(columns=columns)
+    codes = sorted(set(wanted["indicator"]))
+    period = Period.year(year)
+    overall = values(activities, config, codes, period)
+    by_commune = compute(activities, config, codes, period, "commune").set_index("commune")
+    actual = [overall[r.indicator] if r.commune is None or pd.isna(r.commune) else by_commune.at[r.commune, r.indicator]
+              for r in wanted.itertuples()]
+    table = pd.DataFrame({
+        "indicator": wanted["indicator"].to_numpy(),
+        "name": [config.indicators[c].name for c in wanted["indicator"]],
+        "unit": [config.indicators[c].unit for c in wanted["indicator"]],
+        "commune": wanted["commune"].to_numpy(), "target": wanted["value"].to_numpy(float),
+        "actual": np.asarray(actual, float), "row": wanted["row"].to_numpy(),
+    })
+    table["percent"] = np.where(table["target"] > 0, table["actual"] / table["target"].where(table["target"] > 0) * 100, np.nan)
+    return table[columns]
+
+
+def measure_present(activities: pd.DataFrame, measure: str) -> bool:
+    """Whether any row filled this measure at all: an absent figure is not a measured zero."""
+    return measure in activities and bool(activities[measure].notna().any())
+
+
+def coordination_matrix(activities: pd.DataFrame, config: Config, period: Period | None = None) -> pd.DataFrame:
+    """Joint activities: organisation × partner organisation (known organisations only)."""
+    rows = in_period(activities, period)[["organisation", "partners"]]
+    pairs = rows.explode("partners").dropna(subset=["partners"])
+    pairs = pairs[pairs["partners"].isin(list(config.organisations))]
+    pairs["organisation"] = pairs["organisation"].astype(object)
+    return pairs.groupby(["organisation", "partners"]).size().rename("count").reset_index().rename(columns={"partners": "partner"})

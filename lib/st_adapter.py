@@ -1,0 +1,75 @@
+"""The one module of lib/ that touches Streamlit: the shared data cache and secrets access.
+
+Pages call ``get_dataset()``; one fetch is shared by all sessions for the configured TTL, and
+``refresh()`` forces the next call to fetch again (the "Làm mới dữ liệu" button).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from .clean import Dataset
+from .config import Config, load_config
+from .dataset import load_dataset
+
+CONFIG_ENV = "BCD502_CONFIG"
+SOURCE_ENV = "BCD502_SOURCE"
+
+
+@st.cache_resource(show_spinner=False)
+def get_config() -> Config:
+    """The validated configuration (directory from BCD502_CONFIG, else config/)."""
+    return load_config(os.environ.get(CONFIG_ENV) or None)
+
+
+def source_spec(config: Config) -> str:
+    """Which source the app reads: BCD502_SOURCE, then secrets, then the config's default."""
+    return os.environ.get(SOURCE_ENV) or source_spec_from_secrets() or str(config.resolve_path(config.settings.default_source))
+
+
+def _secrets_table() -> dict[str, Any] | None:
+    try:
+        table = st.secrets.get("connections", {}).get("gsheets")
+    except Exception:  # no secrets.toml at all is the normal demo case
+        return None
+    return dict(table) if table else None
+
+
+def source_spec_from_secrets() -> str | None:
+    """The spreadsheet URL or key from ``[connections.gsheets] spreadsheet``, if configured."""
+    table = _secrets_table()
+    return str(table["spreadsheet"]) if table and table.get("spreadsheet") else None
+
+
+def credentials_from_secrets() -> dict[str, Any] | None:
+    """The service-account fields of ``[connections.gsheets]`` (without the spreadsheet key)."""
+    table = _secrets_table()
+    if not table:
+        return None
+    info = {k: v for k, v in table.items() if k not in ("spreadsheet", "worksheet", "type_")}
+    return info if info.get("private_key") else None
+
+
+@st.cache_resource(show_spinner=False)
+def _loader(ttl_seconds: int):
+    """A cached loader whose TTL comes from the config (st.cache_data takes it at decoration)."""
+
+    @st.cache_data(ttl=ttl_seconds, show_spinner="Đang tải dữ liệu…", max_entries=4)
+    def load(spec: str, config_dir: str) -> Dataset:
+        return load_dataset(spec, get_config(), credentials_info=credentials_from_secrets())
+
+    return load
+
+
+def get_dataset() -> Dataset:
+    """The cleaned dataset, one fetch shared by every session for ``cache_ttl_seconds``."""
+    config = get_config()
+    return _loader(config.settings.cache_ttl_seconds)(source_spec(config), str(config.directory))
+
+
+def refresh() -> None:
+    """Force the next ``get_dataset()`` to fetch again, for every session."""
+    _loader(get_config().settings.cache_ttl_seconds).clear()
