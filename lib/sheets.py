@@ -191,8 +191,8 @@ def call_with_retry(func: Callable[[], T], policy: RetryPolicy, *, key: str, ema
     """Run one API call, retrying transient failures; translate the final failure."""
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_before_delay(policy.total_seconds),
-        wait=tenacity.wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait,
-                                              jitter=policy.initial_wait),
+        wait=tenacity.wait_exponential(multiplier=policy.initial_wait, max=policy.max_wait)
+        + tenacity.wait_random(0, policy.initial_wait),
         retry=tenacity.retry_if_exception(_is_transient),
         reraise=True,
     )

@@ -269,7 +269,7 @@ def test_workbook_and_spreadsheet_give_identical_raw_tabs(fake_sheets, tmp_path)
                   [dt.date(2024, 2, 3), "Đạ K'Nàng", "CT2", "Dân vận tập trung", None, 2.5],
                   [],
                   ["29/10/2024", "Toàn huyện", "1", "Tuyên truyền", "1.265.000", "26,5", None, None],
-                  [dt.datetime(2024, 5, 1, 12, 0), "Liêng Srônh", 3, "#REF!", True, -4]],
+                  [dt.datetime(2024, 5, 1, 12, 0), "Liêng Srônh", 3, "", True, -4]],
         "Hội Phụ nữ": [HEADER[:3], ["", "", ""], [dt.date(2024, 12, 31), "Phi Liêng", 4]],
         "Công an": [["Ngày"]],
     }
