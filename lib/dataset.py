@@ -14,12 +14,12 @@ def load_dataset(spec: str | None, config: Config, *, credentials_file: str | No
                  credentials_info: dict[str, Any] | None = None, use_snapshots: bool = True) -> Dataset:
     """The cleaned data of ``spec`` (a workbook path or a Google Sheets URL/key; the config's
     default source when None)."""
-    from .snapshot import SnapshotStore, fetch_with_fallback
-
     spec = spec or str(config.resolve_path(config.settings.default_source))
     source = open_source(spec, credentials_file=credentials_file, credentials_info=credentials_info)
-    store = None
-    if use_snapshots and not isinstance(source, WorkbookSource):
-        store = SnapshotStore(config.resolve_path(config.settings.data_dir) / "snapshots")
+    if isinstance(source, WorkbookSource):
+        return clean(source.fetch(wanted_tabs(config)), config)
+    from .snapshot import SnapshotStore, fetch_with_fallback
+
+    store = SnapshotStore(config.resolve_path(config.settings.data_dir) / "snapshots") if use_snapshots else None
     raw = fetch_with_fallback(source, wanted_tabs(config), store)
     return clean(raw, config)
