@@ -11,7 +11,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from .config import Config
-from .normalize import fold
+from .normalize import clean_name, fold
 
 VILLAGE_PREFIX_RE = re.compile(r"^(thon|buon|bon|to(danpho)?|ap|xom|lang|tieukhu)(?=\w)")
 
@@ -22,9 +22,10 @@ class Catalogue:
 
     keys: dict[str, str]
     names: dict[str, str]  # folded display name → display name
+    exact: dict[str, str]  # lower-case name with its accents → value; wins where folding collides
 
     def match(self, text: str) -> str | None:
-        return self.keys.get(fold(text))
+        return self.exact.get(_exact(text)) or self.keys.get(fold(text))
 
     def suggest(self, text: str, cutoff: float = 72) -> str | None:
         """The closest display name to an unknown text, if close enough."""
@@ -38,11 +39,18 @@ class Catalogue:
         """From (canonical value, display name, extra keys) triples; earlier entries win on clashes."""
         keys: dict[str, str] = {}
         names: dict[str, str] = {}
+        exact: dict[str, str] = {}
         for value, display, extra in entries:
-            for key in (fold(display), *(fold(e) for e in extra)):
-                keys.setdefault(key, value)
+            for text in (display, *extra):
+                keys.setdefault(fold(text), value)
+                exact.setdefault(_exact(text), value)
             names.setdefault(fold(display), display)
-        return cls(keys, names)
+        return cls(keys, names, exact)
+
+
+def _exact(text: str) -> str:
+    """"Đam Rông" and "Đạ M'Rông" fold alike; with accents kept they differ."""
+    return clean_name(str(text)).lower().replace("' ", "'")
 
 
 def village_key(name: str) -> str:

@@ -1,0 +1,7 @@
+"""``python -m lib``: the command line (see lib/cli.py)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,42 @@
+"""Shared fixtures: the project's config, the demo workbook and small raw tabs built in tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from lib.clean import Dataset, clean, wanted_tabs
+from lib.config import Config, load_config
+from lib.source import RawData, RawTab, WorkbookSource
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
+COMMUNE_CONFIG = ROOT / "tests" / "fixtures" / "commune_config"
+HEADER = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Nội dung", "Đơn vị phối hợp", "Số đợt",
+          "Người tham gia", "Vận động, tài trợ (đồng)"]
+FETCHED = dt.datetime(2024, 12, 31, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def demo(config: Config) -> Dataset:
+    return clean(WorkbookSource(DEMO).fetch(wanted_tabs(config)), config)
+
+
+def raw_data(tabs: dict[str, list[list]], hidden: frozenset[str] = frozenset()) -> RawData:
+    """RawData with the given tabs, as a source would return them."""
+    return RawData(tabs={name: RawTab(name, rows, name in hidden) for name, rows in tabs.items()},
+                   available=list(tabs), source_id="test", source_label="Dữ liệu thử", fetched_at=FETCHED)
+
+
+def clean_tab(config: Config, rows: list[list], tab: str = "BCHQS") -> Dataset:
+    """Clean one organisation tab (the other tabs exist but are empty)."""
+    tabs = {name: [] for name in config.organisation_tabs}
+    tabs[tab] = rows
+    return clean(raw_data(tabs), config)

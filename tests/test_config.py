@@ -1,0 +1,87 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lib.config import DEFAULT_CONFIG_DIR, load_config
+from lib.exceptions import ConfigError
+
+
+def test_demo_config_matches_the_unit(config):
+    unit = config.unit
+    assert len(unit.communes) == 8 and config.village_count == 53
+    assert sum(v.extremely_difficult for c in unit.communes for v in c.villages) == 27
+    assert [c.name for c in unit.communes if c.region == "III"] == ["Liêng Srônh", "Đạ Long"]
+    assert sum(c.new_rural for c in unit.communes) == 6
+    assert unit.profile.area_ha == 87255.8 and unit.profile.ethnic_groups == 30
+    assert len(config.programmes) == 4 and len(config.organisations) == 9
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_wrong_type_names_file_and_key(config_copy):
+    edit(config_copy / "settings.yaml", "cache_ttl_seconds: 300", "cache_ttl_seconds: năm phút")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "settings.yaml: settings.cache_ttl_seconds: phải là số nguyên" in error.value.message
+
+
+def test_unknown_key_is_reported(config_copy):
+    edit(config_copy / "unit.yaml", "      new_rural: true\n      region: I\n", "      new_rurall: true\n      region: I\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "unit.yaml: unit.communes[0].new_rurall: khoá không được hỗ trợ" in error.value.message
+
+
+def test_bad_region_is_reported(config_copy):
+    edit(config_copy / "unit.yaml", "region: III", "region: IV")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "unit.yaml: unit.communes[1].region: giá trị không hợp lệ" in error.value.message
+
+
+def test_indicator_referencing_unknown_measure(config_copy):
+    edit(config_copy / "indicators.yaml", "measure: rounds, unit: đợt}", "measure: round, unit: đợt}")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "indicators.yaml: indicators[1] (rounds).measure: cột số liệu «round» không có trong cấu hình" in error.value.message
+
+
+def test_duplicate_commune(config_copy):
+    edit(config_copy / "unit.yaml", "- name: Phi Liêng", "- name: Rô Men")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "tên xã «Rô Men» bị trùng" in error.value.message
+
+
+def test_yaml_syntax_error_names_line(config_copy):
+    (config_copy / "programmes.yaml").write_text("programmes: [\n  - code: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "programmes.yaml không đúng cú pháp YAML (dòng" in error.value.message
+
+
+def test_missing_file_and_dir(config_copy, tmp_path):
+    (config_copy / "columns.yaml").unlink()
+    with pytest.raises(ConfigError, match="Thiếu tệp cấu hình columns.yaml"):
+        load_config(config_copy)
+    with pytest.raises(ConfigError, match="Không tìm thấy thư mục cấu hình"):
+        load_config(tmp_path / "nowhere")
+
+
+def test_indicator_kind_needs_its_arguments(config_copy):
+    edit(config_copy / "indicators.yaml", "kind: ratio, numerator: participants, denominator: rounds", "kind: ratio, numerator: participants")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "chỉ số loại «ratio» cần khai báo denominator" in error.value.message
