@@ -123,9 +123,10 @@ def authorize(credentials: Credentials, timeout: tuple[float, float] | None = Re
     return client
 
 
-def service_account_email(client: gspread.Client) -> str | None:
+def service_account_email(client: gspread.Client | gspread.HTTPClient) -> str | None:
     """The e-mail the spreadsheet must be shared with, when the client's credentials have one."""
-    return getattr(getattr(client.http_client, "auth", None), "service_account_email", None)
+    http = getattr(client, "http_client", client)
+    return getattr(getattr(http, "auth", None), "service_account_email", None)
 
 
 # ---------------------------------------------------------------- retries and error translation

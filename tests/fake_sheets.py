@@ -27,6 +27,8 @@ import google.oauth2.credentials
 import gspread
 import pytest
 import responses
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -48,6 +50,14 @@ DISABLED = ("Google Sheets API has not been used in project 123456789012 before 
             "visiting https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project="
             "123456789012 then retry. If you enabled this API recently, wait a few minutes for the action to "
             "propagate to our systems and retry.")
+
+
+def service_account_info(email: str = SERVICE_ACCOUNT) -> dict[str, str]:
+    """A service-account key (fresh RSA key) whose token exchange the fake answers."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return {"type": "service_account", "project_id": "bcd502-demo", "private_key_id": "abc123",
+            "private_key": pem.decode(), "client_email": email, "client_id": "1234567890", "token_uri": TOKEN_URL}
 
 
 class StaticCredentials(google.oauth2.credentials.Credentials):

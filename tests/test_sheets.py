@@ -8,9 +8,7 @@ import json
 import openpyxl
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets  # noqa: F401
+from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_account_info  # noqa: F401
 
 from lib.exceptions import ApiDisabled, CredentialsError, QuotaExceeded, SheetsError, SpreadsheetNotFound
 from lib.sheets import READ_SCOPES, GoogleSheetsSource, RetryPolicy, quote_sheet_name, spreadsheet_key
@@ -28,14 +26,6 @@ def source(fake: FakeSheets, retry: RetryPolicy = FAST) -> GoogleSheetsSource:
 
 def rows(n: int = 3) -> list[list]:
     return [HEADER, *([dt.date(2024, 3, i + 1), "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 10 * i, 1_500_000.5] for i in range(n))]
-
-
-def service_account_info() -> dict[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    return {"type": "service_account", "project_id": "bcd502-demo", "private_key_id": "abc123",
-            "private_key": pem.decode(), "client_email": SERVICE_ACCOUNT, "client_id": "1234567890",
-            "token_uri": "https://oauth2.googleapis.com/token"}
 
 
 # ---------------------------------------------------------------- requests per refresh

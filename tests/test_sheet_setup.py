@@ -1,0 +1,190 @@
+"""init-sheet against the fake Sheets API: one batchUpdate, idempotent, existing rows untouched, RAW headers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+import pytest
+import yaml
+from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_account_info  # noqa: F401
+
+from lib.config import DEFAULT_CONFIG_DIR, Config, load_config
+from lib.exceptions import SpreadsheetNotFound
+from lib.sheet_setup import TARGET_HEADERS, add_cli, init_sheet
+from lib.sheets import RetryPolicy
+
+KEY = "1SeTuPkEy0123456789abcdefghijklmn"
+URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
+FAST = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, total_seconds=5)
+EXISTING = [["Ngày", "Xã", "Nội dung"], [45352, "Rô Men", "=HYPERLINK(\"x\")"], [], [45353, "Phi Liêng", "Đạ K'Nàng"]]
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return load_config()
+
+
+@pytest.fixture
+def custom_config(tmp_path) -> Config:
+    """The default config with a formula-looking measure header and editors for one organisation."""
+    directory = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, directory)
+    columns = yaml.safe_load((directory / "columns.yaml").read_text(encoding="utf-8"))
+    columns["measures"].append({"code": "formula_like", "name": "=IMPORTRANGE(\"x\";\"A1\")", "type": "integer", "unit": "cái"})
+    (directory / "columns.yaml").write_text(yaml.safe_dump(columns, allow_unicode=True), encoding="utf-8")
+    orgs = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8"))
+    orgs["organisations"][0]["editors"] = ["quansu@example.org", "tro-ly@example.org"]
+    (directory / "organisations.yaml").write_text(yaml.safe_dump(orgs, allow_unicode=True), encoding="utf-8")
+    return load_config(directory)
+
+
+def open_fake(fake: FakeSheets):
+    spreadsheet = fake.client().open_by_key(KEY)
+    fake.requests.clear()
+    return spreadsheet
+
+
+def org_headers(config: Config) -> list[str]:
+    return [f.name for f in config.fields.values()] + [m.name for m in config.measures.values()]
+
+
+def rules_by_header(fake: FakeSheets, title: str) -> dict[str, dict]:
+    tab = fake.spreadsheets[KEY].tab(title)
+    header = tab.values()[0]
+    rules = {}
+    for validation in tab.validations:
+        grid = validation["range"]
+        assert grid["startRowIndex"] == 1 and "endRowIndex" not in grid  # data rows, including rows added later
+        assert grid["endColumnIndex"] == grid["startColumnIndex"] + 1
+        rules[header[grid["startColumnIndex"]]] = validation["rule"]
+    return rules
+
+
+def test_creates_missing_tabs_in_one_batch_update(fake_sheets, config):
+    first = next(iter(config.organisations.values())).tab
+    fake_sheets.add_spreadsheet(KEY, {first: EXISTING, "Ghi chú": [["Không sửa"]]})
+    result = init_sheet(open_fake(fake_sheets), config, retry=FAST)
+
+    expected = [o.tab for o in config.organisations.values()][1:] + [config.settings.tabs.targets]
+    assert result.created == expected and result.unchanged == [first] and result.changed
+    assert [r.kind for r in fake_sheets.requests] == ["get", "batchUpdate"]
+    sheet = fake_sheets.spreadsheets[KEY]
+    assert [t.title for t in sheet.tabs] == [first, "Ghi chú", *expected]
+    assert sheet.tab(first).rows == EXISTING and sheet.tab("Ghi chú").values() == [["Không sửa"]]
+
+    for title in expected[:-1]:
+        tab = sheet.tab(title)
+        assert tab.values() == [org_headers(config)]
+        assert tab.grid["frozenRowCount"] == 1 and tab.grid["columnCount"] >= len(org_headers(config))
+        assert all(f["textFormat"]["bold"] for f in tab.formats.values())
+    targets = sheet.tab(config.settings.tabs.targets)
+    assert targets.values() == [list(TARGET_HEADERS)] and targets.grid["frozenRowCount"] == 1
+    assert not any(t.protected_ranges for t in sheet.tabs)
+
+
+def test_dropdowns_and_validations(fake_sheets, config):
+    fake_sheets.add_spreadsheet(KEY, {})
+    init_sheet(open_fake(fake_sheets), config, retry=FAST)
+    tab_title = next(iter(config.organisations.values())).tab
+    rules = rules_by_header(fake_sheets, tab_title)
+
+    def choices(header: str) -> list[str]:
+        condition = rules[header]["condition"]
+        assert condition["type"] == "ONE_OF_LIST" and rules[header]["showCustomUi"]
+        return [v["userEnteredValue"] for v in condition["values"]]
+
+    assert choices("Xã") == [config.unit.whole_unit_label, *(c.name for c in config.unit.communes)]
+    assert choices("Chương trình") == ["1", "2", "3", "4"]
+    assert choices("Loại hoạt động") == [a.name for a in config.activity_types.values()]
+    assert rules["Ngày"]["condition"] == {"type": "DATE_IS_VALID"}
+    for measure in config.measures.values():
+        assert rules[measure.name]["condition"] == {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}
+    assert {"Thôn", "Nội dung", "Đơn vị phối hợp"}.isdisjoint(rules)
+
+    targets = rules_by_header(fake_sheets, config.settings.tabs.targets)
+    assert set(targets) == set(TARGET_HEADERS)
+    assert [v["userEnteredValue"] for v in targets["Xã"]["condition"]["values"]][0] == config.unit.whole_unit_label
+
+
+def test_second_run_changes_nothing(fake_sheets, config):
+    fake_sheets.add_spreadsheet(KEY, {"BCHQS": EXISTING})
+    init_sheet(open_fake(fake_sheets), config, retry=FAST)
+    state = [(t.properties, t.rows, t.validations) for t in fake_sheets.spreadsheets[KEY].tabs]
+    fake_sheets.requests.clear()
+    again = init_sheet(open_fake(fake_sheets), config, protect=False, retry=FAST)
+    assert not again.changed and again.created == [] and len(again.unchanged) == len(config.organisations) + 1
+    assert fake_sheets.count("batchUpdate") == 0
+    assert [(t.properties, t.rows, t.validations) for t in fake_sheets.spreadsheets[KEY].tabs] == state
+    assert "Không cần tạo tab nào" in again.summary()
+
+
+def test_headers_are_raw_strings_never_formulas(fake_sheets, custom_config):
+    fake_sheets.add_spreadsheet(KEY, {})
+    init_sheet(open_fake(fake_sheets), custom_config, retry=FAST)
+    (batch,) = fake_sheets.of_kind("batchUpdate")
+    cells = [cell for request in batch.body["requests"] if "updateCells" in request
+             for row in request["updateCells"]["rows"] for cell in row["values"]]
+    assert cells and all(set(cell["userEnteredValue"]) == {"stringValue"} for cell in cells)
+    tab = fake_sheets.spreadsheets[KEY].tab("BCHQS")
+    assert tab.values()[0][-1] == "=IMPORTRANGE(\"x\";\"A1\")" and not tab.formulas
+
+
+def test_protect_adds_one_protected_range_per_organisation_tab(fake_sheets, custom_config):
+    fake_sheets.add_spreadsheet(KEY, {"BCHQS": EXISTING})
+    init_sheet(open_fake(fake_sheets), custom_config, retry=FAST)
+    fake_sheets.requests.clear()
+    result = init_sheet(open_fake(fake_sheets), custom_config, protect=True, retry=FAST)
+
+    organisation_tabs = [o.tab for o in custom_config.organisations.values()]
+    assert result.created == [] and result.protected == organisation_tabs
+    (batch,) = fake_sheets.of_kind("batchUpdate")
+    assert {next(iter(r)) for r in batch.body["requests"]} == {"addProtectedRange"}
+    sheet = fake_sheets.spreadsheets[KEY]
+    (bchqs,) = sheet.tab("BCHQS").protected_ranges
+    assert bchqs["editors"]["users"] == sorted(["quansu@example.org", "tro-ly@example.org", SERVICE_ACCOUNT])
+    assert bchqs["range"] == {"sheetId": sheet.tab("BCHQS").sheet_id} and not bchqs["warningOnly"]
+    assert sheet.tab("Công an").protected_ranges[0]["editors"]["users"] == [SERVICE_ACCOUNT]
+    assert not sheet.tab(custom_config.settings.tabs.targets).protected_ranges
+    assert sheet.tab("BCHQS").rows == EXISTING
+    assert any("Công an" in w and "editors" in w for w in result.warnings)
+
+    fake_sheets.requests.clear()
+    assert not init_sheet(open_fake(fake_sheets), custom_config, protect=True, retry=FAST).changed
+    assert fake_sheets.count("batchUpdate") == 0
+
+
+def test_new_tabs_and_protection_in_the_same_single_batch(fake_sheets, config):
+    fake_sheets.add_spreadsheet(KEY, {})
+    result = init_sheet(open_fake(fake_sheets), config, protect=True, retry=FAST)
+    assert fake_sheets.count("batchUpdate") == 1 and len(result.protected) == len(config.organisations)
+    assert all(fake_sheets.spreadsheets[KEY].tab(o.tab).protected_ranges for o in config.organisations.values())
+
+
+def test_viewer_only_access_asks_for_editor(fake_sheets, config):
+    fake_sheets.add_spreadsheet(KEY, {})
+    fake_sheets.fail(403, kind="batchUpdate")
+    with pytest.raises(SpreadsheetNotFound, match="Người chỉnh sửa") as caught:
+        init_sheet(open_fake(fake_sheets), config, retry=FAST)
+    assert SERVICE_ACCOUNT in caught.value.message
+    assert [t.title for t in fake_sheets.spreadsheets[KEY].tabs] == []
+
+
+def test_cli_init_sheet_and_template(fake_sheets, config, tmp_path, capsys):
+    fake_sheets.add_spreadsheet(KEY, {})
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(service_account_info()), encoding="utf-8")
+    parser = argparse.ArgumentParser(prog="python -m lib")
+    add_cli(parser.add_subparsers(dest="command", required=True))
+
+    args = parser.parse_args(["init-sheet", "--source", URL, "--credentials", str(key_file), "--protect"])
+    assert args.handler(args) == 0
+    assert "Đã tạo" in capsys.readouterr().out
+    assert [r.kind for r in fake_sheets.requests] == ["token", "get", "get", "batchUpdate"]
+    (batch,) = fake_sheets.of_kind("batchUpdate")
+    assert sum("addProtectedRange" in r for r in batch.body["requests"]) == len(config.organisations)
+
+    out = tmp_path / "mau.xlsx"
+    args = parser.parse_args(["template", "--out", str(out)])
+    assert args.handler(args) == 0 and out.read_bytes()[:2] == b"PK"
