@@ -198,13 +198,9 @@ def open_spreadsheet(spec: str, *, credentials_file: str | None = None,
 # ---------------------------------------------------------------- command line
 
 
-def _config(args: argparse.Namespace) -> Config:
-    return load_config(getattr(args, "config", None))
-
-
 def _init_sheet_command(args: argparse.Namespace) -> int:
     spreadsheet = open_spreadsheet(args.source, credentials_file=args.credentials)
-    print(init_sheet(spreadsheet, _config(args), protect=args.protect).summary())
+    print(init_sheet(spreadsheet, load_config(args.config), protect=args.protect).summary())
     return 0
 
 
@@ -212,7 +208,7 @@ def _template_command(args: argparse.Namespace) -> int:
     from .template import build_template
 
     out = Path(args.out)
-    out.write_bytes(build_template(_config(args)))
+    out.write_bytes(build_template(load_config(args.config)))
     print(f"Đã tạo mẫu nhập liệu {out}.")
     return 0
 
@@ -226,7 +222,9 @@ def add_cli(subparsers: Any) -> None:
     init.add_argument("--credentials", help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)")
     init.add_argument("--protect", action="store_true",
                       help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa")
+    init.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
     init.set_defaults(handler=_init_sheet_command)
     template = subparsers.add_parser("template", help="tạo tệp Excel mẫu để nhập liệu khi không có mạng")
     template.add_argument("--out", required=True, help="tệp .xlsx cần tạo")
+    template.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
     template.set_defaults(handler=_template_command)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 
@@ -10,20 +9,16 @@ import pytest
 import yaml
 from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_account_info  # noqa: F401
 
+from lib.cli import main
 from lib.config import DEFAULT_CONFIG_DIR, Config, load_config
 from lib.exceptions import SpreadsheetNotFound
-from lib.sheet_setup import TARGET_HEADERS, add_cli, init_sheet
+from lib.sheet_setup import TARGET_HEADERS, init_sheet
 from lib.sheets import RetryPolicy
 
 KEY = "1SeTuPkEy0123456789abcdefghijklmn"
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
 FAST = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, total_seconds=5)
 EXISTING = [["Ngày", "Xã", "Nội dung"], [45352, "Rô Men", "=HYPERLINK(\"x\")"], [], [45353, "Phi Liêng", "Đạ K'Nàng"]]
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
 
 
 @pytest.fixture
@@ -171,20 +166,24 @@ def test_viewer_only_access_asks_for_editor(fake_sheets, config):
     assert [t.title for t in fake_sheets.spreadsheets[KEY].tabs] == []
 
 
-def test_cli_init_sheet_and_template(fake_sheets, config, tmp_path, capsys):
+def test_cli_init_sheet_and_template(fake_sheets, config, tmp_path, capsys, monkeypatch):
     fake_sheets.add_spreadsheet(KEY, {})
     key_file = tmp_path / "key.json"
     key_file.write_text(json.dumps(service_account_info()), encoding="utf-8")
-    parser = argparse.ArgumentParser(prog="python -m lib")
-    add_cli(parser.add_subparsers(dest="command", required=True))
 
-    args = parser.parse_args(["init-sheet", "--source", URL, "--credentials", str(key_file), "--protect"])
-    assert args.handler(args) == 0
+    assert main(["init-sheet", "--source", URL, "--credentials", str(key_file), "--protect"]) == 0
     assert "Đã tạo" in capsys.readouterr().out
     assert [r.kind for r in fake_sheets.requests] == ["token", "get", "get", "batchUpdate"]
     (batch,) = fake_sheets.of_kind("batchUpdate")
     assert sum("addProtectedRange" in r for r in batch.body["requests"]) == len(config.organisations)
+    assert main(["init-sheet", "--source", KEY, "--credentials", str(key_file)]) == 0
+    assert "Không cần tạo tab nào" in capsys.readouterr().out and fake_sheets.count("batchUpdate") == 1
+
+    monkeypatch.delenv("BCD502_CREDENTIALS", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    assert main(["init-sheet", "--source", URL]) == 2
+    assert "--credentials" in capsys.readouterr().err
 
     out = tmp_path / "mau.xlsx"
-    args = parser.parse_args(["template", "--out", str(out)])
-    assert args.handler(args) == 0 and out.read_bytes()[:2] == b"PK"
+    assert main(["template", "--out", str(out), "--config", str(config.directory)]) == 0
+    assert out.read_bytes()[:2] == b"PK" and "Đã tạo mẫu" in capsys.readouterr().out

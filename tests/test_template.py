@@ -9,15 +9,10 @@ import pytest
 from openpyxl.utils import column_index_from_string
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from lib.config import Config, load_config
+from lib.config import Config
 from lib.sheet_setup import TARGET_HEADERS, commune_choices
 from lib.source import WorkbookSource
 from lib.template import GUIDE_HEADERS, GUIDE_TAB, LISTS_TAB, build_template
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    return load_config()
 
 
 @pytest.fixture(scope="module")
