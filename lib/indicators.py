@@ -96,6 +96,8 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
             period: Period | None = None, by: str | list[str] | None = None) -> pd.DataFrame:
     """Indicators as a wide table: one row per group of ``by`` (or one row), one column per indicator."""
     by = [by] if isinstance(by, str) else list(by or [])
+    if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
+        by.insert(by.index("village"), "commune")
     codes = list(codes or config.indicators)
     rows = in_period(activities, period)
     results: dict[str, pd.Series] = {}
@@ -131,6 +133,8 @@ def compare(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
             by: str | list[str] | None = None) -> pd.DataFrame:
     """Long table: each indicator (per group) with its value, last year's value and the change."""
     by_list = [by] if isinstance(by, str) else list(by or [])
+    if "village" in by_list and "commune" not in by_list:
+        by_list.insert(by_list.index("village"), "commune")
     codes = list(codes or config.indicators)
     now = compute(activities, config, codes, period, by_list).melt(id_vars=by_list, var_name="indicator", value_name="value")
     before = compute(activities, config, codes, period.previous_year(), by_list).melt(

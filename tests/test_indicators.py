@@ -83,3 +83,10 @@ def test_select_filters(config, acts):
     assert len(ind.select(acts, communes=["Đạ Long"])) == 1
     assert len(ind.select(acts, organisations=["mttq"])) == 0
     assert ind.measure_present(acts, "power_km") and not ind.measure_present(acts, "trees")
+
+
+def test_by_village_keeps_communes_apart(config, acts):
+    table = ind.compute(acts, config, ["participants"], None, "village")
+    assert list(table.columns[:2]) == ["commune", "village"]
+    rows = {(c, v): p for c, v, p in table[["commune", "village", "participants"]].itertuples(index=False)}
+    assert rows[("Rô Men", "Thôn 1")] == 140 and rows[("Đạ Long", "Đạ Nhinh 1")] == 70
