@@ -279,3 +279,14 @@ def test_workbook_and_spreadsheet_give_identical_raw_tabs(fake_sheets, tmp_path)
     from_sheet = source(fake_sheets).fetch(names)
     assert from_file.tabs == from_sheet.tabs
     assert from_file.available == from_sheet.available
+
+
+def test_secrets_example_has_every_field_and_placeholders_only():
+    import tomllib
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml.example"
+    table = tomllib.loads(example.read_text(encoding="utf-8"))["connections"]["gsheets"]
+    assert set(service_account_info()) <= set(table) and table["spreadsheet"]
+    with pytest.raises(CredentialsError, match="secrets"):  # a placeholder key, not a real one
+        GoogleSheetsSource.from_spec(table["spreadsheet"], credentials_info=table)
