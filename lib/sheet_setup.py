@@ -42,7 +42,7 @@ class TabPlan:
     editors: list[str] | None = None  # None: not an organisation tab, never protected
 
 
-@dataclass(frozen=True)
+@dataclass
 class SetupResult:
     """What ``init_sheet`` did: tabs created, tabs protected, tabs left as they were."""
 

@@ -58,7 +58,7 @@ class RetryPolicy:
     attempts: int = 5
     initial_wait: float = 1.0
     max_wait: float = 16.0
-    total_seconds: float = 60.0
+    total_seconds: float = 30.0
     timeout: tuple[float, float] = (10.0, 60.0)  # connect, read
 
 
