@@ -1,0 +1,37 @@
+"""Bảng điều hành BCĐ 502: entry point. Navigation, data loading with Vietnamese errors, the sidebar
+filters; the pages in pages/ do the rest."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.exceptions import BCDError
+from pages import ui
+
+st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
+
+PAGES = [
+    st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
+    st.Page("pages/theo_xa.py", title="Theo xã", icon=":material/map:", url_path="theo-xa"),
+    st.Page("pages/theo_chuong_trinh.py", title="Theo chương trình", icon=":material/account_tree:", url_path="theo-chuong-trinh"),
+    st.Page("pages/theo_don_vi.py", title="Theo đơn vị", icon=":material/groups:", url_path="theo-don-vi"),
+    st.Page(ui.QUALITY_PAGE, title="Chất lượng dữ liệu", icon=":material/fact_check:", url_path="chat-luong-du-lieu"),
+    st.Page("pages/bao_cao.py", title="Báo cáo", icon=":material/description:", url_path="bao-cao"),
+    st.Page(ui.SOURCE_PAGE, title="Nguồn dữ liệu", icon=":material/database:", url_path="nguon-du-lieu"),
+]
+
+page = st.navigation(PAGES)
+try:
+    ctx = ui.load()
+    if ctx is None:
+        st.stop()
+    st.sidebar.caption(ctx.config.settings.committee)
+    if ctx.dataset is not None:
+        ctx.filters = ui.sidebar(ctx)
+    ui.source_status(ctx)
+    st.session_state[ui.CONTEXT_KEY] = ctx
+    page.run()
+except BCDError as error:
+    ui.show_error(error)
+except Exception as error:  # noqa: BLE001 - never show a traceback to a user
+    ui.show_unexpected(error)

@@ -1,0 +1,33 @@
+"""Chất lượng dữ liệu: the rows each organisation has to fix, and how many rows were counted or left out."""
+
+import streamlit as st
+
+from lib import formatting as fmt
+from lib import views
+from pages import ui
+
+ctx = ui.context()
+config, dataset = ctx.config, ctx.dataset
+st.title("Chất lượng dữ liệu")
+st.caption("Các dòng có lỗi chưa được tính vào chỉ số; cảnh báo vẫn được tính nhưng nên kiểm tra lại. "
+           "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu.")
+
+counts = views.row_counts(dataset, config)
+for column, (label, value) in zip(st.columns(4), [("Dòng được tính", counts["Dòng được tính"].sum()),
+                                                  ("Dòng bị loại", counts["Dòng bị loại"].sum()),
+                                                  ("Lỗi", dataset.error_count), ("Cảnh báo", dataset.warning_count)]):
+    column.metric(label, fmt.number(value), border=True)
+
+st.subheader("Danh sách cần sửa")
+issues = views.issues_table(dataset, config)
+left, right = st.columns(2)
+organisations = left.multiselect("Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị")
+levels = right.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
+shown = views.filter_issues(issues, organisations, levels)
+if shown.empty:
+    st.success("Không có vấn đề nào với lựa chọn này.", icon="✅")
+else:
+    ui.table(shown, "Danh sách lỗi dữ liệu", "quality_issues")
+
+st.subheader("Số dòng theo tab")
+ui.table(counts, "Số dòng theo tab", "quality_counts")

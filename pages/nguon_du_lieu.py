@@ -1,0 +1,76 @@
+"""Nguồn dữ liệu: which source is read, when, snapshot status, refresh, the empty template, connecting Google Sheets."""
+
+import importlib
+
+import streamlit as st
+
+from lib import st_adapter, views
+from pages import ui
+
+ctx = ui.context(require_data=False)
+config, dataset = ctx.config, ctx.dataset
+st.title("Nguồn dữ liệu")
+
+
+def _module(name: str):
+    """An optional module of the app (template, spreadsheet set-up), once it is available."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+if dataset is None:
+    ui.show_error(ctx.load_error)
+else:
+    left, right = st.columns(2)
+    left.metric("Nguồn đang dùng", dataset.source_label, border=True)
+    right.metric("Đọc lúc", views.local_time(dataset.fetched_at), border=True)
+    if dataset.notice:
+        st.warning(dataset.notice, icon="🕘")
+    else:
+        st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon="✅")
+    st.caption(f"Dữ liệu được lưu tạm {config.settings.cache_ttl_seconds // 60} phút cho mọi người dùng; "
+               "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật.")
+
+if st.button("Làm mới dữ liệu", icon=":material/refresh:", type="primary", key="source_refresh"):
+    st_adapter.refresh()
+    st.rerun()
+
+st.subheader("Mẫu nhập liệu")
+template = _module("lib.template")
+if template is None:
+    st.info("Tệp mẫu nhập liệu chưa sẵn sàng trong phiên bản này.", icon="🛠️")
+else:
+    st.write("Tệp Excel trống có sẵn các tab của từng đơn vị, dòng tiêu đề đúng mẫu và danh sách chọn "
+             "(xã, chương trình, loại hoạt động). Dùng khi nhập liệu không có mạng, hoặc để tải lên Google Sheets.")
+    st.download_button("Tải tệp mẫu (.xlsx)", template.build_template(config), "mau-nhap-lieu-bcd-502.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="source_template",
+                       icon=":material/download:", on_click="ignore")
+
+st.subheader("Kết nối Google Sheets")
+st.markdown(
+    "1. Tạo một tài khoản dịch vụ (service account) trong Google Cloud, bật **Google Sheets API** và tải tệp khoá JSON.\n"
+    "2. Chia sẻ bảng tính dùng chung cho địa chỉ e-mail của tài khoản dịch vụ: quyền **Người xem** là đủ để đọc, "
+    "quyền **Người chỉnh sửa** nếu muốn tạo tab mẫu bằng nút bên dưới.\n"
+    "3. Chép tệp `.streamlit/secrets.toml.example` thành `.streamlit/secrets.toml`, điền đường dẫn bảng tính vào "
+    "`spreadsheet` và chép các trường của tệp khoá JSON vào mục `[connections.gsheets]`.\n"
+    "4. Khởi động lại ứng dụng, rồi bấm «Làm mới dữ liệu».\n\n"
+    "Hướng dẫn chi tiết: tài liệu `docs/google-sheets.md` và mục «Kết nối Google Sheets» trong README."
+)
+
+st.subheader("Quản trị: tạo các tab còn thiếu")
+setup = _module("lib.sheet_setup")
+on_sheets = dataset is not None and dataset.source_id.startswith("gsheet:")
+if setup is None:
+    st.info("Chức năng tạo tab mẫu chưa sẵn sàng trong phiên bản này.", icon="🛠️")
+elif not on_sheets:
+    st.caption("Chỉ dùng được khi nguồn dữ liệu là Google Sheets. Nguồn hiện tại là một tệp trên máy chủ.")
+else:
+    st.write("Tạo tab của các đơn vị và tab Chỉ tiêu còn thiếu (có dòng tiêu đề và danh sách chọn). "
+             "Không sửa các tab đã có.")
+    protect = st.checkbox("Khoá mỗi tab, chỉ người được giao (editors trong cấu hình) mới sửa được", key="source_protect")
+    if st.button("Tạo các tab còn thiếu", icon=":material/add_box:", key="source_init"):
+        result = st_adapter.setup_spreadsheet(protect=protect)
+        st.success(result.summary())
+        st_adapter.refresh()

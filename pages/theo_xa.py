@@ -1,0 +1,45 @@
+"""Theo xã: every indicator per commune, commune flags, village coverage, disadvantaged communes, one commune in detail."""
+
+import streamlit as st
+
+from lib import charts, views
+from lib import formatting as fmt
+from pages import ui
+
+ctx = ui.context()
+config, period, rows = ctx.config, ctx.period, ctx.activities
+ui.header("Theo xã", ctx, "Xã vùng III được tô đỏ trên biểu đồ; ĐBKK: thôn đặc biệt khó khăn.")
+
+overview = views.commune_overview(rows, config, period)
+st.subheader("Nguồn lực đến vùng khó khăn")
+summary = views.disadvantaged_summary(rows, config, period)
+indexed = summary.set_index(["Nơi nhận", "Chỉ số"])
+for column, (where, what) in zip(st.columns(3), [("Xã vùng III", "Tổng kinh phí (đồng)"), ("Thôn đặc biệt khó khăn", "Tổng kinh phí (đồng)"),
+                                                 ("Xã vùng III", "Lượt người được hỗ trợ")]):
+    record = indexed.loc[(where, what)]
+    column.metric(f"{what.replace(' (đồng)', '')} đến {where.lower()}", fmt.percent(record["Tỷ lệ (%)"], 1),
+                  help=f"{fmt.number(record['Giá trị'])} trên tổng {fmt.number(record['Toàn bộ'])}", border=True)
+ui.table(summary, "Nguồn lực đến vùng khó khăn", "commune_disadvantaged")
+
+st.subheader("Các xã")
+measure = st.segmented_control("Chỉ số trên biểu đồ", ["Số hoạt động", "Người tham gia", "Lượt người được hỗ trợ",
+                                                        "Tổng kinh phí (đồng)", "Độ phủ thôn (%)"],
+                               default="Số hoạt động", key="commune_measure") or "Số hoạt động"
+plot = overview.assign(region_iii=overview["Vùng"] == views.REGION_III)
+unit = "đồng" if "đồng" in measure else ("%" if "%" in measure else "")
+ui.chart(charts.bar(plot, "Xã", measure, category_title="Xã", value_title=measure.replace(" (đồng)", "").replace(" (%)", ""),
+                    unit=unit, highlight="region_iii"))
+ui.table(overview, "Các xã", "commune_overview")
+
+with st.expander("Mọi chỉ số theo xã"):
+    ui.table(views.indicator_matrix(rows, config, period), "Chỉ số theo xã", "commune_matrix", height=500)
+
+st.subheader("Chi tiết một xã")
+commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail")
+flags = config.communes[commune]
+st.caption(" · ".join(filter(None, [f"Vùng {flags.region}" if flags.region else "",
+                                    "Đạt chuẩn nông thôn mới" if flags.new_rural else "Chưa đạt chuẩn nông thôn mới",
+                                    f"{sum(v.extremely_difficult for v in flags.villages)}/{len(flags.villages)} thôn đặc biệt khó khăn"])))
+ui.table(views.village_table(rows, config, period, commune), f"Các thôn xã {commune}", "commune_villages")
+st.markdown(f"**Hoạt động tại xã {commune}** ({period.label})")
+ui.table(views.activity_list(rows[rows["commune"] == commune], config, period), f"Hoạt động xã {commune}", "commune_activities", height=400)

@@ -1,0 +1,38 @@
+"""Tổng quan: KPI cards against the same period last year, monthly trend, programmes, funds."""
+
+import streamlit as st
+
+from lib import charts, views
+from lib import formatting as fmt
+from pages import ui
+
+ctx = ui.context()
+config, period, rows = ctx.config, ctx.period, ctx.activities
+ui.header("Tổng quan", ctx, "So sánh với cùng kỳ năm trước.")
+
+cards = views.kpis(rows, config, period)
+for start in range(0, len(cards), 4):
+    for column, card in zip(st.columns(4), cards[start:start + 4]):
+        column.metric(card.label, card.text, card.delta, help=card.help, border=True,
+                      delta_arrow="off" if card.delta and card.delta.startswith("±") else "auto")
+
+if not ui.empty(ctx):
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Diễn biến theo tháng")
+        choice = st.segmented_control("Chỉ số", ["activities", "participants", "money_total"], key="trend_indicator",
+                                      format_func=lambda c: config.indicators[c].name, default="activities")
+        code = choice or "activities"
+        trend = views.monthly_trend(rows, config, period, [code])
+        ui.chart(charts.trend(trend, title=config.indicators[code].name, unit=config.indicators[code].unit))
+    with right:
+        st.subheader("Kinh phí theo nguồn")
+        funds = views.funds_by_source(rows, config, period)
+        ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
+        st.caption(f"Tổng kinh phí: **{fmt.money(funds['value'].sum())}**")
+
+    st.subheader("Theo chương trình")
+    programmes = views.by_programme(rows, config, period)
+    ui.chart(charts.bar(programmes, "label", "activities", category_title="Chương trình", value_title="Số hoạt động",
+                        unit="hoạt động", colour="label", scale=charts.programme_scale(config)))
+    ui.table(views.readable(programmes, config, "Chương trình", drop=["programme"]), "Tổng quan theo chương trình", "overview_programmes")

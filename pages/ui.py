@@ -1,0 +1,220 @@
+"""Streamlit glue shared by app.py and the pages: loading with Vietnamese errors, the sidebar filters
+kept in the URL, tables with CSV/XLSX downloads, charts. Not a page itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib import export, st_adapter, views
+from lib import formatting as fmt
+from lib.clean import Dataset
+from lib.config import Config
+from lib.exceptions import BCDError, ConfigError, SourceError
+from lib.indicators import in_period
+from lib.period import ROMAN, Period
+
+log = logging.getLogger("bcd502")
+
+QUALITY_PAGE = "pages/chat_luong.py"
+SOURCE_PAGE = "pages/nguon_du_lieu.py"
+CONTEXT_KEY = "_bcd_context"
+GENERIC_ERROR = "Đã có lỗi ngoài dự kiến khi hiển thị trang này. Vui lòng tải lại trang; nếu vẫn lỗi, báo cho quản trị viên (chi tiết đã được ghi lại ở máy chủ)."
+
+
+@dataclass
+class Context:
+    """What every page reads: the configuration, the dataset and the sidebar's filters."""
+
+    config: Config
+    dataset: Dataset | None
+    filters: views.Filters | None
+    load_error: BCDError | None = None
+
+    @property
+    def activities(self) -> pd.DataFrame:
+        """The activities of the chosen communes, programmes and organisations (all dates)."""
+        return self.filters.apply(self.dataset.activities)
+
+    @property
+    def period(self):
+        return self.filters.period
+
+
+# ---------------------------------------------------------------- errors
+
+
+def hint(error: BCDError) -> str:
+    """What to do next, by kind of error."""
+    if isinstance(error, ConfigError):
+        return "Sửa tệp cấu hình được nêu ở trên (thư mục config/) rồi tải lại trang. Xem hướng dẫn cấu hình trong README."
+    if isinstance(error, SourceError):
+        return "Kiểm tra nguồn dữ liệu (đường dẫn tệp, hoặc quyền chia sẻ bảng tính Google Sheets) ở trang «Nguồn dữ liệu», rồi bấm «Làm mới dữ liệu»."
+    return "Kiểm tra lại lựa chọn rồi thử lại."
+
+
+def show_error(error: BCDError) -> None:
+    st.error(error.message, icon="⚠️")
+    st.info(hint(error), icon="💡")
+
+
+def show_unexpected(error: Exception) -> None:
+    """A generic Vietnamese message; the details go to the server log only."""
+    log.exception("Unexpected error while rendering a page", exc_info=error)
+    st.error(GENERIC_ERROR, icon="⚠️")
+
+
+def load() -> Context | None:
+    """Config and dataset; a broken config stops the app, a broken source still allows the source page."""
+    try:
+        config = st_adapter.get_config()
+    except BCDError as error:
+        show_error(error)
+        return None
+    try:
+        dataset = st_adapter.get_dataset()
+    except BCDError as error:
+        return Context(config, None, None, error)
+    return Context(config, dataset, None)
+
+
+def context(require_data: bool = True) -> Context:
+    """The context app.py prepared for this run; stops the page with the load error when data is required."""
+    ctx: Context | None = st.session_state.get(CONTEXT_KEY)
+    if ctx is None:
+        st.error("Hãy mở ứng dụng từ trang chính.")
+        st.stop()
+    if require_data and ctx.dataset is None:
+        show_error(ctx.load_error)
+        st.stop()
+    return ctx
+
+
+# ---------------------------------------------------------------- sidebar filters in the URL
+
+
+def _query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def _seed(filters: views.Filters) -> None:
+    period = filters.period
+    part = views.period_part(period)
+    state = st.session_state
+    state["f_kind"], state["f_year"] = period.kind, period.start.year
+    state["f_half"], state["f_quarter"], state["f_month"] = (part if period.kind == k else 1 for k in ("half", "quarter", "month"))
+    state["f_range"] = (period.start, period.end)
+    state["f_communes"], state["f_programmes"], state["f_organisations"] = (
+        list(filters.communes), list(filters.programmes), list(filters.organisations))
+
+
+def sidebar(ctx: Context) -> views.Filters:
+    """Period, communes, programmes and organisations; seeded from and written back to the URL."""
+    config, dataset = ctx.config, ctx.dataset
+    if "f_kind" not in st.session_state:
+        _seed(views.filters_from_query(_query(), dataset, config))
+    default = views.default_period(dataset)
+    for key, value in (("f_half", 1), ("f_quarter", 1), ("f_month", 1), ("f_range", (default.start, default.end))):
+        st.session_state.setdefault(key, value)
+    programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
+    with st.sidebar:
+        st.subheader("Bộ lọc")
+        kind = st.selectbox("Kỳ", list(views.PERIOD_KINDS), format_func=views.PERIOD_KINDS.get, key="f_kind")
+        start = end = None
+        year, part = default.start.year, 1
+        if kind == "range":
+            chosen = st.date_input("Từ ngày – đến ngày", key="f_range", format="DD/MM/YYYY")
+            start, end = (tuple(chosen) + (None, None))[:2] if isinstance(chosen, (tuple, list)) else (chosen, chosen)
+            start, end = start or default.start, end or start or default.end
+        else:
+            years = views.year_choices(dataset, Period.year(st.session_state.get("f_year") or default.start.year))
+            year = st.selectbox("Năm", years, key="f_year")
+            if kind == "half":
+                part = st.selectbox("Nửa năm", [1, 2], format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm", key="f_half")
+            elif kind == "quarter":
+                part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
+            elif kind == "month":
+                part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
+        communes = st.multiselect("Xã", [*config.communes, config.unit.whole_unit_label], key="f_communes", placeholder="Tất cả các xã")
+        chosen_programmes = st.multiselect("Chương trình", list(programmes), format_func=programmes.get, key="f_programmes",
+                                           placeholder="Tất cả chương trình")
+        chosen_organisations = st.multiselect("Đơn vị", list(organisations), format_func=organisations.get, key="f_organisations",
+                                              placeholder="Tất cả đơn vị")
+    filters = views.Filters(views.build_period(kind, year, part, start, end), tuple(communes),
+                            tuple(chosen_programmes), tuple(chosen_organisations))
+    wanted = filters.to_query()
+    if {k: ([v] if isinstance(v, str) else v) for k, v in wanted.items()} != _query():
+        st.query_params.from_dict(wanted)
+    return filters
+
+
+def source_status(ctx: Context) -> None:
+    """Small sidebar block: where the data comes from, when it was read, and the errors to fix."""
+    with st.sidebar:
+        st.divider()
+        if ctx.dataset is None:
+            st.error("Chưa đọc được dữ liệu.", icon="⚠️")
+            return
+        dataset = ctx.dataset
+        st.caption(f"Nguồn: {dataset.source_label}  \nCập nhật: {views.local_time(dataset.fetched_at)}")
+        if dataset.notice:
+            st.warning(dataset.notice, icon="🕘")
+        if dataset.error_count:
+            st.page_link(QUALITY_PAGE, label=f"{fmt.number(dataset.error_count)} dòng lỗi cần sửa", icon="⚠️")
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+def header(title: str, ctx: Context, note: str = "") -> None:
+    """Page title and a one-line summary of the filters in force."""
+    st.title(title)
+    filters = ctx.filters
+    parts = [f"Kỳ: **{filters.period.label}**"]
+    if filters.communes:
+        parts.append("Xã: " + ", ".join(filters.communes))
+    if filters.programmes:
+        parts.append("Chương trình: " + ", ".join(views.programme_labels(ctx.config)[p].split(".")[0] for p in filters.programmes))
+    if filters.organisations:
+        parts.append("Đơn vị: " + ", ".join(views.organisation_labels(ctx.config)[o] for o in filters.organisations))
+    st.caption(" · ".join(parts) + (f"  \n{note}" if note else ""))
+    if ctx.dataset.error_count:
+        st.page_link(QUALITY_PAGE, label=f"Có {fmt.number(ctx.dataset.error_count)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
+                     icon="⚠️")
+
+
+def _display(value, column: str) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return fmt.short_date(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt.percent(value, 1) if "(%)" in column else fmt.number(value, 2)
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
+    """A table with Vietnamese number formatting (values stay sortable) and CSV / XLSX downloads."""
+    styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
+    st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
+    stem = export.file_stem(title)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("Tải CSV", export.to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
+                         icon=":material/download:", on_click="ignore")
+    right.download_button("Tải Excel", export.to_xlsx(frame, title), f"{stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                          icon=":material/download:", on_click="ignore")
+
+
+def chart(figure) -> None:
+    st.altair_chart(figure, width="stretch")
+
+
+def empty(ctx: Context) -> bool:
+    """True (with a notice) when the filters leave no activity in the period."""
+    if len(in_period(ctx.activities, ctx.period)):
+        return False
+    st.info(f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.", icon="ℹ️")
+    return True
