@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .exceptions import SourceError
-from .normalize import to_serial
+from .normalize import nfc, to_serial
 
 Cell = str | int | float | bool
 
@@ -100,15 +100,67 @@ class WorkbookSource:
         try:
             workbook = CalamineWorkbook.from_path(str(self.path))
             visibility = {m.name: m.visible for m in workbook.sheets_metadata}
+            present = {nfc(name): name for name in visibility}  # a tab name typed in NFD still matches
             tabs = {
-                name: RawTab(name, trim_rows(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)),
-                             hidden=visibility.get(name) != SheetVisibleEnum.Visible)
-                for name in tab_names if name in visibility
+                name: RawTab(name, trim_rows(workbook.get_sheet_by_name(present[nfc(name)]).to_python(skip_empty_area=False)),
+                             hidden=visibility[present[nfc(name)]] != SheetVisibleEnum.Visible)
+                for name in tab_names if nfc(name) in present
             }
         except Exception as error:  # calamine raises its own error types for damaged files
             raise SourceError(f"Không đọc được tệp {self.path.name}: tệp bị hỏng hoặc không đúng định dạng ({error}).") from error
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            wanted = {present[nfc(name)]: name for name in tabs}
+            for name, cells in _xlsx_error_cells(self.path, list(wanted)).items():
+                _put_errors(tabs[wanted[name]].values, cells)
         return RawData(tabs=tabs, available=list(workbook.sheet_names), source_id=self.source_id,
                        source_label=self.label, fetched_at=dt.datetime.now().astimezone())
+
+
+_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
+
+
+def _xlsx_error_cells(path: Path, sheet_names: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+    """Formula-error cells (#REF!, #N/A…) of an .xlsx, which calamine reads as empty: a blank
+    would hide the problem, so they are put back as the text the Sheets API would return."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    with zipfile.ZipFile(path) as archive:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        for sheet in book.iterfind("m:sheets/m:sheet", ns):
+            name = sheet.get("name")
+            if name not in sheet_names:
+                continue
+            target = targets[sheet.get(f"{{{ns['r']}}}id")]
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            data = archive.read(member)
+            if b't="e"' not in data:
+                continue
+            found[name] = [(int(row) - 1, _column_index(col.decode()), value.decode())
+                           for col, row, value in _ERROR_CELL_RE.findall(data)]
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _put_errors(rows: list[list[Cell]], cells: list[tuple[int, int, str]]) -> None:
+    for row, column, value in cells:
+        while len(rows) <= row:
+            rows.append([])
+        line = rows[row]
+        line.extend([""] * (column + 1 - len(line)))
+        line[column] = value
 
 
 SHEETS_URL_RE = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
