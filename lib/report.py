@@ -101,7 +101,7 @@ def _by_commune(rows: pd.DataFrame, config: Config, codes: list[str], key: str) 
     """Per-commune values of some indicators, for the communes where ``key`` is positive."""
     table = I.compute(rows, config, codes, None, "commune")
     villages = {c.name: len(c.villages) for c in config.unit.communes}
-    return [{"name": md(r["commune"]), "villages": villages.get(r["commune"]), **{c: _number(r[c]) for c in codes}}
+    return [{"commune": r["commune"], "name": md(r["commune"]), "villages": villages.get(r["commune"]), **{c: _number(r[c]) for c in codes}}
             for r in table.to_dict("records") if (r[key] or 0) > 0]
 
 
@@ -109,7 +109,7 @@ def _campaigns(rows: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
     codes = ["campaign_total", "campaign_support", "campaign_people"]
     result = []
     for item in _by_commune(rows, config, codes, "campaign_total"):
-        own = rows[(rows["commune"] == str(item["name"])) & (rows["activity_type"].isin(config.indicators["campaign_total"].filter.activity_type))]
+        own = rows[(rows["commune"] == item["commune"]) & rows["activity_type"].isin(config.indicators["campaign_total"].filter.activity_type)]
         item.update(works=_names(own["content"].dropna().drop_duplicates()),
                     first=own["date"].min().date(), last=own["date"].max().date())
         result.append(item)
