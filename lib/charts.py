@@ -19,6 +19,7 @@ from .views import organisation_labels, programme_labels
 PROGRAMME_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
 ORGANISATION_COLOURS = ["#4e79a7", "#e15759", "#f28e2b", "#b07aa1", "#59a14f", "#edc948", "#76b7b2", "#9c755f", "#ff9da7", "#bab0ac"]
 HIGHLIGHT, MUTED = "#c0392b", "#7f8c8d"
+AXIS_SPACE = 90  # Streamlit fits the whole chart, axes included, into the given height
 TIME_LOCALE = {
     "dateTime": "%A, %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["SA", "CH"],
     "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
@@ -60,6 +61,10 @@ def _axis(values: pd.Series, unit: str, title: str) -> tuple[pd.Series, str]:
     return values, title
 
 
+def _whole(values: pd.Series) -> bool:
+    return bool(((values.fillna(0) % 1) == 0).all())
+
+
 def bar(frame: pd.DataFrame, category: str, value: str, *, category_title: str, value_title: str, unit: str = "",
         colour: str | None = None, scale: alt.Scale | None = None, highlight: str | None = None,
         sort: list[str] | None = None, height: int | None = None) -> alt.TopLevelMixin:
@@ -69,15 +74,15 @@ def bar(frame: pd.DataFrame, category: str, value: str, *, category_title: str, 
     axis_values, axis_title = _axis(frame[value], unit, value_title)
     data = frame.assign(_text=_text(frame[value], unit), _x=axis_values)
     encoding = {
-        "y": alt.Y(f"{category}:N", title=category_title, sort=sort or list(data[category])),
-        "x": alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f")),
+        "y": alt.Y(f"{category}:N", title=None, sort=sort or list(data[category])),
+        "x": alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f", tickMinStep=1 if _whole(axis_values) else alt.Undefined)),
         "tooltip": [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("_text:N", title=value_title)],
     }
     if colour:
         encoding["color"] = alt.Color(f"{colour}:N", scale=scale, legend=None)
     elif highlight:
         encoding["color"] = alt.Color(f"{highlight}:N", scale=alt.Scale(domain=[True, False], range=[HIGHLIGHT, MUTED]), legend=None)
-    chart = alt.Chart(data).mark_bar().encode(**encoding).properties(height=height or max(80, 28 * data[category].nunique()))
+    chart = alt.Chart(data).mark_bar().encode(**encoding).properties(height=height or AXIS_SPACE + 36 * data[category].nunique())
     return localised(chart)
 
 
@@ -92,7 +97,7 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str = "") -> alt.TopLevelMix
                         legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [5, 4]]), legend=None),
         tooltip=[alt.Tooltip("series:N", title="Kỳ"), alt.Tooltip("_month:N", title="Tháng"), alt.Tooltip("_text:N", title=title)],
-    ).properties(height=260)
+    ).properties(height=340)
     return localised(chart)
 
 
@@ -113,7 +118,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, x_title: str, y_
         color=alt.condition(alt.datum[value] > top / 2, alt.value("white"), alt.value("#333333")),
     )
     rows = len(y_sort or data[y].unique())
-    return localised((cells + labels).properties(height=max(120, 30 * rows)))
+    return localised((cells + labels).properties(height=AXIS_SPACE + 60 + 32 * rows))
 
 
 def share_bar(frame: pd.DataFrame, category: str, value: str, *, title: str, unit: str,
@@ -130,5 +135,5 @@ def share_bar(frame: pd.DataFrame, category: str, value: str, *, title: str, uni
         x=alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f")),
         color=alt.Color(f"{category}:N", scale=scale, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N", title="Nguồn"), alt.Tooltip("_text:N", title=title), alt.Tooltip("_share:N", title="Tỷ trọng")],
-    ).properties(height=max(80, 32 * len(labels)))
+    ).properties(height=AXIS_SPACE + 40 * len(labels))
     return localised(chart)

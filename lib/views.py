@@ -172,7 +172,7 @@ def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
         row = table.loc[code]
         indicator = config.indicators[code]
         money = indicator.unit == "đồng"
-        text = f"{fmt.compact(row['value'])} đồng"
+        text = fmt.compact(row["value"])
         if code == "villages_reached":
             text = f"{fmt.number(row['value'])}/{fmt.number(config.village_count)}"
         elif code == "communes_reached":
@@ -189,6 +189,12 @@ def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
 
 
 # ---------------------------------------------------------------- overview frames
+
+
+def data_until(activities: pd.DataFrame, period: Period) -> dt.date | None:
+    """The latest activity date when the data stops before the end of the period (a year still running)."""
+    latest = ind.in_period(activities, period)["date"].max()
+    return None if pd.isna(latest) or latest.date() >= period.end - dt.timedelta(days=31) else latest.date()
 
 
 def monthly_trend(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] = ("activities", "participants")) -> pd.DataFrame:

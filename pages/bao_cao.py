@@ -1,6 +1,5 @@
 """Báo cáo: the Markdown draft of the committee's report for the chosen period, with .md and .docx downloads."""
 
-import datetime as dt
 import importlib
 
 import streamlit as st
@@ -29,7 +28,8 @@ if report is None or not hasattr(report, "render_markdown"):
     st.info("Chức năng xuất báo cáo chưa sẵn sàng trong phiên bản này.", icon="🛠️")
     st.stop()
 
-signing = st.date_input("Ngày ký báo cáo", value=dt.date.today(), format="DD/MM/YYYY", key="report_signing")
+signing = st.date_input("Ngày ký báo cáo", value=None, format="DD/MM/YYYY", key="report_signing",
+                        help="Để trống thì dự thảo chừa chỗ ghi ngày ký.")
 draft = report.render_markdown(ctx.dataset, config, period, signing_date=signing)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
 left, right, _ = st.columns([1, 1, 3])

@@ -13,10 +13,9 @@ st.caption("Các dòng có lỗi chưa được tính vào chỉ số; cảnh b�
            "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu.")
 
 counts = views.row_counts(dataset, config)
-for column, (label, value) in zip(st.columns(4), [("Dòng được tính", counts["Dòng được tính"].sum()),
-                                                  ("Dòng bị loại", counts["Dòng bị loại"].sum()),
-                                                  ("Lỗi", dataset.error_count), ("Cảnh báo", dataset.warning_count)]):
-    column.metric(label, fmt.number(value), border=True)
+ui.metrics([(label, fmt.number(value), None, "") for label, value in [
+    ("Dòng được tính", counts["Dòng được tính"].sum()), ("Dòng bị loại", counts["Dòng bị loại"].sum()),
+    ("Lỗi", dataset.error_count), ("Cảnh báo", dataset.warning_count)]])
 
 st.subheader("Danh sách cần sửa")
 issues = views.issues_table(dataset, config)

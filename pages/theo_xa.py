@@ -14,11 +14,12 @@ overview = views.commune_overview(rows, config, period)
 st.subheader("Nguồn lực đến vùng khó khăn")
 summary = views.disadvantaged_summary(rows, config, period)
 indexed = summary.set_index(["Nơi nhận", "Chỉ số"])
-for column, (where, what) in zip(st.columns(3), [("Xã vùng III", "Tổng kinh phí (đồng)"), ("Thôn đặc biệt khó khăn", "Tổng kinh phí (đồng)"),
-                                                 ("Xã vùng III", "Lượt người được hỗ trợ")]):
-    record = indexed.loc[(where, what)]
-    column.metric(f"{what.replace(' (đồng)', '')} đến {where.lower()}", fmt.percent(record["Tỷ lệ (%)"], 1),
-                  help=f"{fmt.number(record['Giá trị'])} trên tổng {fmt.number(record['Toàn bộ'])}", border=True)
+shares = {"Kinh phí cho xã vùng III": ("Xã vùng III", "Tổng kinh phí (đồng)"),
+          "Kinh phí cho thôn ĐBKK": ("Thôn đặc biệt khó khăn", "Tổng kinh phí (đồng)"),
+          "Lượt hỗ trợ ở xã vùng III": ("Xã vùng III", "Lượt người được hỗ trợ"),
+          "Hoạt động ở xã vùng III": ("Xã vùng III", "Số hoạt động")}
+ui.metrics([(label, fmt.percent(indexed.loc[key, "Tỷ lệ (%)"], 1), None,
+             f"{fmt.number(indexed.loc[key, 'Giá trị'])} trên tổng {fmt.number(indexed.loc[key, 'Toàn bộ'])}") for label, key in shares.items()])
 ui.table(summary, "Nguồn lực đến vùng khó khăn", "commune_disadvantaged")
 
 st.subheader("Các xã")

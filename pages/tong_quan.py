@@ -8,13 +8,11 @@ from pages import ui
 
 ctx = ui.context()
 config, period, rows = ctx.config, ctx.period, ctx.activities
-ui.header("Tổng quan", ctx, "So sánh với cùng kỳ năm trước.")
+until = views.data_until(rows, period)
+ui.header("Tổng quan", ctx, "Mũi tên: thay đổi so với cùng kỳ năm trước."
+          + (f" Số liệu của kỳ này mới có đến ngày {fmt.short_date(until)}." if until else ""))
 
-cards = views.kpis(rows, config, period)
-for start in range(0, len(cards), 4):
-    for column, card in zip(st.columns(4), cards[start:start + 4]):
-        column.metric(card.label, card.text, card.delta, help=card.help, border=True,
-                      delta_arrow="off" if card.delta and card.delta.startswith("±") else "auto")
+ui.metrics([(card.label, card.text, card.delta, card.help) for card in views.kpis(rows, config, period)])
 
 if not ui.empty(ctx):
     left, right = st.columns(2)

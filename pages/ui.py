@@ -197,6 +197,7 @@ def _display(value, column: str) -> str:
 
 def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
     """A table with Vietnamese number formatting (values stay sortable) and CSV / XLSX downloads."""
+    frame = frame.fillna({c: "" for c in frame.columns if frame[c].dtype == object})
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
     st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
     stem = export.file_stem(title)
@@ -206,6 +207,14 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
     right.download_button("Tải Excel", export.to_xlsx(frame, title), f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           icon=":material/download:", on_click="ignore")
+
+
+def metrics(cards: list[tuple[str, str, str | None, str]], width: int = 168) -> None:
+    """Metric cards that wrap: several per row on a laptop, two per row on a phone."""
+    with st.container(horizontal=True, gap="small"):
+        for label, value, delta, help_text in cards:
+            st.metric(label, value, delta, help=help_text or None, border=True, width=width,
+                      delta_arrow="off" if delta and delta.startswith("±") else "auto")
 
 
 def chart(figure) -> None:
