@@ -34,16 +34,17 @@ def select(activities: pd.DataFrame, *, communes: Iterable[str] = (), programmes
     return activities[mask]
 
 
-def _mask(activities: pd.DataFrame, indicator: Indicator) -> np.ndarray:
+def mask(activities: pd.DataFrame, indicator: Indicator) -> np.ndarray:
+    """Which activities an indicator counts (its filter), as a boolean array."""
     f = indicator.filter
-    mask = np.ones(len(activities), bool)
+    keep = np.ones(len(activities), bool)
     for column, chosen in (("programme", f.programme), ("activity_type", f.activity_type),
                            ("organisation", f.organisation), ("group", f.group)):
         if chosen:
-            mask &= activities[column].isin(chosen).to_numpy()
+            keep &= activities[column].isin(chosen).to_numpy()
     for measure in f.nonzero:
-        mask &= (activities[measure].fillna(0) > 0).to_numpy()
-    return mask
+        keep &= (activities[measure].fillna(0) > 0).to_numpy()
+    return keep
 
 
 def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
@@ -60,7 +61,7 @@ def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
 
 def _base(activities: pd.DataFrame, indicator: Indicator, by: list[str], config: Config) -> pd.Series:
     """count / sum / distinct of one indicator, grouped by ``by`` (a scalar Series of one row when ungrouped)."""
-    rows = activities[_mask(activities, indicator)]
+    rows = activities[mask(activities, indicator)]
     if indicator.kind == "count":
         values = pd.Series(1, index=rows.index)
     elif indicator.kind == "sum":

@@ -59,7 +59,7 @@ def _supported(rows: pd.DataFrame, indicator: Indicator, config: Config) -> bool
     if indicator.kind in ("ratio", "share"):
         parts = [indicator.numerator, indicator.denominator] if indicator.kind == "ratio" else [indicator.numerator]
         return all(_supported(rows, config.indicators[p], config) for p in parts)
-    matching = rows[I._mask(rows, indicator)]
+    matching = rows[I.mask(rows, indicator)]
     if indicator.kind == "sum":
         return any(I.measure_present(matching, m) for m in indicator.measures)
     if indicator.kind == "distinct":
