@@ -9,6 +9,7 @@ mapped back, so cost follows distinct values rather than rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,18 @@ from .config import Config, Organisation
 from .normalize import clean_name, fold, is_blank, is_sheet_error, nfc, parse_date, parse_number
 from .source import RawData, RawTab
 
+try:  # rows of ragged lists → 2-D object array in one C pass (what the DataFrame constructor uses)
+    from pandas._libs.lib import to_object_array as _to_object_array
+except ImportError:  # pragma: no cover - the private helper moved
+    def _to_object_array(rows: list[list[Any]], min_width: int = 0) -> np.ndarray:
+        return pd.DataFrame(rows, dtype=object).reindex(columns=range(min_width)).to_numpy(dtype=object)
+
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
 ISSUE_COLUMNS = ["severity", "tab", "organisation", "row", "column", "value", "message", "suggestion"]
 FILL_DOWN = ("date", "commune", "programme", "activity_type")
 PARTNER_SPLIT = r"\s*[,;\n]\s*"
+_PARTNER_RE = re.compile(PARTNER_SPLIT)
 
 
 @dataclass
@@ -69,42 +77,151 @@ def display(value: Any) -> str:
 
 
 class _IssueLog:
-    """Collects issues as small DataFrames, one per (rule, column), vectorised."""
+    """Collects issues column-wise, one batch per (rule, column); the table is built once at the end."""
 
     def __init__(self) -> None:
-        self.frames: list[pd.DataFrame] = []
+        self.batches: list[tuple] = []
 
     def add(self, severity: str, tab: str, organisation: str, rows: Any, column: str, values: Any,
             messages: Any, suggestions: Any = "") -> None:
         rows = np.atleast_1d(np.asarray(rows, dtype="float")) if rows is not None else np.array([np.nan])
         if not len(rows):
             return
-        self.frames.append(pd.DataFrame({
-            "severity": severity, "tab": tab, "organisation": organisation, "row": rows, "column": column,
-            "value": [display(v) for v in np.atleast_1d(np.asarray(values, dtype=object))] if not isinstance(values, str) else values,
-            "message": messages, "suggestion": suggestions,
-        }, index=range(len(rows))))
+        values = [display(v) for v in np.atleast_1d(np.asarray(values, dtype=object))] if not isinstance(values, str) else values
+        self.batches.append((severity, tab, organisation, rows, column, values, messages, suggestions))
 
     def table(self) -> pd.DataFrame:
-        if not self.frames:
+        if not self.batches:
             return pd.DataFrame({c: pd.Series(dtype="object") for c in ISSUE_COLUMNS}).astype({"row": "Int64"})
-        issues = pd.concat(self.frames, ignore_index=True)
+        columns: dict[str, list] = {c: [] for c in ISSUE_COLUMNS if c != "row"}
+        for severity, tab, organisation, rows, column, values, messages, suggestions in self.batches:
+            n = len(rows)
+            for name, item in (("severity", severity), ("tab", tab), ("organisation", organisation), ("column", column),
+                               ("value", values), ("message", messages), ("suggestion", suggestions)):
+                if isinstance(item, str):
+                    columns[name].extend([item] * n)
+                else:
+                    items = item.tolist() if isinstance(item, np.ndarray) else list(item)
+                    if len(items) != n:
+                        raise ValueError(f"{len(items)} {name} for {n} rows")
+                    columns[name].extend(items)
+        issues = pd.DataFrame({"row": np.concatenate([b[3] for b in self.batches]), **columns})[ISSUE_COLUMNS]
         issues["row"] = issues["row"].astype("Int64")
         order = issues["severity"].map({ERROR: 0, WARNING: 1})
         return issues.assign(_o=order).sort_values(["tab", "row", "_o"], na_position="first", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def _distinct(series: pd.Series, fn: Callable[[Any], tuple]) -> list[np.ndarray]:
-    """Apply ``fn`` to each distinct value of ``series`` and spread its result tuple over the rows."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    results = [fn(None if is_blank(value) else value) for value in uniques]
-    columns = []
-    for i in range(len(results[0]) if results else 0):
-        column = np.empty(len(results), dtype=object)
-        for j, result in enumerate(results):
-            column[j] = result[i]
-        columns.append(column[codes])
-    return columns
+ERROR_CELL = "\x00error"  # a formula-error cell, once reported
+
+
+class _Distinct:
+    """The distinct values of one column code across all tabs, with what was computed from them once."""
+
+    __slots__ = ("values", "raw", "errors", "missing", "memo")
+
+    def __init__(self, values: np.ndarray, raw: np.ndarray, errors: np.ndarray):
+        self.values, self.raw, self.errors = values, raw, errors
+        self.missing = np.fromiter((v is None for v in values), bool, len(values))
+        self.memo: dict[str, list[np.ndarray]] = {}
+
+
+class _Column:
+    """One column of a tab, factorised: per-row codes into the column's distinct values.
+
+    Every rule works on the distinct values and spreads its result over the rows by indexing with
+    the codes, so cost follows distinct values rather than rows. A column read from the sheet shares
+    its distinct values with the same column of every other tab (``shared``): they are cleaned once
+    (blank → None, formula error → ERROR_CELL), the last one is None, the value of empty cells
+    (code -1), and what rules compute from them is kept for the next tab."""
+
+    __slots__ = ("codes", "values", "shared")
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray, shared: _Distinct | None = None):
+        self.codes, self.values, self.shared = codes, values, shared
+
+    def flags(self, test: Callable[[Any], bool]) -> np.ndarray:
+        """``test`` of each distinct value, spread over the rows."""
+        return np.fromiter((test(v) for v in self.values), bool, len(self.values))[self.codes]
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.shared.missing[self.codes] if self.shared else self.flags(lambda v: v is None)
+
+    @property
+    def error(self) -> np.ndarray:
+        return self.shared.errors[self.codes] if self.shared else self.flags(lambda v: isinstance(v, str) and v == ERROR_CELL)
+
+    def cells(self, mask: np.ndarray | None = None) -> np.ndarray:
+        return self.values[self.codes if mask is None else self.codes[mask]]
+
+    def distinct(self, fn: Callable[[Any], tuple], key: str | None = None) -> list["_Column"]:
+        """Apply ``fn`` to each distinct value; one column (same codes) per element of its result tuple.
+        With a ``key``, the results are kept for the same column of the next tabs (``fn`` must not
+        depend on the tab)."""
+        memo = self.shared.memo if self.shared is not None and key else {}
+        if key not in memo:
+            results = [fn(value) for value in self.values]
+            arrays = []
+            for i in range(len(results[0])):
+                array = np.empty(len(results), dtype=object)
+                for j, result in enumerate(results):
+                    array[j] = result[i]
+                arrays.append(array)
+            memo[key] = arrays
+        return [_Column(self.codes, array) for array in memo[key]]
+
+
+def _share(cleaners: list["_TabCleaner"]) -> None:
+    """Factorise each column code once over all tabs and hand every tab its codes."""
+    parts: dict[str, list[tuple[_TabCleaner, np.ndarray]]] = {}
+    for cleaner in cleaners:
+        for code, cells in cleaner.raw_columns.items():
+            parts.setdefault(code, []).append((cleaner, cells))
+    for code, pieces in parts.items():
+        cells = np.concatenate([c for _, c in pieces]) if len(pieces) > 1 else pieces[0][1]
+        codes, uniques = pd.factorize(cells)  # empty cells (None, NaN) get code -1
+        raw = np.empty(len(uniques) + 1, dtype=object)
+        raw[:-1] = uniques
+        raw[np.fromiter((is_blank(v) for v in raw), bool, len(raw))] = None
+        values = raw.copy()
+        errors = np.zeros(len(values), bool)
+        if not code.startswith("extra:"):  # formula errors are a rule of the template's columns
+            errors = np.fromiter((is_sheet_error(v) for v in raw), bool, len(raw))
+            values[errors] = ERROR_CELL
+        shared = _Distinct(values, raw, errors)
+        start = 0
+        for cleaner, piece in pieces:
+            cleaner.columns[code] = _Column(codes[start:start + len(piece)], values, shared)
+            start += len(piece)
+        for cleaner, _ in pieces:
+            del cleaner.raw_columns[code]
+
+
+def _pairs(first: _Column, second: _Column) -> _Column:
+    """The column of (first, second) value pairs, factorised."""
+    first_codes, first_uniques = pd.factorize(first.values)  # None → -1
+    left = first_codes[first.codes] + 1  # 0 for None
+    key = left.astype(np.int64) * (len(second.values) + 1) + (second.codes + 1)
+    codes, keys = pd.factorize(key)
+    names = np.append(np.asarray(first_uniques, dtype=object), None)
+    values = np.empty(len(keys) + 1, dtype=object)
+    values[:-1] = [(names[k // (len(second.values) + 1) - 1], second.values[k % (len(second.values) + 1) - 1])
+                   for k in keys]
+    values[-1] = (None, None)
+    return _Column(codes, values)
+
+
+def _row_groups(columns: list[tuple[np.ndarray, int]], size: int) -> np.ndarray:
+    """Group id of each row over several code columns (codes in [0, cardinality)), in order of first appearance."""
+    key = np.zeros(size, np.int64)
+    span = 1
+    for codes, cardinality in columns:
+        if span * max(cardinality, 1) >= 2 ** 62:
+            key, uniques = pd.factorize(key)
+            span = max(len(uniques), 1)
+        key = key * max(cardinality, 1) + codes
+        span *= max(cardinality, 1)
+    return pd.factorize(key)[0]
 
 
 def _hint(catalogue: Catalogue, value: Any) -> str:
@@ -112,18 +229,30 @@ def _hint(catalogue: Catalogue, value: Any) -> str:
     return f"Có phải là «{guess}»?" if guess else ""
 
 
+def _at(value: Any, mask: np.ndarray) -> Any:
+    """A per-row array restricted to the flagged rows; a scalar stays as it is."""
+    return value[mask] if isinstance(value, np.ndarray) else value
+
+
 class _TabCleaner:
     """Cleans one organisation tab."""
 
-    def __init__(self, tab: RawTab, org: Organisation, config: Config, cats: Catalogues, log: _IssueLog, today: dt.date):
+    def __init__(self, tab: RawTab, org: Organisation, config: Config, cats: Catalogues, log: _IssueLog, today: dt.date,
+                 village_checks: dict | None = None, texts: dict | None = None):
         self.tab, self.org, self.config, self.cats, self.log, self.today = tab, org, config, cats, log, today
+        self.village_checks = {} if village_checks is None else village_checks  # shared by the tabs of one clean()
+        self.texts = {} if texts is None else texts
         self.headers: dict[str, str] = {}  # code → header as written in the sheet
+        self.raw_columns: dict[str, np.ndarray] = {}  # code → cells of the column, until shared
+        self.columns: dict[str, _Column] = {}
+        self.data_rows = 0
+        self.rows = np.zeros(0, np.int64)  # sheet row of each data row
 
-    def issue(self, severity: str, mask: np.ndarray, frame: pd.DataFrame, code: str, messages: Any, suggestions: Any = "") -> None:
+    def issue(self, severity: str, mask: np.ndarray, code: str, messages: Any, suggestions: Any = "") -> None:
+        """Issues for the flagged rows; messages and suggestions are text or per-row arrays."""
         if mask.any():
-            pick = lambda x: x[mask] if isinstance(x, np.ndarray) else x  # noqa: E731
-            self.log.add(severity, self.tab.name, self.org.code, frame["_row"].to_numpy()[mask], self.headers.get(code, code),
-                         frame[code].to_numpy()[mask], pick(messages), pick(suggestions))
+            self.log.add(severity, self.tab.name, self.org.code, self.rows[mask], self.headers.get(code, code),
+                         self.columns[code].cells(mask), _at(messages, mask), _at(suggestions, mask))
 
     def map_headers(self, header: list[Any]) -> dict[int, str]:
         """Column index → code; reports unknown and duplicated headers once per tab."""
@@ -148,114 +277,139 @@ class _TabCleaner:
                 columns[index] = code
         return columns
 
-    def run(self) -> tuple[pd.DataFrame, dict[str, Any]]:
-        values = self.tab.values
-        stats = {"tab": self.tab.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
+    def read(self) -> None:
+        """Map the header row and take the cells of each mapped column (rows as in the sheet)."""
         if self.tab.hidden:
             self.log.add(WARNING, self.tab.name, self.org.code, None, "", "",
                          f"Tab «{self.tab.name}» đang bị ẩn trong bảng tính; dữ liệu vẫn được đọc.",
                          "Bỏ ẩn tab để các đơn vị dễ cập nhật.")
+        values = self.tab.values
         if not values:
+            return
+        mapping = self.map_headers(values[0])
+        cells = _to_object_array(values[1:], max(map(len, values)))
+        self.data_rows = len(cells)
+        self.raw_columns = {code: np.ascontiguousarray(cells[:, index]) for index, code in mapping.items()}
+
+    def run(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Rules over the tab's columns (after ``read`` and ``_share``): accepted rows and counts."""
+        stats = {"tab": self.tab.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
+        if not self.tab.values:
             return pd.DataFrame(), stats
-        columns = self.map_headers(values[0])
-        width = max(len(r) for r in values)
-        frame = pd.DataFrame(values[1:], dtype=object).reindex(columns=range(width))
-        frame = frame[list(columns)].rename(columns=columns)
-        frame["_row"] = np.arange(2, len(frame) + 2)
-        data_cols = [c for c in frame.columns if c != "_row"]
-        blank = frame[data_cols].map(is_blank).all(axis=1).to_numpy() if data_cols else np.ones(len(frame), bool)
-        frame = frame[~blank].reset_index(drop=True)
-        stats["rows"] = len(frame)
+        blank = np.ones(self.data_rows, bool)
+        for column in self.columns.values():
+            blank &= column.missing
+        keep = ~blank
+        self.rows = np.arange(2, self.data_rows + 2)[keep]
+        if not keep.all():
+            for column in self.columns.values():
+                column.codes = column.codes[keep]
+        n = len(self.rows)
+        stats["rows"] = n
         missing = [f for f in self.config.fields.values() if f.required and f.code not in self.headers]
         if missing:
             names = ", ".join(f"«{f.name}»" for f in missing)
-            rows = f" (các dòng {frame['_row'].iloc[0]}–{frame['_row'].iloc[-1]} chưa được tính)" if len(frame) else ""
+            rows = f" (các dòng {self.rows[0]}–{self.rows[-1]} chưa được tính)" if n else ""
             self.log.add(ERROR, self.tab.name, self.org.code, 1, ", ".join(f.name for f in missing), "",
                          f"Tab thiếu cột bắt buộc {names}{rows}.",
                          "Thêm cột với đúng tiêu đề ở dòng 1 (xem tab mẫu hoặc trang Nguồn dữ liệu).")
-            stats["excluded"] = len(frame)
+            stats["excluded"] = n
             return pd.DataFrame(), stats
-        if frame.empty:
+        if not n:
             return pd.DataFrame(), stats
-        for code in [c for c in self.headers if c in frame.columns] + [c for c in frame.columns if c.startswith("extra:")]:
-            frame[code] = frame[code].where(~frame[code].map(is_blank), None)
-        bad = np.zeros(len(frame), bool)
-        bad |= self.sheet_errors(frame)
-        self.fill_down(frame)
-        out = pd.DataFrame({"_row": frame["_row"]})
-        bad |= self.dates(frame, out)
-        bad |= self.communes(frame, out)
-        bad |= self.villages(frame, out)
-        bad |= self.programmes(frame, out)
-        bad |= self.measures(frame, out)
-        out["content"] = frame["content"].map(lambda v: nfc(str(v)), na_action="ignore") if "content" in frame else None
-        out["partners"] = self.partners(frame)
-        for extra in [c for c in frame.columns if c.startswith("extra:")]:
-            out[extra] = frame[extra]
-        accepted = out[~bad]
-        self.duplicates(accepted, frame[~bad])
-        stats["accepted"], stats["excluded"] = int((~bad).sum()), int(bad.sum())
-        return accepted.rename(columns={"_row": "row"}).assign(tab=self.tab.name, organisation=self.org.code, group=self.org.group), stats
+        bad = np.zeros(n, bool)
+        bad |= self.sheet_errors()
+        self.fill_down()
+        out: dict[str, _Column | np.ndarray] = {}
+        bad |= self.dates(out)
+        bad |= self.communes(out)
+        bad |= self.villages(out)
+        bad |= self.programmes(out)
+        bad |= self.measures(out)
+        content = self.columns.get("content")
+        out["content"] = content.distinct(lambda v: (v if v is None else nfc(str(v)),), "content")[0] if content else _Column(np.full(n, -1), np.array([None], dtype=object))
+        out["partners"] = self.partners()
+        for extra in [c for c in self.columns if c.startswith("extra:")]:
+            out[extra] = self.columns[extra]
+        good = ~bad
+        self.duplicates(out, good)
+        stats["accepted"], stats["excluded"] = int(good.sum()), int(bad.sum())
+        accepted = {"row": self.rows[good]}
+        for name, column in out.items():
+            accepted[name] = column.values[column.codes[good]] if isinstance(column, _Column) else column[good]
+        frame = pd.DataFrame(accepted)
+        return frame.assign(tab=self.tab.name, organisation=self.org.code, group=self.org.group), stats
 
-    def sheet_errors(self, frame: pd.DataFrame) -> np.ndarray:
-        bad = np.zeros(len(frame), bool)
+    def sheet_errors(self) -> np.ndarray:
+        bad = np.zeros(len(self.rows), bool)
         for code in self.headers:
-            mask = frame[code].map(is_sheet_error).to_numpy(bool)
+            column = self.columns[code]
+            mask = column.error
             if mask.any():
-                self.issue(ERROR, mask, frame, code, f"Ô bị lỗi công thức ở cột «{self.headers[code]}».",
-                           "Sửa công thức hoặc nhập trực tiếp giá trị.")
-                frame[code] = frame[code].astype(object).where(~mask, "\x00error")
+                self.log.add(ERROR, self.tab.name, self.org.code, self.rows[mask], self.headers[code],
+                             column.shared.raw[column.codes[mask]], f"Ô bị lỗi công thức ở cột «{self.headers[code]}».",
+                             "Sửa công thức hoặc nhập trực tiếp giá trị.")
                 bad |= mask
         return bad
 
-    def fill_down(self, frame: pd.DataFrame) -> None:
+    def fill_down(self) -> None:
         """Blank required cells under a filled one look like merged cells: take the value above, warn."""
         for code in FILL_DOWN:
-            column = frame[code]
-            present = column.notna().to_numpy()
-            last = np.maximum.accumulate(np.where(present, np.arange(len(column)), -1))
-            filled = pd.Series(np.where(last >= 0, column.to_numpy()[np.maximum(last, 0)], None), index=column.index, dtype=object)
+            column = self.columns[code]
+            present = ~column.missing
+            last = np.maximum.accumulate(np.where(present, np.arange(len(present)), -1))
             mask = ~present & (last >= 0)
             if mask.any():
-                above = filled.to_numpy()[mask]
-                self.log.add(WARNING, self.tab.name, self.org.code, frame["_row"].to_numpy()[mask], self.headers[code], "",
+                filled = np.where(last >= 0, column.codes[np.maximum(last, 0)], column.codes)
+                above = column.values[filled[mask]]
+                self.log.add(WARNING, self.tab.name, self.org.code, self.rows[mask], self.headers[code], "",
                              [f"Ô «{self.headers[code]}» trống; đã lấy giá trị của dòng trên («{display(v)}») như ô gộp." for v in above],
                              "Ghi đầy đủ giá trị vào từng dòng (không gộp ô).")
-                frame[code] = filled
+                column.codes = filled
 
-    def dates(self, frame: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
-        column = frame["date"]
-        parsed, = _distinct(column, lambda v: (None if v is None or v == "\x00error" else parse_date(v),))
-        missing = column.isna().to_numpy()
-        invalid = ~missing & (column != "\x00error").to_numpy() & pd.isna(parsed)
-        self.issue(ERROR, missing, frame, "date", "Thiếu ngày thực hiện.", "Nhập ngày dạng dd/mm/yyyy, ví dụ 05/03/2024.")
-        self.issue(ERROR, invalid, frame, "date", "Không đọc được ngày.", "Nhập ngày dạng dd/mm/yyyy, ví dụ 05/03/2024.")
-        out["date"] = pd.to_datetime(pd.Series(parsed, index=frame.index), errors="coerce")
-        future = (out["date"] > pd.Timestamp(self.today)).to_numpy()
-        self.issue(WARNING, future, frame, "date", "Ngày thực hiện ở tương lai.", "Kiểm tra lại năm hoặc tháng đã nhập.")
+    def dates(self, out: dict) -> np.ndarray:
+        column = self.columns["date"]
+        memo = column.shared.memo
+        if "date" not in memo:
+            parsed = [None if v is None or v == ERROR_CELL else parse_date(v) for v in column.values]
+            memo["date"] = [np.fromiter((p is None for p in parsed), bool, len(parsed)),
+                            pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").to_numpy()]
+        unparsed, days = memo["date"]
+        missing = column.missing
+        invalid = ~missing & ~column.error & unparsed[column.codes]
+        self.issue(ERROR, missing, "date", "Thiếu ngày thực hiện.", "Nhập ngày dạng dd/mm/yyyy, ví dụ 05/03/2024.")
+        self.issue(ERROR, invalid, "date", "Không đọc được ngày.", "Nhập ngày dạng dd/mm/yyyy, ví dụ 05/03/2024.")
+        dates = _Column(column.codes, days)
+        future = days[column.codes] > np.datetime64(pd.Timestamp(self.today))
+        self.issue(WARNING, future, "date", "Ngày thực hiện ở tương lai.", "Kiểm tra lại năm hoặc tháng đã nhập.")
+        out["date"] = dates
         return missing | invalid
 
-    def communes(self, frame: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
+    def communes(self, out: dict) -> np.ndarray:
         cat = self.cats.communes
-        name, hint = _distinct(frame["commune"], lambda v: (cat.match(str(v)), _hint(cat, v)) if v not in (None, "\x00error") else (None, ""))
-        missing = frame["commune"].isna().to_numpy()
-        unknown = ~missing & (frame["commune"] != "\x00error").to_numpy() & pd.isna(name)
-        self.issue(ERROR, missing, frame, "commune", "Thiếu tên xã.",
+        column = self.columns["commune"]
+        name, hint = column.distinct(lambda v: (cat.match(str(v)), _hint(cat, v)) if v not in (None, ERROR_CELL) else (None, ""), "commune")
+        missing = column.missing
+        unknown = ~missing & ~column.error & name.flags(lambda v: v is None)
+        self.issue(ERROR, missing, "commune", "Thiếu tên xã.",
                    f"Ghi tên xã, hoặc «{self.config.unit.whole_unit_label}» nếu hoạt động chung toàn đơn vị.")
-        self.issue(ERROR, unknown, frame, "commune",
-                   np.array([f"Xã «{display(v)}» không có trong danh mục." for v in frame["commune"]], dtype=object), hint)
+        if unknown.any():
+            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[unknown], self.headers["commune"], column.cells(unknown),
+                         [f"Xã «{display(v)}» không có trong danh mục." for v in column.cells(unknown)], hint.cells(unknown))
         out["commune"] = name
         return missing | unknown
 
-    def villages(self, frame: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
-        if "village" not in frame:
-            out["village"] = None
-            return np.zeros(len(frame), bool)
-        pairs = pd.Series(list(zip(out["commune"], frame["village"])), index=frame.index)
+    def villages(self, out: dict) -> np.ndarray:
+        n = len(self.rows)
+        if "village" not in self.columns:
+            out["village"] = _Column(np.full(n, -1), np.array([None], dtype=object))
+            return np.zeros(n, bool)
+        village = self.columns["village"]
+        pairs = _pairs(out["commune"], village)
 
         def check(pair: tuple) -> tuple:
             commune, raw = pair
-            if is_blank(raw) or raw == "\x00error" or commune is None:
+            if is_blank(raw) or raw == ERROR_CELL or commune is None:
                 return None, None, ""
             key = village_key(str(raw))
             known = self.cats.villages.get(commune, {})
@@ -269,91 +423,135 @@ class _TabCleaner:
             guess = Catalogue.build([(v, v, []) for v in known.values()]).suggest(str(raw))
             return None, "unknown", f"Có phải là «{guess}»?" if guess else "Kiểm tra tên thôn trong danh mục của xã."
 
-        name, problem, hint = _distinct(pairs, check)
-        elsewhere, unknown, whole = (problem == "elsewhere"), (problem == "unknown"), (problem == "whole")
-        texts = np.array([f"Thôn «{display(v)}» không thuộc xã {c}." for v, c in zip(frame["village"], out["commune"])], dtype=object)
-        self.issue(ERROR, elsewhere, frame, "village", texts, hint)
-        self.issue(WARNING, unknown, frame, "village",
-                   np.array([f"Thôn «{display(v)}» không có trong danh mục của xã {c}; dòng vẫn được tính nhưng không tính vào độ phủ thôn."
-                             for v, c in zip(frame["village"], out["commune"])], dtype=object), hint)
-        self.issue(WARNING, whole, frame, "village", f"Hoạt động ghi «{self.config.unit.whole_unit_label}» nên không gắn với thôn; thôn đã được bỏ qua.",
+        memo = self.village_checks
+
+        def remembered(pair: tuple) -> tuple:
+            key = tuple((type(v), v) for v in pair)
+            if key not in memo:
+                memo[key] = check(pair)
+            return memo[key]
+
+        name, problem, hint = pairs.distinct(remembered)
+        elsewhere = problem.flags(lambda v: v == "elsewhere")
+        unknown = problem.flags(lambda v: v == "unknown")
+        whole = problem.flags(lambda v: v == "whole")
+        communes = out["commune"]
+        if elsewhere.any():
+            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[elsewhere], self.headers["village"], village.cells(elsewhere),
+                         [f"Thôn «{display(v)}» không thuộc xã {c}." for v, c in zip(village.cells(elsewhere), communes.cells(elsewhere))],
+                         hint.cells(elsewhere))
+        if unknown.any():
+            self.log.add(WARNING, self.tab.name, self.org.code, self.rows[unknown], self.headers["village"], village.cells(unknown),
+                         [f"Thôn «{display(v)}» không có trong danh mục của xã {c}; dòng vẫn được tính nhưng không tính vào độ phủ thôn."
+                          for v, c in zip(village.cells(unknown), communes.cells(unknown))], hint.cells(unknown))
+        self.issue(WARNING, whole, "village", f"Hoạt động ghi «{self.config.unit.whole_unit_label}» nên không gắn với thôn; thôn đã được bỏ qua.",
                    "Ghi tên xã của thôn nếu hoạt động diễn ra tại thôn đó.")
         out["village"] = name
         return elsewhere
 
-    def programmes(self, frame: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
-        bad = np.zeros(len(frame), bool)
+    def programmes(self, out: dict) -> np.ndarray:
+        bad = np.zeros(len(self.rows), bool)
         for code, catalogue, noun, fix in (
             ("programme", self.cats.programmes, "Chương trình", "Ghi số chương trình (1–4) hoặc tên chương trình."),
             ("activity_type", self.cats.activity_types, "Loại hoạt động", "Chọn loại hoạt động trong danh mục (xem trang Nguồn dữ liệu)."),
         ):
-            column = frame[code]
-            value, hint = _distinct(column, lambda v: (catalogue.match(display(v)), _hint(catalogue, v)) if v not in (None, "\x00error") else (None, ""))
-            missing = column.isna().to_numpy()
-            unknown = ~missing & (column != "\x00error").to_numpy() & pd.isna(value)
-            self.issue(ERROR, missing, frame, code, f"Thiếu {noun.lower()}.", fix)
-            self.issue(ERROR, unknown, frame, code,
-                       np.array([f"{noun} «{display(v)}» không có trong danh mục." for v in column], dtype=object),
-                       np.where(hint != "", hint, fix))
+            column = self.columns[code]
+            value, hint = column.distinct(lambda v: (catalogue.match(display(v)), _hint(catalogue, v)) if v not in (None, ERROR_CELL) else (None, ""), code)
+            missing = column.missing
+            unknown = ~missing & ~column.error & value.flags(lambda v: v is None)
+            self.issue(ERROR, missing, code, f"Thiếu {noun.lower()}.", fix)
+            if unknown.any():
+                hints = hint.cells(unknown)
+                self.log.add(ERROR, self.tab.name, self.org.code, self.rows[unknown], self.headers[code], column.cells(unknown),
+                             [f"{noun} «{display(v)}» không có trong danh mục." for v in column.cells(unknown)],
+                             np.where(hints != "", hints, fix))
             out[code] = value
             bad |= missing | unknown
-        home = out["activity_type"].map(lambda a: self.config.activity_types[a].programme if a else None, na_action="ignore")
-        clash = (home.notna() & out["programme"].notna() & (home != out["programme"])).to_numpy()
+        types = self.config.activity_types
+        activity, programme = out["activity_type"], out["programme"]
+        number = {p: i for i, p in enumerate(self.config.programmes)}  # programme code → small int, None → -1
+        home_id = np.array([number[types[a].programme] if a else -1 for a in activity.values])[activity.codes]
+        given_id = np.array([-1 if p is None else number.get(p, -2) for p in programme.values])[programme.codes]
+        clash = (home_id >= 0) & (given_id != -1) & (home_id != given_id)
+        home = np.array([None, *self.config.programmes], dtype=object)[home_id + 1]
+        given = programme.cells()
         if clash.any():
             numbers = {p.code: p.number for p in self.config.programmes.values()}
-            self.issue(ERROR, clash, frame, "activity_type",
-                       np.array([f"Loại hoạt động «{self.config.activity_types[a].name}» thuộc Chương trình {numbers[h]}, nhưng dòng ghi Chương trình {numbers[p]}."
-                                 if a and h and p and h != p else "" for a, h, p in zip(out["activity_type"], home, out["programme"])], dtype=object),
-                       "Sửa cột Chương trình hoặc cột Loại hoạt động cho khớp.")
+            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[clash], self.headers["activity_type"],
+                         self.columns["activity_type"].cells(clash),
+                         [f"Loại hoạt động «{types[a].name}» thuộc Chương trình {numbers[h]}, nhưng dòng ghi Chương trình {numbers[p]}."
+                          for a, h, p in zip(activity.cells(clash), home[clash], given[clash])],
+                         "Sửa cột Chương trình hoặc cột Loại hoạt động cho khớp.")
         return bad | clash
 
-    def measures(self, frame: pd.DataFrame, out: pd.DataFrame) -> np.ndarray:
-        bad = np.zeros(len(frame), bool)
+    def measures(self, out: dict) -> np.ndarray:
+        bad = np.zeros(len(self.rows), bool)
         for measure in self.config.measures.values():
             code = measure.code
-            if code not in frame:
+            if code not in self.columns:
                 continue
-            column = frame[code]
-            number, = _distinct(column, lambda v: (parse_number(v) if v not in (None, "\x00error") else None,))
-            number = pd.to_numeric(pd.Series(number, index=frame.index), errors="coerce").to_numpy(float)
-            given = column.notna().to_numpy() & (column != "\x00error").to_numpy()
+            column = self.columns[code]
+            memo = column.shared.memo
+            if "number" not in memo:
+                parsed = [float(v) if type(v) in (int, float) else parse_number(v) if v is not None and v != ERROR_CELL else None
+                          for v in column.values]
+                memo["number"] = [pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(float)]
+            numbers, = memo["number"]
+            number = numbers[column.codes]
+            given = ~column.missing & ~column.error
             unreadable = given & np.isnan(number)
             negative = given & (number < 0)
             fraction = given & ~np.isnan(number) & (measure.type == "integer") & (np.mod(np.nan_to_num(number), 1) != 0)
             example = {"money": "1.265.000 hoặc 4.080 triệu", "integer": "số nguyên, ví dụ 120", "number": "ví dụ 26,5"}[measure.type]
-            self.issue(ERROR, unreadable, frame, code, f"«{measure.name}» phải là số.", f"Nhập số ({example}); không ghi chữ trong ô số liệu.")
-            self.issue(ERROR, negative, frame, code, f"«{measure.name}» không được âm.", "Nhập số lớn hơn hoặc bằng 0.")
-            self.issue(ERROR, fraction, frame, code, f"«{measure.name}» phải là số nguyên.", "Nhập số nguyên, không có phần lẻ.")
-            out[code] = number
+            self.issue(ERROR, unreadable, code, f"«{measure.name}» phải là số.", f"Nhập số ({example}); không ghi chữ trong ô số liệu.")
+            self.issue(ERROR, negative, code, f"«{measure.name}» không được âm.", "Nhập số lớn hơn hoặc bằng 0.")
+            self.issue(ERROR, fraction, code, f"«{measure.name}» phải là số nguyên.", "Nhập số nguyên, không có phần lẻ.")
+            out[code] = _Column(column.codes, numbers)
             bad |= unreadable | negative | fraction
         return bad
 
-    def partners(self, frame: pd.DataFrame) -> pd.Series:
+    def partners(self) -> _Column:
         """Partner lists as tuples: organisation codes where recognised, cleaned text otherwise."""
-        if "partners" not in frame:
-            return pd.Series([()] * len(frame), index=frame.index, dtype=object)
+        if "partners" not in self.columns:
+            empty = np.empty(1, dtype=object)
+            empty[0] = ()
+            return _Column(np.full(len(self.rows), -1), empty)
         cat = self.cats.organisations
 
-        def parse(value: Any) -> tuple:
-            if value is None or value == "\x00error":
-                return ((),)
-            names = [clean_name(p) for p in pd.Series([str(value)]).str.split(PARTNER_SPLIT, regex=True)[0] if p.strip()]
-            return (tuple(dict.fromkeys(cat.match(n) or n for n in names if cat.match(n) != self.org.code)),)
+        def split(value: Any) -> tuple:
+            if value is None or value == ERROR_CELL:
+                return (None,)
+            return ([(n, cat.match(n)) for n in (clean_name(p) for p in _PARTNER_RE.split(str(value)) if p.strip())],)
 
-        parsed, = _distinct(frame["partners"], parse)
-        return pd.Series(parsed, index=frame.index, dtype=object)
+        names, = self.columns["partners"].distinct(split, "partners")
+        parsed = np.empty(len(names.values), dtype=object)
+        for i, found in enumerate(names.values):
+            parsed[i] = () if found is None else tuple(dict.fromkeys(m or n for n, m in found if m != self.org.code))
+        return _Column(names.codes, parsed)
 
-    def duplicates(self, accepted: pd.DataFrame, raw: pd.DataFrame) -> None:
-        """Rows identical in every column to an earlier row of the same tab: probably typed twice."""
-        if accepted.empty:
+    def duplicates(self, out: dict, good: np.ndarray) -> None:
+        """Rows identical in every column to an earlier row of the same tab: probably typed twice.
+
+        Identical means equal as text, column by column (as ``astype(str)`` compares them); the text
+        of each distinct value is computed once and the rows are grouped by their codes."""
+        if not good.any():
             return
-        keys = accepted.drop(columns="_row").astype(str)
-        dup = keys.duplicated(keep="first").to_numpy()
+        keys = []
+        for column in out.values():
+            known = self.texts.get(id(column.values))
+            if known is None:
+                known = self.texts[id(column.values)] = (column.values, *pd.factorize(np.array([str(v) for v in column.values], dtype=object)))
+            _, text_codes, texts = known
+            keys.append((text_codes[column.codes[good]], len(texts)))
+        group = _row_groups(keys, int(good.sum()))
+        first = np.unique(group, return_index=True)[1]
+        dup = np.ones(len(group), bool)
+        dup[first] = False
         if dup.any():
-            first = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup()
-            first_row = accepted["_row"].groupby(first.to_numpy()).transform("min").to_numpy()
-            self.log.add(WARNING, self.tab.name, self.org.code, accepted["_row"].to_numpy()[dup], "", "",
-                         [f"Dòng giống hệt dòng {r}; có thể bị nhập hai lần (vẫn được tính)." for r in first_row[dup]],
+            rows = self.rows[good]
+            first_row = rows[first[group[dup]]]
+            self.log.add(WARNING, self.tab.name, self.org.code, rows[dup], "", "",
+                         [f"Dòng giống hệt dòng {r}; có thể bị nhập hai lần (vẫn được tính)." for r in first_row],
                          "Xoá dòng trùng nếu đây là cùng một hoạt động.")
 
 
@@ -439,6 +637,9 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
     cats = Catalogues(config)
     log = _IssueLog()
     frames, stats = [], []
+    cleaners: list[_TabCleaner | None] = []
+    village_checks: dict = {}
+    texts: dict = {}
     for tab_name, org in config.organisation_tabs.items():
         tab = raw.tabs.get(tab_name)
         if tab is None:
@@ -447,9 +648,18 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
                     f"Không tìm thấy tab «{tab_name}» của {org.short_name} trong bảng tính.",
                     f"Có phải là tab «{guess}»? Đổi tên tab cho đúng." if guess else "Tạo tab với đúng tên này (trang Nguồn dữ liệu có lệnh tạo tab mẫu).")
             stats.append({"tab": tab_name, "organisation": org.code, "rows": 0, "accepted": 0, "excluded": 0, "missing": True})
+            cleaners.append(None)
             continue
-        frame, tab_stats = _TabCleaner(tab, org, config, cats, log, today).run()
-        stats.append({**tab_stats, "missing": False})
+        cleaner = _TabCleaner(tab, org, config, cats, log, today, village_checks, texts)
+        cleaner.read()
+        cleaners.append(cleaner)
+        stats.append({})
+    _share([c for c in cleaners if c is not None])
+    for i, cleaner in enumerate(cleaners):
+        if cleaner is None:
+            continue
+        frame, tab_stats = cleaner.run()
+        stats[i] = {**tab_stats, "missing": False}
         if not frame.empty:
             frames.append(frame)
     columns = activity_columns(config)

@@ -18,6 +18,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 APOSTROPHES = "'’‘`´ʼ′"
@@ -39,9 +40,18 @@ def clean_name(text: str) -> str:
 
 def fold(value: Any) -> str:
     """Matching key: lower case, no diacritics (đ→d), no apostrophes, hyphens or spaces."""
-    text = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
+    return _fold(str(value))
+
+
+_FOLD_RE = re.compile(rf"[\s{APOSTROPHES}\-_.]+")
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """fold() of a text; cached, since names, words and headers repeat across rows and tabs."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(rf"[\s{APOSTROPHES}\-_.]+", "", text.lower())
+    return _FOLD_RE.sub("", text.lower())
 
 
 def is_blank(value: Any) -> bool:
