@@ -1,0 +1,213 @@
+"""AppTest: every page of the dashboard on the demo workbook, figures checked against lib/."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
+
+from lib import formatting as fmt
+from lib import indicators as ind
+from lib import views
+from lib.period import Period
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
+PAGES = ["pages/tong_quan.py", "pages/theo_xa.py", "pages/theo_chuong_trinh.py", "pages/theo_don_vi.py",
+         "pages/chat_luong.py", "pages/bao_cao.py", "pages/nguon_du_lieu.py"]
+TITLES = ["Tổng quan", "Theo xã", "Theo chương trình", "Theo đơn vị", "Chất lượng dữ liệu", "Báo cáo", "Nguồn dữ liệu"]
+
+
+@pytest.fixture(autouse=True)
+def demo_source(monkeypatch):
+    monkeypatch.setenv("BCD502_SOURCE", str(DEMO))
+    monkeypatch.delenv("BCD502_CONFIG", raising=False)
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> list[dict]:
+    """Every download_button call of a run: label, data and file name."""
+    calls: list[dict] = []
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        calls.append({"label": label, "data": data, "file_name": file_name})
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    monkeypatch.setattr(st, "download_button", lambda *args, **kwargs: spy(st._main, *args, **kwargs))
+    return calls
+
+
+def app(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def query(at: AppTest) -> dict[str, list[str]]:
+    """The URL parameters after a run, every value as a list."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def expected(demo, config, code: str, period: Period, rows: pd.DataFrame | None = None) -> str:
+    value = ind.values(demo.activities if rows is None else rows, config, [code], period)[code]
+    return fmt.number(value, 1)
+
+
+@pytest.mark.parametrize("page, title", list(zip(PAGES, TITLES)))
+def test_every_page_runs(page, title):
+    at = app(page)
+    assert not at.exception
+    assert [t.value for t in at.title] == [title]
+    assert not [e.value for e in at.error if "ngoài dự kiến" in e.value]
+
+
+def test_overview_kpis_equal_the_indicators(demo, config):
+    at = app()
+    period = Period.year(demo.latest_year)
+    for code in ("activities", "rounds", "participants", "labour_days", "beneficiaries"):
+        assert metric(at, config.indicators[code].name) == expected(demo, config, code, period)
+    money = ind.values(demo.activities, config, ["money_total", "villages_reached"], period)
+    assert metric(at, "Tổng kinh phí") == fmt.compact(money["money_total"])
+    assert metric(at, "Số thôn có hoạt động") == f"{int(money['villages_reached'])}/{config.village_count}"
+
+
+def test_changing_the_year_changes_the_kpis_and_the_url(demo, config):
+    at = app()
+    before = metric(at, "Số hoạt động")
+    previous = demo.latest_year - 1
+    at.selectbox(key="f_year").select(previous).run()
+    assert metric(at, "Số hoạt động") == expected(demo, config, "activities", Period.year(previous)) != before
+    assert query(at)["ky"] == [str(previous)]
+
+
+def test_commune_and_programme_filters(demo, config):
+    at = app()
+    at.multiselect(key="f_communes").select("Đạ Long").run()
+    at.multiselect(key="f_programmes").select("CT2").run()
+    period = Period.year(demo.latest_year)
+    rows = ind.select(demo.activities, communes=["Đạ Long"], programmes=["CT2"])
+    assert metric(at, "Người tham gia") == expected(demo, config, "participants", period, rows)
+    assert query(at)["xa"] == ["Đạ Long"] and query(at)["ct"] == ["CT2"]
+
+
+def test_a_shared_link_opens_the_same_view(demo, config):
+    at = app(ky="2024-Q3", dv="mttq")
+    rows = ind.select(demo.activities, organisations=["mttq"])
+    assert metric(at, "Số hoạt động") == expected(demo, config, "activities", Period.quarter(2024, 3), rows)
+    assert at.selectbox(key="f_kind").value == "quarter" and at.selectbox(key="f_quarter").value == 3
+    assert at.multiselect(key="f_organisations").value == ["mttq"]
+
+
+def test_month_and_half_periods(demo, config):
+    at = app(ky="2024-05")
+    assert metric(at, "Số hoạt động") == expected(demo, config, "activities", Period.month(2024, 5))
+    at.selectbox(key="f_kind").select("half").run()
+    at.selectbox(key="f_half").select(2).run()
+    assert metric(at, "Số hoạt động") == expected(demo, config, "activities", Period.half(2024, 2))
+    assert query(at)["ky"] == ["2024-H2"]
+
+
+def test_quality_page_lists_the_faulty_rows(demo):
+    at = app("pages/chat_luong.py")
+    issues = at.dataframe[0].value
+    errors = issues[issues["Mức độ"] == "Lỗi"]
+    wanted = demo.issues[demo.issues["severity"] == "error"]
+    assert sorted(zip(errors["Tab"], errors["Dòng"].astype(int))) == sorted(zip(wanted["tab"], wanted["row"].astype(int)))
+    faults = {("Hội CCB", "31/02/2024"), ("Hội Nông dân", "khoảng 50 người"), ("Hội Phụ nữ", "Đạ Lonh"), ("Đoàn Thanh niên", "Pul")}
+    for tab, value in faults:
+        row = wanted[(wanted["tab"] == tab) & (wanted["value"] == value)]["row"].iloc[0]
+        assert ((errors["Tab"] == tab) & (errors["Giá trị"] == value) & (errors["Dòng"] == row)).sum() == 1
+    assert {"Cột", "Vấn đề", "Cách sửa"} <= set(issues.columns)
+
+
+def test_error_count_links_to_the_quality_page(demo):
+    at = app()
+    links = [link for link in at.get("page_link") if link.proto.page == "chat-luong-du-lieu"]
+    assert links and str(demo.error_count) in links[0].proto.label
+
+
+def test_every_table_downloads_as_csv_and_xlsx(downloads):
+    app("pages/theo_xa.py")
+    names = [d["file_name"] for d in downloads]
+    stems = {n.rsplit(".", 1)[0] for n in names}
+    assert all(f"{stem}.csv" in names and f"{stem}.xlsx" in names for stem in stems)
+    assert all(isinstance(d["data"], bytes) and d["data"] for d in downloads)
+
+
+def test_report_download_is_the_draft(demo, config, downloads):
+    report = pytest.importorskip("lib.report")
+    at = app("pages/bao_cao.py")
+    period = Period.year(demo.latest_year)
+    draft = report.render_markdown(demo, config, period)
+    markdown = next(d for d in downloads if d["file_name"].endswith(".md"))
+    assert markdown["data"].decode("utf-8") == draft
+    if hasattr(report, "render_docx"):
+        docx = next(d for d in downloads if d["file_name"].endswith(".docx"))
+        assert docx["data"][:2] == b"PK"
+
+
+def test_source_page_shows_the_source_and_refreshes(demo):
+    at = app("pages/nguon_du_lieu.py")
+    assert metric(at, "Nguồn đang dùng") == demo.source_label
+    at.button(key="source_refresh").click().run()
+    assert not at.exception and [t.value for t in at.title] == ["Nguồn dữ liệu"]
+
+
+def test_template_download(config, downloads):
+    template = pytest.importorskip("lib.template")
+    app("pages/nguon_du_lieu.py")
+    data = next(d["data"] for d in downloads if d["file_name"] == "mau-nhap-lieu-bcd-502.xlsx")
+    sheets = lambda blob: openpyxl.load_workbook(io.BytesIO(blob)).sheetnames  # noqa: E731
+    assert sheets(data) == sheets(template.build_template(config))
+
+
+def test_missing_source_is_explained_in_vietnamese(monkeypatch, tmp_path):
+    monkeypatch.setenv("BCD502_SOURCE", str(tmp_path / "khong-co.xlsx"))
+    at = app()
+    assert not at.exception
+    assert at.error and all("Traceback" not in e.value for e in at.error)
+    assert any("Nguồn dữ liệu" in i.value for i in at.info)
+    at.switch_page("pages/nguon_du_lieu.py")
+    at.run()
+    assert [t.value for t in at.title] == ["Nguồn dữ liệu"] and at.error
+
+
+def test_broken_config_is_explained_in_vietnamese(monkeypatch, tmp_path):
+    (tmp_path / "unit.yaml").write_text("unit: [", encoding="utf-8")
+    monkeypatch.setenv("BCD502_CONFIG", str(tmp_path))
+    st.cache_resource.clear()
+    try:
+        at = app()
+        assert not at.exception
+        assert any("cấu hình" in e.value for e in at.error)
+    finally:
+        st.cache_resource.clear()
+
+
+def test_unexpected_errors_show_no_traceback(monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(views, "kpis", boom)
+    at = app()
+    assert not at.exception
+    assert [e.value for e in at.error] == [importlib.import_module("pages.ui").GENERIC_ERROR]
+    assert "secret detail" not in str(at._tree)

@@ -1,0 +1,192 @@
+"""Pure page helpers: filters and the URL, KPI cards, per-commune / per-organisation frames, quality tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import charts
+from lib import indicators as ind
+from lib import views
+from lib.period import Period
+
+
+@pytest.fixture(scope="module")
+def year(demo) -> Period:
+    return Period.year(2024)
+
+
+def test_filters_round_trip_through_the_url(demo, config):
+    filters = views.Filters(Period.quarter(2024, 3), ("Rô Men",), ("CT2",), ("bchqs", "mttq"))
+    query = filters.to_query()
+    assert query == {"ky": "2024-Q3", "xa": ["Rô Men"], "ct": ["CT2"], "dv": ["bchqs", "mttq"]}
+    back = views.filters_from_query({k: [v] if isinstance(v, str) else v for k, v in query.items()}, demo, config)
+    assert back == filters
+
+
+def test_bad_url_values_fall_back(demo, config):
+    filters = views.filters_from_query({"ky": ["năm ngoái"], "xa": ["Không có", "Đạ Long"], "ct": ["CT9"]}, demo, config)
+    assert filters.period == Period.year(demo.latest_year)
+    assert filters.communes == ("Đạ Long",) and filters.programmes == () and filters.organisations == ()
+
+
+@pytest.mark.parametrize("kind, part, expected", [
+    ("year", 1, Period.year(2024)), ("half", 2, Period.half(2024, 2)), ("quarter", 3, Period.quarter(2024, 3)),
+    ("month", 5, Period.month(2024, 5)),
+])
+def test_build_period(kind, part, expected):
+    assert views.build_period(kind, 2024, part) == expected
+    assert views.period_part(expected) == part
+
+
+def test_build_range():
+    period = views.build_period("range", 2024, 1, dt.date(2024, 3, 1), dt.date(2024, 6, 30))
+    assert period.key == "2024-03-01..2024-06-30"
+
+
+def test_filters_apply(demo):
+    rows = views.Filters(Period.year(2024), communes=("Đạ Long",), programmes=("CT2",)).apply(demo.activities)
+    assert set(rows["commune"]) == {"Đạ Long"} and set(rows["programme"]) == {"CT2"}
+
+
+def test_kpis_equal_the_indicator_engine(demo, config, year):
+    cards = {card.code: card for card in views.kpis(demo.activities, config, year)}
+    now = ind.values(demo.activities, config, list(cards), year)
+    before = ind.values(demo.activities, config, list(cards), year.previous_year())
+    for code, card in cards.items():
+        assert card.value == now[code]
+        assert card.raw["previous"] == before[code]
+    assert cards["villages_reached"].text == f"{int(now['villages_reached'])}/{config.village_count}"
+    assert cards["activities"].delta.startswith("+" if now["activities"] > before["activities"] else "-")
+
+
+def test_kpis_without_last_year_have_no_delta(demo, config):
+    cards = views.kpis(demo.activities, config, Period.year(demo.years[0]))
+    assert all(card.delta is None for card in cards)
+
+
+def test_monthly_trend_overlays_last_year(demo, config, year):
+    trend = views.monthly_trend(demo.activities, config, year, ["activities"])
+    assert set(trend["series"]) == {"Kỳ này", "Cùng kỳ năm trước"}
+    assert (trend["month_start"].dt.year == 2024).all()
+    this = trend[trend["series"] == "Kỳ này"]["value"].sum()
+    assert this == ind.values(demo.activities, config, ["activities"], year)["activities"]
+
+
+def test_funds_by_source_adds_up(demo, config, year):
+    funds = views.funds_by_source(demo.activities, config, year)
+    assert funds["value"].sum() == ind.values(demo.activities, config, ["money_total"], year)["money_total"]
+    assert funds["share"].sum() == pytest.approx(100)
+
+
+def test_commune_overview_flags_and_coverage(demo, config, year):
+    table = views.commune_overview(demo.activities, config, year).set_index("Xã")
+    assert list(table.index) == list(config.communes)
+    for commune in config.unit.communes:
+        assert table.at[commune.name, "Vùng"] == (commune.region or "")
+        assert table.at[commune.name, "Số thôn"] == len(commune.villages)
+    cover = ind.coverage(demo.activities, config, year).set_index("commune")
+    assert (table["Thôn có hoạt động"] == cover["reached"]).all()
+
+
+def test_indicator_matrix_has_every_indicator(demo, config, year):
+    matrix = views.indicator_matrix(demo.activities, config, year)
+    assert len(matrix) == len(config.indicators)
+    assert {*config.communes, config.unit.whole_unit_label} <= set(matrix.columns)
+
+
+def test_disadvantaged_summary(demo, config, year):
+    summary = views.disadvantaged_summary(demo.activities, config, year).set_index(["Nơi nhận", "Chỉ số"])
+    region3 = [c.name for c in config.unit.communes if c.region == "III"]
+    rows = ind.in_period(demo.activities, year)
+    assert summary.loc[("Xã vùng III", "Số hoạt động"), "Giá trị"] == rows["commune"].isin(region3).sum()
+    assert 0 <= summary.loc[("Thôn đặc biệt khó khăn", "Tổng kinh phí (đồng)"), "Tỷ lệ (%)"] <= 100
+
+
+def test_village_table(demo, config, year):
+    table = views.village_table(demo.activities, config, year, "Đạ Long")
+    assert list(table["Thôn"]) == [v.name for v in config.communes["Đạ Long"].villages]
+    rows = ind.in_period(demo.activities, year)
+    assert table["Số hoạt động"].sum() == ((rows["commune"] == "Đạ Long") & rows["village"].notna()).sum()
+
+
+def test_activity_list_and_notable(demo, config, year):
+    listing = views.activity_list(demo.activities, config, year)
+    assert len(listing) == len(ind.in_period(demo.activities, year))
+    assert listing["Ngày"].is_monotonic_decreasing
+    notable = views.notable_activities(demo.activities, config, year, limit=5)
+    assert len(notable) == 5 and notable["Kinh phí (đồng)"].iloc[0] == listing["Kinh phí (đồng)"].max()
+
+
+def test_coordination_uses_short_names(demo, config, year):
+    table = views.coordination(demo.activities, config, year)
+    assert table["Số hoạt động phối hợp"].sum() == ind.coordination_matrix(demo.activities, config, year)["count"].sum()
+    assert set(table["Đơn vị chủ trì"]) <= set(views.organisation_labels(config).values())
+
+
+def test_completeness_grid(demo, config, year):
+    grid = views.completeness(demo.activities, config, year)
+    assert len(grid) == len(config.organisations) * 12
+    assert grid["count"].sum() == len(ind.in_period(demo.activities, year))
+    wide = views.completeness_table(grid)
+    assert list(wide.columns[1:13]) == [f"{m:02d}/2024" for m in range(1, 13)]
+    assert wide["Tháng có báo cáo (%)"].between(0, 100).all()
+
+
+def test_period_months_of_a_range():
+    months = views.period_months(Period(dt.date(2024, 11, 15), dt.date(2025, 2, 3)))
+    assert [m.strftime("%m/%Y") for m in months] == ["11/2024", "12/2024", "01/2025", "02/2025"]
+
+
+def test_freshness_and_history(demo, config):
+    first = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    history = views.update_history([], first, {"BCHQS": 60})
+    assert views.update_history(history, first, {"BCHQS": 99}) == history
+    history = views.update_history(history, demo.fetched_at, {"BCHQS": 63})
+    assert [h[0] for h in history] == [first, demo.fetched_at]
+    table = views.freshness(demo, config, history[0][1]).set_index("Tab")
+    assert table.at["BCHQS", "Dòng mới từ lần tải trước"] == demo.tab_stats.set_index("tab").at["BCHQS", "rows"] - 60
+    assert np.isnan(table.at["MTTQ", "Dòng mới từ lần tải trước"])
+    assert table.at["BCHQS", "Hoạt động gần nhất"] == demo.tab_stats.set_index("tab").at["BCHQS", "latest_date"].date()
+
+
+def test_progress_table(demo, config):
+    table = views.progress_table(demo.activities, demo, config, 2024)
+    raw = ind.progress(demo.activities, demo.targets, config, 2024)
+    assert table["Thực hiện"].tolist() == raw["actual"].tolist()
+    assert set(table["Phạm vi"]) >= {config.unit.whole_unit_label}
+
+
+def test_issues_sorted_per_organisation(demo, config):
+    table = views.issues_table(demo, config)
+    tabs = list(config.organisation_tabs)
+    order = [tabs.index(t) for t in table["Tab"]]
+    assert order == sorted(order)
+    errors = views.filter_issues(table, levels=["Lỗi"])
+    assert len(errors) == demo.error_count
+    assert set(views.filter_issues(table, organisations=["Hội CCB huyện"])["Tab"]) == {"Hội CCB"}
+
+
+def test_row_counts_match_tab_stats(demo, config):
+    counts = views.row_counts(demo, config)
+    assert counts["Dòng được tính"].sum() == len(demo.activities)
+
+
+def test_local_time():
+    assert views.local_time(dt.datetime(2024, 12, 31, 17, 30, tzinfo=dt.timezone.utc)) == "00:30 ngày 01/01/2025"
+
+
+def test_charts_use_config_order_and_vietnamese_locale(demo, config, year):
+    programmes = views.by_programme(demo.activities, config, year)
+    spec = charts.bar(programmes, "label", "money_total", category_title="Chương trình", value_title="Kinh phí", unit="đồng",
+                      colour="label", scale=charts.programme_scale(config)).to_dict()
+    assert spec["config"]["locale"]["number"]["thousands"] == "." and spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["encoding"]["color"]["scale"]["domain"] == list(views.programme_labels(config).values())
+    assert spec["encoding"]["x"]["title"] == "Kinh phí (triệu đồng)"
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert data["_text"].iloc[1].endswith(" đồng") and "." in data["_text"].iloc[1]
+    org = charts.organisation_scale(config).to_dict()
+    assert org["domain"][0] == views.organisation_labels(config)[next(iter(config.organisations))]
