@@ -1,0 +1,110 @@
+"""The pipeline stages the benchmarks time, one function each, so the timed code is the product's.
+
+Run as ``python -m bench.pipeline WORKBOOK CONFIG_DIR`` it runs the whole pipeline once (read,
+clean, every overview indicator, report draft in Markdown and Word) and prints one JSON line with
+the stage times and the peak resident memory of this process: the benchmark runs it in a fresh
+subprocess to measure peak RSS without the harness's own memory.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from lib import indicators as ind
+from lib.clean import Dataset, clean, wanted_tabs
+from lib.config import Config, load_config
+from lib.period import Period
+from lib.source import RawData, RawTab, WorkbookSource, trim_rows
+
+
+def read_calamine(path: Path, config: Config) -> RawData:
+    """Our reader: python-calamine through lib.source."""
+    return WorkbookSource(path).fetch(wanted_tabs(config))
+
+
+def read_openpyxl(path: Path, config: Config) -> RawData:
+    """The common way: openpyxl in read-only mode, values only, into the same RawData."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = workbook.sheetnames
+        tabs = {name: RawTab(name, trim_rows([list(row) for row in workbook[name].iter_rows(values_only=True)]))
+                for name in wanted_tabs(config) if name in names}
+    finally:
+        workbook.close()
+    return RawData(tabs=tabs, available=list(names), source_id=f"file:{path}", source_label=path.name,
+                   fetched_at=dt.datetime.now().astimezone())
+
+
+def overview_indicators(dataset: Dataset, config: Config) -> dict[str, Any]:
+    """Every figure the overview and the per-dimension pages show for the latest year."""
+    acts = dataset.activities
+    year = dataset.latest_year
+    period = Period.year(year)
+    return {
+        "compare": ind.compare(acts, config, None, period),
+        "by_commune": ind.compute(acts, config, None, period, "commune"),
+        "by_programme": ind.compute(acts, config, None, period, "programme"),
+        "by_organisation": ind.compute(acts, config, None, period, "organisation"),
+        "by_month": ind.compute(acts, config, None, period, "month"),
+        "coverage": ind.coverage(acts, config, period),
+        "progress": ind.progress(acts, dataset.targets, config, year),
+    }
+
+
+def report_period(dataset: Dataset) -> Period:
+    """The report covers the last full year of the data (the latest year is still running)."""
+    years = dataset.years
+    return Period.year(years[-2] if len(years) > 1 else years[-1])
+
+
+def render_markdown(dataset: Dataset, config: Config) -> str:
+    from lib.report import render_markdown as render
+
+    return render(dataset, config, report_period(dataset))
+
+
+def render_docx(dataset: Dataset, config: Config) -> bytes:
+    from lib.report import render_docx as render
+
+    return render(dataset, config, report_period(dataset))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str]) -> int:
+    path, config_dir = Path(argv[0]), argv[1]
+    config = load_config(config_dir)
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    raw = read_calamine(path, config)
+    times["read"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    dataset = clean(raw, config)
+    times["clean"] = time.perf_counter() - mark
+    del raw
+    mark = time.perf_counter()
+    overview_indicators(dataset, config)
+    times["indicators"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    render_markdown(dataset, config)
+    render_docx(dataset, config)
+    times["report"] = time.perf_counter() - mark
+    times["total"] = time.perf_counter() - start
+    print(json.dumps({"times": times, "peak_rss_mb": peak_rss_mb(), "rows": int(dataset.tab_stats["rows"].sum())}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
