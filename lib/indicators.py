@@ -41,10 +41,18 @@ def mask(activities: pd.DataFrame, indicator: Indicator) -> np.ndarray:
     for column, chosen in (("programme", f.programme), ("activity_type", f.activity_type),
                            ("organisation", f.organisation), ("group", f.group)):
         if chosen:
-            keep &= activities[column].isin(chosen).to_numpy()
+            keep &= _isin(activities[column], chosen)
     for measure in f.nonzero:
         keep &= (activities[measure].fillna(0) > 0).to_numpy()
     return keep
+
+
+def _isin(column: pd.Series, chosen: Iterable[str]) -> np.ndarray:
+    """``column.isin(chosen)`` as a boolean array; on a categorical column, decided once per category."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        hit = np.append(column.cat.categories.isin(list(chosen)), False)  # code -1 (missing) → False
+        return hit[column.cat.codes.to_numpy()]
+    return column.isin(list(chosen)).to_numpy()
 
 
 def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
@@ -59,26 +67,90 @@ def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
     return keys
 
 
-def _base(activities: pd.DataFrame, indicator: Indicator, by: list[str], config: Config) -> pd.Series:
-    """count / sum / distinct of one indicator, grouped by ``by`` (a scalar Series of one row when ungrouped)."""
-    rows = activities[mask(activities, indicator)]
-    if indicator.kind == "count":
-        values = pd.Series(1, index=rows.index)
-    elif indicator.kind == "sum":
-        values = rows[indicator.measures].sum(axis=1, min_count=1).fillna(0)
-    else:
-        column = rows[indicator.field].astype(object)
-        if indicator.field == "commune":
-            column = column.where(column != config.unit.whole_unit_label)
-        elif indicator.field == "village":  # village names repeat across communes ("Thôn 1")
-            column = rows["commune"].astype(object) + "/" + column
-        column = column.where(column.notna(), None)
-        if not by:
-            return pd.Series([column.dropna().nunique()], index=["all"])
-        return column.groupby(_keys(rows, by), observed=True).nunique()
-    if not by:
-        return pd.Series([float(values.sum())], index=["all"])
-    return values.groupby(_keys(rows, by), observed=True).sum()
+class _Frame:
+    """The rows of one compute() call, with what every indicator reuses: filter masks, the group of
+    each row and its labels (as ``groupby(..., observed=True)`` numbers and sorts them)."""
+
+    def __init__(self, rows: pd.DataFrame, by: list[str], config: Config):
+        self.rows, self.by, self.config = rows, by, config
+        self.masks: dict[tuple, np.ndarray] = {}
+        self.groups = np.zeros(len(rows), np.intp)
+        self.labels: pd.Index | None = None
+        if by:
+            grouped = pd.Series(np.zeros(len(rows)), index=rows.index).groupby(_keys(rows, by), observed=True)
+            self.groups = np.nan_to_num(grouped.ngroup().to_numpy(dtype=float), nan=-1).astype(np.intp)  # -1: missing key
+            self.labels = grouped.size().index
+
+    def mask(self, indicator: Indicator) -> np.ndarray:
+        f = indicator.filter
+        key = (tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero))
+        if key not in self.masks:
+            self.masks[key] = mask(self.rows, indicator)
+        return self.masks[key]
+
+    def observed(self, keep: np.ndarray) -> np.ndarray:
+        """Groups with at least one kept row (the groups a groupby of the kept rows would show)."""
+        return np.bincount(self.groups[keep & (self.groups >= 0)], minlength=len(self.labels)) > 0
+
+    def sums(self, indicators: list[Indicator]) -> dict[str, pd.Series]:
+        """count and sum indicators grouped by ``by``: one pass for all of them.
+
+        Each indicator's values stand in its own column, NaN outside its filter, so the one grouped
+        sum adds, group by group and in row order, exactly the rows a groupby of the filtered rows
+        would (NaN is skipped), with the same compensated summation."""
+        rows, n = self.rows, len(self.rows)
+        matrix = np.full((n, len(indicators)), np.nan)
+        keeps = []
+        for j, indicator in enumerate(indicators):
+            keep = self.mask(indicator)
+            keeps.append(keep)
+            if indicator.kind == "count":
+                matrix[keep, j] = 1.0
+            else:
+                matrix[keep, j] = np.nan_to_num(rows[indicator.measures].to_numpy(float)[keep], nan=0.0).sum(axis=1)
+        if not self.by:
+            return {i.code: pd.Series([float(matrix[k, j].sum()) if i.kind != "count" else float(k.sum())], index=["all"])
+                    for j, (i, k) in enumerate(zip(indicators, keeps))}
+        grouped = self.groups >= 0
+        totals = pd.DataFrame(matrix[grouped]).groupby(self.groups[grouped]).sum(min_count=1)
+        totals = totals.reindex(range(len(self.labels))).to_numpy()
+        result = {}
+        for j, (indicator, keep) in enumerate(zip(indicators, keeps)):
+            seen = self.observed(keep)
+            result[indicator.code] = pd.Series(totals[seen, j], index=self.labels[seen])
+        return result
+
+    def distinct(self, indicator: Indicator) -> pd.Series:
+        """Distinct non-missing values of a field among the indicator's rows, by group."""
+        rows, keep = self.rows, self.mask(indicator)
+        field = indicator.field
+        codes = _codes(rows[field])
+        if field == "commune":
+            whole = self.config.unit.whole_unit_label
+            column = rows["commune"]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                is_whole = np.append(column.cat.categories == whole, False)[column.cat.codes.to_numpy()]
+            else:
+                is_whole = (column == whole).to_numpy()
+            codes = np.where(is_whole, -1, codes)
+        elif field == "village":  # village names repeat across communes ("Thôn 1"): count commune/village pairs
+            communes = _codes(rows["commune"])
+            pair = np.where((codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1)
+            codes = np.where(pair >= 0, pd.factorize(pair)[0], -1)
+        if not self.by:
+            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
+        seen = self.observed(keep)
+        take = keep & (self.groups >= 0) & (codes >= 0)
+        pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
+        counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
+        return pd.Series(counts[seen], index=self.labels[seen])
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer code of each row's value, -1 where missing (equal values, equal codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.intp)
+    return pd.factorize(column.astype(object).where(column.notna(), None))[0]
 
 
 def _catalogue(config: Config, dim: str) -> list | None:
@@ -100,21 +172,34 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
     if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
         by.insert(by.index("village"), "commune")
     codes = list(codes or config.indicators)
-    rows = in_period(activities, period)
-    results: dict[str, pd.Series] = {}
+    frame = _Frame(in_period(activities, period), by, config)
+    wanted, stack = [], list(codes)
+    while stack:  # the count and sum indicators needed, directly or through ratios and shares
+        indicator = config.indicators[stack.pop()]
+        if indicator.kind in ("count", "sum"):
+            wanted.append(indicator)
+        elif indicator.kind in ("ratio", "share"):
+            stack += [c for c in (indicator.numerator, indicator.denominator) if c]
+    results: dict[str, pd.Series] = frame.sums(list({i.code: i for i in wanted}.values())) if wanted else {}
+    totals = _Frame(frame.rows, [], config) if by else frame
 
     def value(code: str) -> pd.Series:
         if code not in results:
             indicator = config.indicators[code]
-            if indicator.kind in ("count", "sum", "distinct"):
-                results[code] = _base(rows, indicator, by, config).astype(float)
+            if indicator.kind == "distinct":
+                results[code] = frame.distinct(indicator).astype(float)
             elif indicator.kind == "ratio":
                 num, den = value(indicator.numerator), value(indicator.denominator)
                 num, den = num.align(den, fill_value=0)
                 results[code] = (num / den.replace(0, np.nan)) * indicator.scale
             else:  # share of the whole
                 num = value(indicator.numerator)
-                total = float(_base(rows, config.indicators[indicator.numerator], [], config).iloc[0]) if by else float(num.sum())
+                numerator = config.indicators[indicator.numerator]
+                if by:
+                    whole = totals.distinct(numerator) if numerator.kind == "distinct" else totals.sums([numerator])[numerator.code]
+                    total = float(whole.iloc[0])
+                else:
+                    total = float(num.sum())
                 results[code] = num / total * indicator.scale if total else num * np.nan
         return results[code]
 
