@@ -32,15 +32,15 @@ signing = st.date_input("Ngày ký báo cáo", value=None, format="DD/MM/YYYY", 
                         help="Để trống thì dự thảo chừa chỗ ghi ngày ký.")
 draft = report.render_markdown(ctx.dataset, config, period, signing_date=signing)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
-left, right, _ = st.columns([1, 1, 3])
-left.download_button("Tải bản Markdown (.md)", draft.encode("utf-8"), f"{stem}.md", "text/markdown", key="report_md",
+buttons = st.container(horizontal=True, gap="small")
+buttons.download_button("Tải bản Markdown (.md)", draft.encode("utf-8"), f"{stem}.md", "text/markdown", key="report_md",
                      icon=":material/download:", on_click="ignore", type="primary")
 if render_docx is not None:
-    right.download_button("Tải bản Word (.docx)", render_docx(ctx.dataset, config, period, signing_date=signing), f"{stem}.docx",
+    buttons.download_button("Tải bản Word (.docx)", render_docx(ctx.dataset, config, period, signing_date=signing), f"{stem}.docx",
                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="report_docx",
                           icon=":material/download:", on_click="ignore")
 else:
-    right.caption("Bản Word chưa sẵn sàng.")
+    buttons.caption("Bản Word chưa sẵn sàng.")
 
 st.subheader("Xem trước")
 with st.container(border=True):

@@ -201,10 +201,10 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
     st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
     stem = export.file_stem(title)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Tải CSV", export.to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.download_button("Tải CSV", export.to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
                          icon=":material/download:", on_click="ignore")
-    right.download_button("Tải Excel", export.to_xlsx(frame, title), f"{stem}.xlsx",
+    buttons.download_button("Tải Excel", export.to_xlsx(frame, title), f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           icon=":material/download:", on_click="ignore")
 

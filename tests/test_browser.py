@@ -92,9 +92,8 @@ def page(browser):
 
 def _settle(page) -> None:
     """Wait until the script run is over and the charts are drawn."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(400)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
+    page.wait_for_timeout(600)
 
 
 def _open(page, url: str, path: str) -> None:
