@@ -74,6 +74,7 @@ class _Frame:
     def __init__(self, rows: pd.DataFrame, by: list[str], config: Config):
         self.rows, self.by, self.config = rows, by, config
         self.masks: dict[tuple, np.ndarray] = {}
+        self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
         self.groups = np.zeros(len(rows), np.intp)
         self.labels: pd.Index | None = None
         if by:
@@ -87,6 +88,13 @@ class _Frame:
         if key not in self.masks:
             self.masks[key] = mask(self.rows, indicator)
         return self.masks[key]
+
+    def row_sum(self, measures: tuple[str, ...]) -> np.ndarray:
+        """Each row's sum of the measures, a missing figure counting as 0 (as ``sum(axis=1).fillna(0)``)."""
+        if measures not in self.row_sums:
+            values = np.column_stack([self.rows[m].to_numpy(float) for m in measures])
+            self.row_sums[measures] = np.nan_to_num(values, nan=0.0).sum(axis=1)
+        return self.row_sums[measures]
 
     def observed(self, keep: np.ndarray) -> np.ndarray:
         """Groups with at least one kept row (the groups a groupby of the kept rows would show)."""
@@ -107,7 +115,7 @@ class _Frame:
             if indicator.kind == "count":
                 matrix[keep, j] = 1.0
             else:
-                matrix[keep, j] = np.nan_to_num(rows[indicator.measures].to_numpy(float)[keep], nan=0.0).sum(axis=1)
+                matrix[keep, j] = self.row_sum(tuple(indicator.measures))[keep]
         if not self.by:
             return {i.code: pd.Series([float(matrix[k, j].sum()) if i.kind != "count" else float(k.sum())], index=["all"])
                     for j, (i, k) in enumerate(zip(indicators, keeps))}
@@ -182,6 +190,7 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
             stack += [c for c in (indicator.numerator, indicator.denominator) if c]
     results: dict[str, pd.Series] = frame.sums(list({i.code: i for i in wanted}.values())) if wanted else {}
     totals = _Frame(frame.rows, [], config) if by else frame
+    totals.masks, totals.row_sums = frame.masks, frame.row_sums
 
     def value(code: str) -> pd.Series:
         if code not in results:

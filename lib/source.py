@@ -56,11 +56,15 @@ class Source(Protocol):
 def trim_rows(rows: list[list[Any]]) -> list[list[Cell]]:
     """Cut trailing empty cells of each row and trailing empty rows, as the Sheets API does."""
     trimmed: list[list[Cell]] = []
+    append, api_cell = trimmed.append, _api_cell
     for row in rows:
         end = len(row)
         while end and (row[end - 1] is None or row[end - 1] == ""):
             end -= 1
-        trimmed.append([_api_cell(cell) for cell in row[:end]])
+        # Text and whole numbers stay as they are, integral floats become int, the rest goes through _api_cell.
+        append([cell if (kind := type(cell)) is str or kind is int
+                else (int(cell) if kind is float and cell.is_integer() else api_cell(cell))
+                for cell in (row[:end] if end < len(row) else row)])
     while trimmed and not trimmed[-1]:
         trimmed.pop()
     return trimmed
