@@ -95,16 +95,19 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
             page.set_default_timeout(60_000)
             page.goto(url)
             page.wait_for_function(RENDERED, polling=50)
-            years = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Năm").first
+            years = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+                has=page.get_by_text("Năm", exact=True)).first
             filters = []
             for _ in range(runs):
                 before = _metric(page, "Số hoạt động")
-                current = years.locator("input").first.get_attribute("aria-label") or ""
                 years.click()
-                options = page.get_by_role("option")
-                choices = [o.inner_text().strip() for o in options.all()]
-                target = next(c for c in choices if c and c not in current and c != choices[0]) if len(choices) > 1 else choices[0]
+                options = page.get_by_role("option").all()
+                choices = [(o.inner_text().strip(), o.get_attribute("aria-selected")) for o in options]
+                shown = [c for c, selected in choices if selected == "true"]
+                target = next(c for c, selected in choices if c and selected != "true")
                 option = page.get_by_role("option", name=target, exact=True)
+                if os.environ.get("BENCH_DEBUG"):
+                    print("filter", repr(shown), choices, target, before, file=sys.stderr)
                 start = time.perf_counter()
                 option.click()
                 page.wait_for_function(
