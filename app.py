@@ -9,6 +9,8 @@ from lib.exceptions import BCDError
 from pages import ui
 
 st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
+# Tables download through our formula-safe buttons only: hide the grid's own raw CSV export.
+st.html("<style>[data-testid='stElementToolbar'] button[aria-label='Download as CSV']{display:none}</style>")
 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
