@@ -224,7 +224,7 @@ def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: lis
                   page: dict[str, Any] | None, path: Path = RESULTS) -> str:
     by = {r["rows"]: r for r in sizes}
     lines = ["# Benchmark results", "",
-             "Produced by `python -m bench` (see bench/README section in the project README). Medians of repeated runs "
+             "Produced by `python -m bench` (section «Hiệu năng» of the README). Medians of repeated runs "
              "(5 runs at 10k and 100k rows, 3 at 1M; openpyxl 3 runs, 1 at 1M); wall-clock time on the machine below.", "",
              "| machine | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in info.items()]
