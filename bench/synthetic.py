@@ -30,23 +30,11 @@ from typing import Any
 
 import yaml
 
+from demo.generate import ALIAS_HEADERS, HEADER, KEYS
 from lib.config import DEFAULT_CONFIG_DIR, Config
 from lib.source import RawData, RawTab, trim_rows
 
-HEADER = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Nội dung", "Đơn vị phối hợp", "Số đợt",
-          "Người tham gia", "Ngày công", "Lượt người được hỗ trợ", "Ngân sách nhà nước (đồng)",
-          "Vận động, tài trợ (đồng)", "Quỹ Vì người nghèo (đồng)", "Nhân dân đối ứng (đồng)",
-          "Đường làm vệ sinh (km)", "Cây xanh trồng, chăm sóc (cây)", "Kênh mương nạo vét (km)",
-          "Đường điện lắp đặt (km)", "Nhà xây, bàn giao (căn)", "Mô hình sinh kế", "Suất quà",
-          "Thanh niên nhập ngũ", "Súng tự chế thu hồi", "Súng hơi thu hồi", "Vụ vi phạm xử lý",
-          "Tiền xử phạt nộp ngân sách (đồng)"]
-KEYS = ["date", "commune", "village", "programme", "activity_type", "content", "partners", "rounds",
-        "participants", "labour_days", "beneficiaries", "budget_state", "mobilised", "fund_poor",
-        "people_contrib", "road_km", "trees", "canal_km", "power_km", "houses", "livelihood_models", "gifts",
-        "recruits", "weapons_homemade", "weapons_air", "violations", "fines"]
-# One tab in three uses aliases for some headers and another column order, as real tabs do.
-ALIAS_HEADERS = {"date": "Ngày thực hiện", "commune": "Xã/Thị trấn", "activity_type": "Hoạt động",
-                 "participants": "Số người tham gia", "mobilised": "Vận động"}
+# Columns as in the demo workbook (HEADER, KEYS, ALIAS_HEADERS); some tabs also carry an unknown column.
 EXTRA_HEADER = "Người báo cáo"
 
 FIRST = ["Đạ", "Phi", "Liêng", "Rô", "Krông", "Bon", "Đinh", "Lộc", "Tân", "Hoà", "Ea", "Cư", "Ka", "Mê", "Păng", "Ta"]
