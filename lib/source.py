@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,13 +57,14 @@ class Source(Protocol):
 def trim_rows(rows: list[list[Any]]) -> list[list[Cell]]:
     """Cut trailing empty cells of each row and trailing empty rows, as the Sheets API does."""
     trimmed: list[list[Cell]] = []
-    append, api_cell = trimmed.append, _api_cell
+    append, api_cell, intern = trimmed.append, _api_cell, sys.intern
     for row in rows:
         end = len(row)
         while end and (row[end - 1] is None or row[end - 1] == ""):
             end -= 1
-        # Text and whole numbers stay as they are, integral floats become int, the rest goes through _api_cell.
-        append([cell if (kind := type(cell)) is str or kind is int
+        # Text is interned (a commune name repeated on 100 000 rows is kept once), whole numbers stay
+        # as they are, integral floats become int, the rest goes through _api_cell.
+        append([intern(cell) if (kind := type(cell)) is str else cell if kind is int
                 else (int(cell) if kind is float and cell.is_integer() else api_cell(cell))
                 for cell in (row[:end] if end < len(row) else row)])
     while trimmed and not trimmed[-1]:
