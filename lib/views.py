@@ -191,6 +191,11 @@ def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
 # ---------------------------------------------------------------- overview frames
 
 
+def count_in_period(activities: pd.DataFrame, config: Config, period: Period) -> int:
+    """How many of the activities are dated inside the period."""
+    return len(ind.in_period(activities, period))
+
+
 def data_until(activities: pd.DataFrame, period: Period) -> dt.date | None:
     """The latest activity date when the data stops before the end of the period (a year still running)."""
     latest = ind.in_period(activities, period)["date"].max()

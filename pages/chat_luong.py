@@ -15,10 +15,10 @@ st.caption("Các dòng có lỗi chưa được tính vào chỉ số; cảnh b�
 counts = views.row_counts(dataset, config)
 ui.metrics([(label, fmt.number(value), None, "") for label, value in [
     ("Dòng được tính", counts["Dòng được tính"].sum()), ("Dòng bị loại", counts["Dòng bị loại"].sum()),
-    ("Lỗi", dataset.error_count), ("Cảnh báo", dataset.warning_count)]])
+    ("Lỗi", ui.error_count(ctx)), ("Cảnh báo", dataset.warning_count)]])
 
 st.subheader("Danh sách cần sửa")
-issues = views.issues_table(dataset, config)
+issues = ctx.cached(views.issues_table, compute=lambda: views.issues_table(dataset, config))
 left, right = st.columns(2)
 organisations = left.multiselect("Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị")
 levels = right.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")

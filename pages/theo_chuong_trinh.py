@@ -6,24 +6,24 @@ from lib import charts, views
 from pages import ui
 
 ctx = ui.context()
-config, period, rows = ctx.config, ctx.period, ctx.activities
+config, period = ctx.config, ctx.period
 ui.header("Theo chương trình", ctx)
 
-programmes = views.by_programme(rows, config, period)
+programmes = ctx.view(views.by_programme)
 st.subheader("Bốn chương trình phối hợp")
 ui.chart(charts.bar(programmes, "label", "money_total", category_title="Chương trình", value_title="Tổng kinh phí", unit="đồng",
                     colour="label", scale=charts.programme_scale(config)))
 ui.table(views.readable(programmes, config, "Chương trình", drop=["programme"]), "Theo chương trình", "programme_table")
 
 st.subheader("Loại hoạt động")
-types = views.by_activity_type(rows, config, period)
+types = ctx.view(views.by_activity_type)
 ui.chart(charts.bar(types, "label", "activities", category_title="Loại hoạt động", value_title="Số hoạt động", unit="hoạt động",
                     colour="programme", scale=charts.programme_scale(config)))
 ui.table(views.readable(types.rename(columns={"programme": "Chương trình"}), config, "Loại hoạt động", drop=["activity_type"]),
          "Theo loại hoạt động", "programme_types")
 
 st.subheader("Phối hợp giữa các đơn vị")
-matrix = views.coordination(rows, config, period)
+matrix = ctx.view(views.coordination)
 if matrix.empty:
     st.info("Chưa có hoạt động phối hợp nào trong kỳ với bộ lọc đang chọn.")
 else:
@@ -34,4 +34,4 @@ else:
 
 st.subheader("Hoạt động tiêu biểu")
 st.caption("Các hoạt động có kinh phí, số lượt người được hỗ trợ và số người tham gia lớn nhất trong kỳ.")
-ui.table(views.notable_activities(rows, config, period), "Hoạt động tiêu biểu", "programme_notable")
+ui.table(ctx.view(views.notable_activities), "Hoạt động tiêu biểu", "programme_notable")

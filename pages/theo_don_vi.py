@@ -6,7 +6,7 @@ from lib import charts, views
 from pages import ui
 
 ctx = ui.context()
-config, period, rows, dataset = ctx.config, ctx.period, ctx.activities, ctx.dataset
+config, period, dataset = ctx.config, ctx.period, ctx.dataset
 ui.header("Theo đơn vị", ctx)
 
 
@@ -17,7 +17,7 @@ def _row_history() -> dict[str, list]:
 
 
 st.subheader("Đóng góp của từng đơn vị")
-contribution = views.organisation_contribution(rows, config, period)
+contribution = ctx.view(views.organisation_contribution)
 measure = st.segmented_control("Chỉ số trên biểu đồ", ["activities", "participants", "beneficiaries", "money_total"],
                                format_func=lambda c: config.indicators[c].name, default="activities", key="org_measure") or "activities"
 ui.chart(charts.bar(contribution, "label", measure, category_title="Đơn vị", value_title=config.indicators[measure].name,
@@ -26,7 +26,7 @@ ui.table(views.readable(contribution, config, "Đơn vị", drop=["organisation"
 
 st.subheader("Mức độ cập nhật theo tháng")
 st.caption("Số hoạt động mỗi đơn vị ghi vào tab của mình trong từng tháng; ô 0 là tháng chưa ghi nhận hoạt động nào.")
-grid = views.completeness(rows, config, period)
+grid = ctx.view(views.completeness)
 ui.chart(charts.heatmap(grid, "month_label", "label", "count", x_title="Tháng", y_title="Đơn vị", value_title="Số hoạt động",
                         x_sort=list(dict.fromkeys(grid["month_label"])), y_sort=list(views.organisation_labels(config).values()),
                         scheme="greens"))
@@ -42,7 +42,7 @@ ui.table(views.freshness(dataset, config, previous), "Độ mới của dữ li�
 
 st.subheader("Tiến độ thực hiện chỉ tiêu")
 year = period.end.year
-progress = views.progress_table(ctx.dataset.activities, dataset, config, year)
+progress = ctx.cached(views.progress_table, year, compute=lambda: views.progress_table(dataset.activities, dataset, config, year))
 if progress.empty:
     st.info(f"Chưa có chỉ tiêu nào cho năm {year} trong tab «{config.settings.tabs.targets}».")
 else:

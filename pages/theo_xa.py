@@ -7,12 +7,12 @@ from lib import formatting as fmt
 from pages import ui
 
 ctx = ui.context()
-config, period, rows = ctx.config, ctx.period, ctx.activities
+config, period = ctx.config, ctx.period
 ui.header("Theo xã", ctx, "Xã vùng III được tô đỏ trên biểu đồ; ĐBKK: thôn đặc biệt khó khăn.")
 
-overview = views.commune_overview(rows, config, period)
+overview = ctx.view(views.commune_overview)
 st.subheader("Nguồn lực đến vùng khó khăn")
-summary = views.disadvantaged_summary(rows, config, period)
+summary = ctx.view(views.disadvantaged_summary)
 indexed = summary.set_index(["Nơi nhận", "Chỉ số"])
 shares = {"Kinh phí cho xã vùng III": ("Xã vùng III", "Tổng kinh phí (đồng)"),
           "Kinh phí cho thôn ĐBKK": ("Thôn đặc biệt khó khăn", "Tổng kinh phí (đồng)"),
@@ -33,7 +33,7 @@ ui.chart(charts.bar(plot, "Xã", measure, category_title="Xã", value_title=meas
 ui.table(overview, "Các xã", "commune_overview")
 
 with st.expander("Mọi chỉ số theo xã"):
-    ui.table(views.indicator_matrix(rows, config, period), "Chỉ số theo xã", "commune_matrix", height=500)
+    ui.table(ctx.view(views.indicator_matrix), "Chỉ số theo xã", "commune_matrix", height=500)
 
 st.subheader("Chi tiết một xã")
 commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail")
@@ -41,6 +41,8 @@ flags = config.communes[commune]
 st.caption(" · ".join(filter(None, [f"Vùng {flags.region}" if flags.region else "",
                                     "Đạt chuẩn nông thôn mới" if flags.new_rural else "Chưa đạt chuẩn nông thôn mới",
                                     f"{sum(v.extremely_difficult for v in flags.villages)}/{len(flags.villages)} thôn đặc biệt khó khăn"])))
-ui.table(views.village_table(rows, config, period, commune), f"Các thôn xã {commune}", "commune_villages")
+ui.table(ctx.view(views.village_table, commune), f"Các thôn xã {commune}", "commune_villages")
 st.markdown(f"**Hoạt động tại xã {commune}** ({period.label})")
-ui.table(views.activity_list(rows[rows["commune"] == commune], config, period), f"Hoạt động xã {commune}", "commune_activities", height=400)
+activities = ctx.cached(views.activity_list, repr(ctx.filters), commune, compute=lambda: views.activity_list(
+    ctx.activities[ctx.activities["commune"] == commune], config, period))
+ui.table(activities, f"Hoạt động xã {commune}", "commune_activities", height=400)

@@ -7,12 +7,12 @@ from lib import formatting as fmt
 from pages import ui
 
 ctx = ui.context()
-config, period, rows = ctx.config, ctx.period, ctx.activities
-until = views.data_until(rows, period)
+config, period = ctx.config, ctx.period
+until = ctx.cached(views.data_until, repr(ctx.filters), compute=lambda: views.data_until(ctx.activities, period))
 ui.header("Tổng quan", ctx, "Mũi tên: thay đổi so với cùng kỳ năm trước."
           + (f" Số liệu của kỳ này mới có đến ngày {fmt.short_date(until)}." if until else ""))
 
-ui.metrics([(card.label, card.text, card.delta, card.help) for card in views.kpis(rows, config, period)])
+ui.metrics([(card.label, card.text, card.delta, card.help) for card in ctx.view(views.kpis)])
 
 if not ui.empty(ctx):
     left, right = st.columns(2)
@@ -21,16 +21,16 @@ if not ui.empty(ctx):
         choice = st.segmented_control("Chỉ số", ["activities", "participants", "money_total"], key="trend_indicator",
                                       format_func=lambda c: config.indicators[c].name, default="activities")
         code = choice or "activities"
-        trend = views.monthly_trend(rows, config, period, [code])
+        trend = ctx.view(views.monthly_trend, [code])
         ui.chart(charts.trend(trend, title=config.indicators[code].name, unit=config.indicators[code].unit))
     with right:
         st.subheader("Kinh phí theo nguồn")
-        funds = views.funds_by_source(rows, config, period)
+        funds = ctx.view(views.funds_by_source)
         ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
         st.caption(f"Tổng kinh phí: **{fmt.money(funds['value'].sum())}**")
 
     st.subheader("Theo chương trình")
-    programmes = views.by_programme(rows, config, period)
+    programmes = ctx.view(views.by_programme)
     ui.chart(charts.bar(programmes, "label", "activities", category_title="Chương trình", value_title="Số hoạt động",
                         unit="hoạt động", colour="label", scale=charts.programme_scale(config)))
     ui.table(views.readable(programmes, config, "Chương trình", drop=["programme"]), "Tổng quan theo chương trình", "overview_programmes")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +17,6 @@ from lib import formatting as fmt
 from lib.clean import Dataset
 from lib.config import Config
 from lib.exceptions import BCDError, ConfigError, SourceError
-from lib.indicators import in_period
 from lib.period import ROMAN, Period
 
 log = logging.getLogger("bcd502")
@@ -23,6 +24,7 @@ log = logging.getLogger("bcd502")
 QUALITY_PAGE = "pages/chat_luong.py"
 SOURCE_PAGE = "pages/nguon_du_lieu.py"
 CONTEXT_KEY = "_bcd_context"
+T = TypeVar("T")
 GENERIC_ERROR = "Đã có lỗi ngoài dự kiến khi hiển thị trang này. Vui lòng tải lại trang; nếu vẫn lỗi, báo cho quản trị viên (chi tiết đã được ghi lại ở máy chủ)."
 
 
@@ -34,15 +36,28 @@ class Context:
     dataset: Dataset | None
     filters: views.Filters | None
     load_error: BCDError | None = None
+    _selected: tuple[views.Filters, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def activities(self) -> pd.DataFrame:
-        """The activities of the chosen communes, programmes and organisations (all dates)."""
-        return self.filters.apply(self.dataset.activities)
+        """The activities of the chosen communes, programmes and organisations (all dates), selected once per run."""
+        if self._selected is None or self._selected[0] != self.filters:
+            self._selected = (self.filters, self.filters.apply(self.dataset.activities))
+        return self._selected[1]
 
     @property
     def period(self):
         return self.filters.period
+
+    def cached(self, function: Callable[..., Any], *key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` shared by every session reading the same fetch, for the same ``key`` values."""
+        return st_adapter.cached(function, (st_adapter.dataset_key(self.dataset, self.config), *key), compute)
+
+    def view(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(activities, config, period, *args)`` for the sidebar's filters, computed once per fetch and
+        filters (the activities are only selected when the result is not cached yet)."""
+        return self.cached(function, repr(self.filters), args,
+                           compute=lambda: function(self.activities, self.config, self.period, *args))
 
 
 # ---------------------------------------------------------------- errors
@@ -117,7 +132,8 @@ def sidebar(ctx: Context) -> views.Filters:
     config, dataset = ctx.config, ctx.dataset
     if "f_kind" not in st.session_state:
         _seed(views.filters_from_query(_query(), dataset, config))
-    default = views.default_period(dataset)
+    today = dt.date.today().year  # the default when there is no data yet
+    default = ctx.cached(views.default_period, today, compute=lambda: views.default_period(dataset))
     for key, value in (("f_half", 1), ("f_quarter", 1), ("f_month", 1), ("f_range", (default.start, default.end))):
         st.session_state.setdefault(key, value)
     programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
@@ -131,7 +147,8 @@ def sidebar(ctx: Context) -> views.Filters:
             start, end = (tuple(chosen) + (None, None))[:2] if isinstance(chosen, (tuple, list)) else (chosen, chosen)
             start, end = start or default.start, end or start or default.end
         else:
-            years = views.year_choices(dataset, Period.year(st.session_state.get("f_year") or default.start.year))
+            shown_year = st.session_state.get("f_year") or default.start.year
+            years = ctx.cached(views.year_choices, today, shown_year, compute=lambda: views.year_choices(dataset, Period.year(shown_year)))
             year = st.selectbox("Năm", years, key="f_year")
             if kind == "half":
                 part = st.selectbox("Nửa năm", [1, 2], format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm", key="f_half")
@@ -152,6 +169,15 @@ def sidebar(ctx: Context) -> views.Filters:
     return filters
 
 
+def _error_count(dataset: Dataset) -> int:
+    return dataset.error_count
+
+
+def error_count(ctx: Context) -> int:
+    """The dataset's error count, counted once per fetch."""
+    return ctx.cached(_error_count, compute=lambda: _error_count(ctx.dataset))
+
+
 def source_status(ctx: Context) -> None:
     """Small sidebar block: where the data comes from, when it was read, and the errors to fix."""
     with st.sidebar:
@@ -163,8 +189,9 @@ def source_status(ctx: Context) -> None:
         st.caption(f"Nguồn: {dataset.source_label}  \nCập nhật: {views.local_time(dataset.fetched_at)}")
         if dataset.notice:
             st.warning(dataset.notice, icon="🕘")
-        if dataset.error_count:
-            st.page_link(QUALITY_PAGE, label=f"{fmt.number(dataset.error_count)} dòng lỗi cần sửa", icon="⚠️")
+        errors = error_count(ctx)
+        if errors:
+            st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon="⚠️")
 
 
 # ---------------------------------------------------------------- page furniture
@@ -182,8 +209,9 @@ def header(title: str, ctx: Context, note: str = "") -> None:
     if filters.organisations:
         parts.append("Đơn vị: " + ", ".join(views.organisation_labels(ctx.config)[o] for o in filters.organisations))
     st.caption(" · ".join(parts) + (f"  \n{note}" if note else ""))
-    if ctx.dataset.error_count:
-        st.page_link(QUALITY_PAGE, label=f"Có {fmt.number(ctx.dataset.error_count)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
+    errors = error_count(ctx)
+    if errors:
+        st.page_link(QUALITY_PAGE, label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
                      icon="⚠️")
 
 
@@ -201,10 +229,11 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
     st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
     stem = export.file_stem(title)
+    csv, xlsx = st_adapter.downloads(frame, title)
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("Tải CSV", export.to_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv",
+    buttons.download_button("Tải CSV", csv, f"{stem}.csv", "text/csv", key=f"{key}_csv",
                          icon=":material/download:", on_click="ignore")
-    buttons.download_button("Tải Excel", export.to_xlsx(frame, title), f"{stem}.xlsx",
+    buttons.download_button("Tải Excel", xlsx, f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           icon=":material/download:", on_click="ignore")
 
@@ -223,7 +252,7 @@ def chart(figure) -> None:
 
 def empty(ctx: Context) -> bool:
     """True (with a notice) when the filters leave no activity in the period."""
-    if len(in_period(ctx.activities, ctx.period)):
+    if ctx.view(views.count_in_period):
         return False
     st.info(f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.", icon="ℹ️")
     return True
