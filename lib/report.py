@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
@@ -53,22 +55,54 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _supported(rows: pd.DataFrame, indicator: Indicator, config: Config) -> bool:
-    """Whether the rows can support the indicator: some row matches it and, for sums, fills one of
-    its measures. An absent figure is not a measured zero."""
-    if indicator.kind in ("ratio", "share"):
-        parts = [indicator.numerator, indicator.denominator] if indicator.kind == "ratio" else [indicator.numerator]
-        return all(_supported(rows, config.indicators[p], config) for p in parts)
-    matching = rows[I.mask(rows, indicator)]
-    if indicator.kind == "sum":
-        return any(I.measure_present(matching, m) for m in indicator.measures)
-    if indicator.kind == "distinct":
-        return bool(matching[indicator.field].notna().any())
-    return len(matching) > 0
+class _Support:
+    """Whether rows can support an indicator: some row matches it and, for sums, fills one of its
+    measures. An absent figure is not a measured zero.
+
+    A count, sum or distinct count that came out non-zero had rows behind it: only the others
+    need the rows looked at. Each filter and each column's filled cells are then decided once for
+    the rows; ``within`` answers for a subset of them (a boolean array over the rows) reusing both."""
+
+    def __init__(self, rows: pd.DataFrame, config: Config, subset: np.ndarray | None = None,
+                 parent: _Support | None = None):
+        self.rows, self.config, self.subset = rows, config, subset
+        self.masks: dict[tuple, np.ndarray] = parent.masks if parent else {}
+        self.filled: dict[str, np.ndarray] = parent.filled if parent else {}
+
+    def within(self, subset: np.ndarray) -> _Support:
+        return _Support(self.rows, self.config, subset, self)
+
+    def _mask(self, indicator: Indicator) -> np.ndarray:
+        f = indicator.filter
+        key = (tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero))
+        if key not in self.masks:
+            self.masks[key] = I.mask(self.rows, indicator)
+        keep = self.masks[key]
+        return keep if self.subset is None else keep & self.subset
+
+    def _filled(self, column: str) -> np.ndarray:
+        if column not in self.filled:
+            self.filled[column] = self.rows[column].notna().to_numpy()
+        return self.filled[column]
+
+    def __call__(self, indicator: Indicator, computed: dict[str, float]) -> bool:
+        """``computed``: indicator values of the same rows (any subset of the codes)."""
+        if indicator.kind in ("ratio", "share"):
+            parts = [indicator.numerator, indicator.denominator] if indicator.kind == "ratio" else [indicator.numerator]
+            return all(self(self.config.indicators[p], computed) for p in parts)
+        value = _number(computed.get(indicator.code))
+        if value is not None and value != 0:
+            return True
+        keep = self._mask(indicator)
+        if indicator.kind == "sum":
+            return any(m in self.rows and bool(self._filled(m)[keep].any()) for m in indicator.measures)
+        if indicator.kind == "distinct":
+            return bool(self._filled(indicator.field)[keep].any())
+        return bool(keep.any())
 
 
-def _figures(rows: pd.DataFrame, config: Config, codes: list[str], computed: dict[str, float]) -> dict[str, float | None]:
-    return {c: _number(computed.get(c)) if _supported(rows, config.indicators[c], config) else None for c in codes}
+def _figures(supported: _Support, config: Config, codes: list[str], computed: dict[str, float]) -> dict[str, float | None]:
+    return {c: _number(computed.get(c)) if supported(config.indicators[c], computed) else None for c in codes}
 
 
 def _money(rows: pd.DataFrame) -> pd.Series:
@@ -79,65 +113,117 @@ def _names(values: Any) -> list[Escaped]:
     return [md(v) for v in values]
 
 
-def _highlights(rows: pd.DataFrame, config: Config, limit: int) -> list[dict[str, Any]]:
-    """The programme's notable activities: rows grouped by their content, biggest money first."""
-    rows = rows[rows["content"].notna()]
-    if rows.empty:
-        return []
-    frame = pd.DataFrame({"content": rows["content"].astype(str).str.strip(), "money": _money(rows),
-                          "participants": rows["participants"].fillna(0), "commune": rows["commune"].astype(object),
-                          "date": rows["date"]})
-    groups = frame.groupby("content", sort=False).agg(
-        money=("money", "sum"), participants=("participants", "sum"), count=("content", "size"),
-        communes=("commune", lambda s: list(dict.fromkeys(s))), first=("date", "min"), last=("date", "max"))
-    groups = groups.sort_values(["money", "participants", "count"], ascending=False, kind="stable").head(limit)
-    order = {name: i for i, name in enumerate([*config.communes, config.unit.whole_unit_label])}
-    return [{"content": md(content), "money": g["money"] or None, "participants": g["participants"] or None, "count": int(g["count"]),
-             "communes": _names(sorted(g["communes"], key=lambda c: order.get(c, len(order)))),
-             "first": g["first"].date(), "last": g["last"].date()} for content, g in groups.iterrows()]
+class _Highlights:
+    """The programmes' notable activities: each programme's rows grouped by their content, biggest
+    money first. The rows with content are grouped once, by programme and content; each group
+    keeps its rows in order, so its sums, dates and communes are those of the programme's rows."""
+
+    def __init__(self, rows: pd.DataFrame):
+        rows = rows[rows["content"].notna().to_numpy()]
+        programmes, self.programme_names = pd.factorize(rows["programme"].astype(object))
+        contents, self.contents = _stripped(rows["content"])
+        # one integer per (programme, content) pair; rows without a programme are in no programme
+        pairs = np.where(programmes >= 0, programmes.astype(np.int64) * (len(self.contents) + 1) + contents, -1)
+        frame = pd.DataFrame({"money": _money(rows), "participants": rows["participants"].fillna(0),
+                              "date": rows["date"]}).reset_index(drop=True)
+        grouped = frame.groupby(pairs, sort=False)
+        self.groups = grouped.agg(money=("money", "sum"), participants=("participants", "sum"), count=("money", "size"),
+                                  first=("date", "min"), last=("date", "max"))
+        self.groups = self.groups[self.groups.index >= 0]
+        self.programmes = np.asarray(self.programme_names, dtype=object)[self.groups.index // (len(self.contents) + 1)]
+        self.rows = grouped.indices
+        self.communes = rows["commune"].astype(object).to_numpy()
+
+    def __call__(self, programme: str, config: Config, limit: int) -> list[dict[str, Any]]:
+        groups = self.groups[self.programmes == programme]
+        if groups.empty:
+            return []
+        groups = groups.sort_values(["money", "participants", "count"], ascending=False, kind="stable").head(limit)
+        order = {name: i for i, name in enumerate([*config.communes, config.unit.whole_unit_label])}
+        width = len(self.contents) + 1
+        return [{"content": md(self.contents[pair % width]), "money": g["money"] or None, "participants": g["participants"] or None,
+                 "count": int(g["count"]),
+                 "communes": _names(sorted(dict.fromkeys(self.communes[self.rows[pair]]), key=lambda c: order.get(c, len(order)))),
+                 "first": g["first"].date(), "last": g["last"].date()} for pair, g in groups.iterrows()]
 
 
-def _by_commune(rows: pd.DataFrame, config: Config, codes: list[str], key: str) -> list[dict[str, Any]]:
-    """Per-commune values of some indicators, for the communes where ``key`` is positive."""
-    table = I.compute(rows, config, codes, None, "commune")
+def _stripped(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's text as ``str(value).strip()``, as codes into the distinct texts (first seen first)."""
+    codes, uniques = pd.factorize(column)
+    if all(type(u) is str for u in uniques):  # strip each distinct text once
+        stripped, texts = pd.factorize(np.array([u.strip() for u in uniques], dtype=object))
+        return stripped[codes] if len(codes) else codes, list(texts)
+    codes, texts = pd.factorize(column.astype(str).str.strip())
+    return codes, list(texts)
+
+
+def _by_commune(table: pd.DataFrame, config: Config, codes: list[str], key: str) -> list[dict[str, Any]]:
+    """Per-commune values of some indicators (columns of ``table``, a compute() by commune), for the
+    communes where ``key`` is positive."""
     villages = {c.name: len(c.villages) for c in config.unit.communes}
     return [{"commune": r["commune"], "name": md(r["commune"]), "villages": villages.get(r["commune"]), **{c: _number(r[c]) for c in codes}}
-            for r in table.to_dict("records") if (r[key] or 0) > 0]
+            for r in table[["commune", *codes]].to_dict("records") if (r[key] or 0) > 0]
 
 
-def _campaigns(rows: pd.DataFrame, config: Config) -> list[dict[str, Any]]:
-    codes = ["campaign_total", "campaign_support", "campaign_people"]
+SATURDAY = ["sat_rounds", "sat_villages", "sat_participants"]
+CAMPAIGN = ["campaign_total", "campaign_support", "campaign_people"]
+
+
+def _campaigns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The communes of a campaign: its figures, its works (distinct contents in the order first
+    written) and its first and last day."""
+    campaign = rows[rows["activity_type"].isin(config.indicators["campaign_total"].filter.activity_type)]
+    communes = campaign["commune"].astype(object)
+    dates = campaign["date"].groupby(communes, sort=False).agg(["min", "max"])
+    works: dict[Any, list[Any]] = {}
+    written = pd.DataFrame({"commune": communes, "content": campaign["content"]}).dropna(subset=["content"])
+    for commune, content in written.drop_duplicates().itertuples(index=False):
+        works.setdefault(commune, []).append(content)
     result = []
-    for item in _by_commune(rows, config, codes, "campaign_total"):
-        own = rows[(rows["commune"] == item["commune"]) & rows["activity_type"].isin(config.indicators["campaign_total"].filter.activity_type)]
-        item.update(works=_names(own["content"].dropna().drop_duplicates()),
-                    first=own["date"].min().date(), last=own["date"].max().date())
+    for item in _by_commune(table, config, CAMPAIGN, "campaign_total"):
+        commune = item["commune"]
+        first, last = (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (pd.NaT, pd.NaT)
+        item.update(works=_names(works.get(commune, [])), first=first.date(), last=last.date())
         result.append(item)
     return result
 
 
-def _targets(dataset: Dataset, config: Config, period: Period, rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Targets of the period's year: whole-unit value, actual in the period, % and per commune."""
-    if period.start.year != period.end.year:
+def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
+    """The targets a report of the period measures: those of its year (none across two years)."""
+    targets = dataset.targets
+    return targets[targets["year"] == period.start.year] if period.start.year == period.end.year else targets.iloc[:0]
+
+
+def _targets(dataset: Dataset, config: Config, period: Period, computed: dict[str, float],
+             by_commune: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Targets of the period's year: whole-unit value, actual in the period, % and per commune.
+
+    Targets are annual: a shorter period is measured against them with its own rows. ``computed``
+    and ``by_commune`` (indexed by commune) are the indicator values of the period's rows, so this is
+    I.progress of those rows without computing them again."""
+    wanted = _targeted(dataset, period)
+    if wanted.empty:
         return {}
-    table = I.progress(dataset.activities, dataset.targets, config, period.start.year)
-    if table.empty:
-        return {}
-    if period.kind != "year":  # targets are annual: measure what the period achieved against them
-        codes = sorted(set(table["indicator"]))
-        overall = I.values(rows, config, codes)
-        by_commune = I.compute(rows, config, codes, None, "commune").set_index("commune")
-        table["actual"] = [overall[r.indicator] if pd.isna(r.commune) else by_commune.at[r.commune, r.indicator] for r in table.itertuples()]
-        table["percent"] = (table["actual"] / table["target"].where(table["target"] > 0) * 100).astype(float)
+    year = Period.year(period.start.year)
+    if period.kind == "year" and (period.start, period.end) != (year.start, year.end):  # a "year" that is not the calendar year
+        table = I.progress(dataset.activities, dataset.targets, config, period.start.year)
+        rows = zip(table["indicator"], table["commune"], table["target"], table["actual"], table["percent"])
+    else:
+        target = wanted["value"].to_numpy(float)
+        actual = np.asarray([computed[code] if commune is None or pd.isna(commune) else by_commune.at[commune, code]
+                             for code, commune in zip(wanted["indicator"], wanted["commune"])], float)
+        percent = np.where(target > 0, actual / np.where(target > 0, target, np.nan) * 100, np.nan)
+        rows = zip(wanted["indicator"], wanted["commune"], target.tolist(), actual.tolist(), percent.tolist())
     result: dict[str, dict[str, Any]] = {}
-    for r in table.itertuples():
-        entry = result.setdefault(r.indicator, {"name": r.name, "unit": r.unit, "target": None, "actual": None,
-                                                "percent": None, "communes": []})
-        values = {"target": r.target, "actual": _number(r.actual), "percent": _number(r.percent)}
-        if pd.isna(r.commune):
+    for code, commune, target, actual, percent in rows:
+        indicator = config.indicators[code]
+        entry = result.setdefault(code, {"name": indicator.name, "unit": indicator.unit, "target": None, "actual": None,
+                                         "percent": None, "communes": []})
+        values = {"target": target, "actual": _number(actual), "percent": _number(percent)}
+        if pd.isna(commune):
             entry.update(values)
         else:
-            entry["communes"].append({"name": md(r.commune), **values})
+            entry["communes"].append({"name": md(commune), **values})
     return result
 
 
@@ -188,23 +274,32 @@ def build_context(dataset: Dataset, config: Config, period: Period, *, signing_d
     rows = I.in_period(activities, period)
     before = I.in_period(activities, period.previous_year())
     codes = list(config.indicators)
-    compared = I.compare(activities, config, codes, period).set_index("indicator")
-    now = _figures(rows, config, codes, compared["value"].to_dict())
-    previous = _figures(before, config, codes, compared["previous"].to_dict())
+    supported = _Support(rows, config)
+    computed = I.values(rows, config, codes)
+    now = _figures(supported, config, codes, computed)
+    previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes))
     settings = config.settings.report
     limit = int(settings.get("highlights_per_programme", 3))
+    highlights = _Highlights(rows)
+    programme_codes = rows["programme"]
+    organisations = rows["organisation"]
     programmes = []
     for programme in sorted(config.programmes.values(), key=lambda p: p.number):
-        own = rows[rows["programme"] == programme.code]
+        chosen = (programme_codes == programme.code).to_numpy()
+        own = rows[chosen]
+        present = set(organisations[chosen].unique())
+        figure_codes = ["activities", "participants", "money_total", "communes_reached", "villages_reached"]
         programmes.append({
             "code": programme.code, "number": programme.number, "name": programme.name, "short_name": programme.short_name,
             "has_data": not own.empty,
-            "figures": _figures(own, config, ["activities", "participants", "money_total", "communes_reached", "villages_reached"],
-                                I.values(own, config, ["activities", "participants", "money_total", "communes_reached", "villages_reached"])),
-            "organisations": _names(config.organisations[o].short_name for o in config.organisations if o in set(own["organisation"])),
-            "highlights": _highlights(own, config, limit),
+            "figures": _figures(supported.within(chosen), config, figure_codes, I.values(own, config, figure_codes)),
+            "organisations": _names(config.organisations[o].short_name for o in config.organisations if o in present),
+            "highlights": highlights(programme.code, config, limit),
         })
-    coverage = I.coverage(activities, config, period)
+    coverage = I.coverage(rows, config)
+    # each indicator's column of compute() depends only on its own definition: one call for every list
+    targeted = sorted(set(_targeted(dataset, period)["indicator"]))
+    by_commune = I.compute(rows, config, list(dict.fromkeys([*SATURDAY, *CAMPAIGN, *targeted])), None, "commune")
     key = [c for c in settings.get("key_indicators", []) if c in config.indicators] or \
         [c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")]
     year = period.start.year if period.kind == "year" else None
@@ -213,13 +308,13 @@ def build_context(dataset: Dataset, config: Config, period: Period, *, signing_d
         "period": period, "previous_period": period.previous_year(), "signing_date": signing_date or dt.date.today(),
         "v": now, "p": previous,
         "programmes": programmes,
-        "saturday_communes": _by_commune(rows, config, ["sat_rounds", "sat_villages", "sat_participants"], "sat_rounds"),
-        "campaigns": _campaigns(rows, config),
-        "targets": _targets(dataset, config, period, rows),
+        "saturday_communes": _by_commune(by_commune, config, SATURDAY, "sat_rounds"),
+        "campaigns": _campaigns(rows, config, by_commune),
+        "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune")),
         "coverage": {"communes_without": _names(coverage.loc[coverage["reached"] == 0, "commune"]),
                      "extremely_difficult": int(coverage["extremely_difficult"].sum()),
                      "extremely_difficult_reached": int(coverage["extremely_difficult_reached"].sum())},
-        "silent_organisations": _names(o.short_name for code, o in config.organisations.items() if code not in set(rows["organisation"])),
+        "silent_organisations": _names(o.short_name for code, o in config.organisations.items() if code not in set(organisations.unique())),
         "assessment": _narratives(dataset, "assessment", year) if year else [],
         "directions": _narratives(dataset, "directions", year + 1) if year else [],
         "narrative_year": year,
@@ -249,20 +344,35 @@ FILTERS = {
 }
 
 
-def _environment(config: Config) -> jinja2.Environment:
-    """The committee's template directory first, the shipped default template as a fallback."""
-    search = list(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), undefined=jinja2.StrictUndefined,
+@functools.lru_cache(maxsize=8)
+def _environment(search: tuple[str, ...]) -> jinja2.Environment:
+    """The Jinja environment of a template search path (built once per path)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(search)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(FILTERS)
     return env
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(search: tuple[str, ...], filename: str, source: str) -> jinja2.Template:
+    """A template compiled once per file and text: an edited template is compiled again on its next use."""
+    env = _environment(search)
+    return env.template_class.from_code(env, env.compile(source, TEMPLATE, filename), env.make_globals(None), None)
+
+
+def _template(config: Config) -> jinja2.Template:
+    """The report template: the committee's template directory first, the shipped default as a fallback."""
+    search = tuple(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))
+    env = _environment(search)
+    source, filename, _ = env.loader.get_source(env, TEMPLATE)
+    return _compiled(search, filename, source)
 
 
 def render_markdown(dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None) -> str:
     """The report draft as Markdown (UTF-8 text)."""
     context = build_context(dataset, config, period, signing_date=signing_date)
     try:
-        text = _environment(config).get_template(TEMPLATE).render(context)
+        text = _template(config).render(context)
     except jinja2.TemplateNotFound as error:
         raise ReportError(f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình {config.directory}.") from error
     except jinja2.TemplateSyntaxError as error:

@@ -10,6 +10,7 @@ emphasis, backslash escapes, and the layout comments ``<!-- cột: trái|phải|
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT, NOTE_PT, RECIPIENTS_PT = 14, 13, 12, 12, 11
@@ -146,6 +148,55 @@ def _format(paragraph: Paragraph, align, *, indent: bool = False, after: float =
     fmt.line_spacing = 1.1
 
 
+def _add_text(run, text: str) -> None:
+    """``run.text = text`` for a new run: python-docx reads the text a character at a time to turn
+    tabs and line breaks into elements; text without them is one ``<w:t>``, added directly."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        run.text = text
+    elif text:
+        run._r.add_t(text)
+
+
+class _Prototypes:
+    """The run and paragraph properties a document repeats, built once each by _font/_format on a
+    scratch element and copied into every new run or paragraph that needs the same (the same XML,
+    without python-docx's element-by-element work each time)."""
+
+    def __init__(self):
+        self.runs: dict[tuple, object] = {}
+        self.paragraphs: dict[tuple, object] = {}
+
+    def font(self, run, size: float, *, bold: bool = False, italic: bool = False, highlight: bool = False) -> None:
+        """_font (and a yellow highlight) on a run that has no properties yet."""
+        r = run._r
+        if r.rPr is not None:  # not a new run: set the properties one by one
+            _font(run, size, bold=bold, italic=italic)
+            if highlight:
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            return
+        key = (size, bool(bold), bool(italic), bool(highlight))
+        if key not in self.runs:
+            scratch = Run(OxmlElement("w:r"), None)
+            _font(scratch, size, bold=bold, italic=italic)
+            if highlight:
+                scratch.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            self.runs[key] = scratch._r.rPr
+        r.insert(0, copy.deepcopy(self.runs[key]))
+
+    def format(self, paragraph: Paragraph, align, *, indent: bool = False, after: float = 6, before: float = 0) -> None:
+        """_format on a paragraph that has no properties yet."""
+        p = paragraph._p
+        if p.pPr is not None:
+            _format(paragraph, align, indent=indent, after=after, before=before)
+            return
+        key = (align, bool(indent), after, before)
+        if key not in self.paragraphs:
+            scratch = Paragraph(OxmlElement("w:p"), None)
+            _format(scratch, align, indent=indent, after=after, before=before)
+            self.paragraphs[key] = scratch._p.pPr
+        p.insert(0, copy.deepcopy(self.paragraphs[key]))
+
+
 def _borderless(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -190,6 +241,7 @@ class _Writer:
         self.column = ""
         self.seen_heading = False
         self.after_title = False
+        self.prototypes = _Prototypes()
         self._page()
 
     def _page(self) -> None:
@@ -224,11 +276,10 @@ class _Writer:
         buffer: list[str] = []
 
         def flush() -> None:
-            if "".join(buffer):
-                run = paragraph.add_run("".join(buffer))
-                _font(run, size, bold=bold, italic=italic)
-                if highlight:
-                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            if text := "".join(buffer):
+                run = paragraph.add_run()
+                _add_text(run, text)
+                self.prototypes.font(run, size, bold=bold, italic=italic, highlight=highlight)
                 buffer.clear()
 
         position = 0
@@ -273,7 +324,7 @@ class _Writer:
         note.append(p)
         self.footnotes.element.append(note)
         paragraph = Paragraph(p, None)
-        _format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, after=0)
+        self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, after=0)
         mark = paragraph.add_run()
         _font(mark, NOTE_PT)
         mark.font.superscript = True
@@ -317,42 +368,42 @@ class _Writer:
         self.seen_heading = True
         paragraph = self.container.add_paragraph()
         if block.level == 1:
-            _format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
             self.inline(paragraph, block.text, BODY_PT, bold=True)
             self.after_title = True
             return
-        _format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, before=6)
+        self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, before=6)
         self.inline(paragraph, block.text, BODY_PT, bold=True, italic=block.level >= 4)
 
     def _para(self, block: Block) -> None:
         paragraph = self.container.add_paragraph()
         top = 12 if self.column and len(self.container.paragraphs) == 1 else 0  # columns start below the body text
         if self.column == "left":
-            _format(paragraph, WD_ALIGN_PARAGRAPH.LEFT, after=0, before=top)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.LEFT, after=0, before=top)
             self.inline(paragraph, block.text, TABLE_PT)
         elif self.column == "right":
-            _format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=0, before=top)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=0, before=top)
             self.inline(paragraph, block.text, BODY_PT)
         elif _whole_bold(block.text):
-            _format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=12 if self.after_title else 6, before=6)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=12 if self.after_title else 6, before=6)
             self.inline(paragraph, block.text, BODY_PT)
         else:
-            _format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
             self.inline(paragraph, block.text, BODY_PT)
         self.after_title = False
 
     def _item(self, block: Block) -> None:
         paragraph = self.container.add_paragraph()
         if self.column:
-            _format(paragraph, WD_ALIGN_PARAGRAPH.LEFT, after=0)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.LEFT, after=0)
             self.inline(paragraph, block.text, RECIPIENTS_PT)
         else:
-            _format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+            self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
             self.inline(paragraph, block.text, BODY_PT)
 
     def _quote(self, block: Block) -> None:
         paragraph = self.container.add_paragraph()
-        _format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+        self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
         self.inline(paragraph, block.text, BODY_PT, italic=True, highlight=True)
 
     def _table(self, block: Block) -> None:
@@ -367,17 +418,18 @@ class _Writer:
             table.style = self.doc.styles["Table Grid"]
             _widths(table, _data_widths(width))
         aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+        cells = [table_row.cells for table_row in table.rows]  # table.cell() lays out the whole grid on every call
         for r, row in enumerate(block.rows):
             for c in range(width):
-                paragraph = table.cell(r, c).paragraphs[0]
+                paragraph = cells[r][c].paragraphs[0]
                 text = row[c] if c < len(row) else ""
                 if header:
-                    _format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=0)
+                    self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.CENTER, after=0)
                     # the national title (first row, right) is bold; the rest is as the Markdown says
                     self.inline(paragraph, text, HEADER_PT, bold=(r == 0 and c == 1))
                 else:
                     align = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else aligns[block.aligns[c] if c < len(block.aligns) else "left"]
-                    _format(paragraph, align, after=0)
+                    self.prototypes.format(paragraph, align, after=0)
                     self.inline(paragraph, text, TABLE_PT, bold=r == 0)
         if not header:
             self.container.add_paragraph()
