@@ -274,7 +274,7 @@ def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: lis
             lines.append(f"| cleaning scales linearly: 1M ≤ ~12× the 100k time | {ratio:.1f}× | {_mark(ratio <= TARGETS['scaling'])} |")
     if sheets:
         ok = all(s["ours"] == 2 for s in sheets)
-        lines.append(f"| Google Sheets: 2 requests per refresh, any number of tabs | "
+        lines.append("| Google Sheets: 2 requests per refresh, any number of tabs | "
                      + ", ".join(f"{s['ours']} at {s['tabs']} tabs" for s in sheets) + f" | {_mark(ok)} |")
     if page:
         lines.append(f"| overview rendered ≤ 3 s after navigation (100k rows, warm cache) | {page['navigation']['median']:.2f} s | "

@@ -259,7 +259,6 @@ def generate(config: Config, rows: int, seed: int = 502, fault_rate: float = 0.0
         header = [ALIAS_HEADERS.get(k, HEADER[KEYS.index(k)]) if variant else HEADER[KEYS.index(k)] for k in keys]
         if variant:
             header.append(EXTRA_HEADER)
-        where = {k: i for i, k in enumerate(keys)}
         out: list[list[Any]] = [header]
         bad_rows: list[int] = []
         previous: dict[str, Any] | None = None

@@ -106,7 +106,7 @@ class _Frame:
         Each indicator's values stand in its own column, NaN outside its filter, so the one grouped
         sum adds, group by group and in row order, exactly the rows a groupby of the filtered rows
         would (NaN is skipped), with the same compensated summation."""
-        rows, n = self.rows, len(self.rows)
+        n = len(self.rows)
         matrix = np.full((n, len(indicators)), np.nan)
         keeps = []
         for j, indicator in enumerate(indicators):
@@ -273,13 +273,21 @@ def coverage(activities: pd.DataFrame, config: Config, period: Period | None = N
 def progress(activities: pd.DataFrame, targets: pd.DataFrame, config: Config, year: int) -> pd.DataFrame:
     """Each target of the year (whole unit or one commune) with the actual value and the % reached."""
     wanted = targets[targets["year"] == year]
-    columns = ["indicator", "name", "unit", "commune", "target", "actual", "percent", "row"]
     if wanted.empty:
-        return pd.DataFrame(columns=columns)
+        return against_targets(wanted, config, {}, pd.DataFrame())
     codes = sorted(set(wanted["indicator"]))
     period = Period.year(year)
     overall = values(activities, config, codes, period)
     by_commune = compute(activities, config, codes, period, "commune").set_index("commune")
+    return against_targets(wanted, config, overall, by_commune)
+
+
+def against_targets(wanted: pd.DataFrame, config: Config, overall: dict[str, float], by_commune: pd.DataFrame) -> pd.DataFrame:
+    """Targets rows (year, indicator, commune, value, row) beside actual values already computed:
+    ``overall`` for whole-unit targets, ``by_commune`` (indexed by commune) for the others."""
+    columns = ["indicator", "name", "unit", "commune", "target", "actual", "percent", "row"]
+    if wanted.empty:
+        return pd.DataFrame(columns=columns)
     actual = [overall[r.indicator] if r.commune is None or pd.isna(r.commune) else by_commune.at[r.commune, r.indicator]
               for r in wanted.itertuples()]
     table = pd.DataFrame({

@@ -199,21 +199,12 @@ def _targets(dataset: Dataset, config: Config, period: Period, computed: dict[st
     """Targets of the period's year: whole-unit value, actual in the period, % and per commune.
 
     Targets are annual: a shorter period is measured against them with its own rows. ``computed``
-    and ``by_commune`` (indexed by commune) are the indicator values of the period's rows, so this is
-    I.progress of those rows without computing them again."""
+    and ``by_commune`` (indexed by commune) are the indicator values of the period's rows."""
     wanted = _targeted(dataset, period)
     if wanted.empty:
         return {}
-    year = Period.year(period.start.year)
-    if period.kind == "year" and (period.start, period.end) != (year.start, year.end):  # a "year" that is not the calendar year
-        table = I.progress(dataset.activities, dataset.targets, config, period.start.year)
-        rows = zip(table["indicator"], table["commune"], table["target"], table["actual"], table["percent"])
-    else:
-        target = wanted["value"].to_numpy(float)
-        actual = np.asarray([computed[code] if commune is None or pd.isna(commune) else by_commune.at[commune, code]
-                             for code, commune in zip(wanted["indicator"], wanted["commune"])], float)
-        percent = np.where(target > 0, actual / np.where(target > 0, target, np.nan) * 100, np.nan)
-        rows = zip(wanted["indicator"], wanted["commune"], target.tolist(), actual.tolist(), percent.tolist())
+    table = I.against_targets(wanted, config, computed, by_commune)
+    rows = zip(table["indicator"], table["commune"], table["target"], table["actual"], table["percent"])
     result: dict[str, dict[str, Any]] = {}
     for code, commune, target, actual, percent in rows:
         indicator = config.indicators[code]

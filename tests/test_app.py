@@ -154,7 +154,7 @@ def test_every_table_downloads_as_csv_and_xlsx(downloads):
 
 def test_report_download_is_the_draft(demo, config, downloads):
     report = pytest.importorskip("lib.report")
-    at = app("pages/bao_cao.py")
+    app("pages/bao_cao.py")
     period = Period.year(demo.latest_year)
     draft = report.render_markdown(demo, config, period)
     markdown = next(d for d in downloads if d["file_name"].endswith(".md"))
