@@ -75,6 +75,7 @@ class _Frame:
         self.rows, self.by, self.config = rows, by, config
         self.masks: dict[tuple, np.ndarray] = {}
         self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
         self.groups = np.zeros(len(rows), np.intp)
         self.labels: pd.Index | None = None
         if by:
@@ -101,37 +102,40 @@ class _Frame:
         return np.bincount(self.groups[keep & (self.groups >= 0)], minlength=len(self.labels)) > 0
 
     def sums(self, indicators: list[Indicator]) -> dict[str, pd.Series]:
-        """count and sum indicators grouped by ``by``: one pass for all of them.
-
-        Each indicator's values stand in its own column, NaN outside its filter, so the one grouped
-        sum adds, group by group and in row order, exactly the rows a groupby of the filtered rows
-        would (NaN is skipped), with the same compensated summation."""
-        n = len(self.rows)
-        matrix = np.full((n, len(indicators)), np.nan)
-        keeps = []
-        for j, indicator in enumerate(indicators):
-            keep = self.mask(indicator)
-            keeps.append(keep)
-            if indicator.kind == "count":
-                matrix[keep, j] = 1.0
-            else:
-                matrix[keep, j] = self.row_sum(tuple(indicator.measures))[keep]
-        if not self.by:
-            return {i.code: pd.Series([float(matrix[k, j].sum()) if i.kind != "count" else float(k.sum())], index=["all"])
-                    for j, (i, k) in enumerate(zip(indicators, keeps))}
-        grouped = self.groups >= 0
-        totals = pd.DataFrame(matrix[grouped]).groupby(self.groups[grouped]).sum(min_count=1)
-        totals = totals.reindex(range(len(self.labels))).to_numpy()
+        """count and sum indicators, grouped by ``by``: a weighted bincount over the group of each
+        kept row (a missing figure counts as 0; groups with no kept row are left out, as in a groupby)."""
         result = {}
-        for j, (indicator, keep) in enumerate(zip(indicators, keeps)):
+        grouped = self.groups >= 0
+        for indicator in indicators:
+            keep = self.mask(indicator)
+            weights = None if indicator.kind == "count" else self.row_sum(tuple(indicator.measures))
+            if not self.by:
+                total = float(keep.sum()) if weights is None else float(weights[keep].sum())
+                result[indicator.code] = pd.Series([total], index=["all"])
+                continue
+            take = keep & grouped
+            totals = np.bincount(self.groups[take], weights=None if weights is None else weights[take],
+                                 minlength=len(self.labels)).astype(float)
             seen = self.observed(keep)
-            result[indicator.code] = pd.Series(totals[seen, j], index=self.labels[seen])
+            result[indicator.code] = pd.Series(totals[seen], index=self.labels[seen])
         return result
 
     def distinct(self, indicator: Indicator) -> pd.Series:
         """Distinct non-missing values of a field among the indicator's rows, by group."""
-        rows, keep = self.rows, self.mask(indicator)
-        field = indicator.field
+        keep, codes = self.mask(indicator), self.field_codes(indicator.field)
+        if not self.by:
+            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
+        seen = self.observed(keep)
+        take = keep & (self.groups >= 0) & (codes >= 0)
+        pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
+        counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
+        return pd.Series(counts[seen], index=self.labels[seen])
+
+    def field_codes(self, field: str) -> np.ndarray:
+        """Integer code of each row's value of a field (-1: missing or not counted), worked out once."""
+        if field in self.codes:
+            return self.codes[field]
+        rows = self.rows
         codes = _codes(rows[field])
         if field == "commune":
             whole = self.config.unit.whole_unit_label
@@ -145,13 +149,8 @@ class _Frame:
             communes = _codes(rows["commune"])
             pair = np.where((codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1)
             codes = np.where(pair >= 0, pd.factorize(pair)[0], -1)
-        if not self.by:
-            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
-        seen = self.observed(keep)
-        take = keep & (self.groups >= 0) & (codes >= 0)
-        pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
-        counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
-        return pd.Series(counts[seen], index=self.labels[seen])
+        self.codes[field] = codes
+        return codes
 
 
 def _codes(column: pd.Series) -> np.ndarray:
@@ -190,7 +189,7 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
             stack += [c for c in (indicator.numerator, indicator.denominator) if c]
     results: dict[str, pd.Series] = frame.sums(list({i.code: i for i in wanted}.values())) if wanted else {}
     totals = _Frame(frame.rows, [], config) if by else frame
-    totals.masks, totals.row_sums = frame.masks, frame.row_sums
+    totals.masks, totals.row_sums, totals.codes = frame.masks, frame.row_sums, frame.codes
 
     def value(code: str) -> pd.Series:
         if code not in results:
