@@ -30,39 +30,23 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_wrong_type_names_file_and_key(config_copy):
-    edit(config_copy / "settings.yaml", "cache_ttl_seconds: 300", "cache_ttl_seconds: năm phút")
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("settings.yaml", "cache_ttl_seconds: 300", "cache_ttl_seconds: năm phút",
+     "settings.yaml: settings.cache_ttl_seconds: phải là số nguyên"),
+    ("unit.yaml", "      new_rural: true\n      region: I\n", "      new_rurall: true\n      region: I\n",
+     "unit.yaml: unit.communes[0].new_rurall: khoá không được hỗ trợ"),
+    ("unit.yaml", "region: III", "region: IV", "unit.yaml: unit.communes[1].region: giá trị không hợp lệ"),
+    ("indicators.yaml", "measure: rounds, unit: đợt}", "measure: round, unit: đợt}",
+     "indicators.yaml: indicators[1] (rounds).measure: cột số liệu «round» không có trong cấu hình"),
+    ("unit.yaml", "- name: Phi Liêng", "- name: Rô Men", "tên xã «Rô Men» bị trùng"),
+    ("indicators.yaml", "kind: ratio, numerator: participants, denominator: rounds", "kind: ratio, numerator: participants",
+     "chỉ số loại «ratio» cần khai báo denominator"),
+])
+def test_config_errors_name_file_key_and_problem(config_copy, file, old, new, expected):
+    edit(config_copy / file, old, new)
     with pytest.raises(ConfigError) as error:
         load_config(config_copy)
-    assert "settings.yaml: settings.cache_ttl_seconds: phải là số nguyên" in error.value.message
-
-
-def test_unknown_key_is_reported(config_copy):
-    edit(config_copy / "unit.yaml", "      new_rural: true\n      region: I\n", "      new_rurall: true\n      region: I\n")
-    with pytest.raises(ConfigError) as error:
-        load_config(config_copy)
-    assert "unit.yaml: unit.communes[0].new_rurall: khoá không được hỗ trợ" in error.value.message
-
-
-def test_bad_region_is_reported(config_copy):
-    edit(config_copy / "unit.yaml", "region: III", "region: IV")
-    with pytest.raises(ConfigError) as error:
-        load_config(config_copy)
-    assert "unit.yaml: unit.communes[1].region: giá trị không hợp lệ" in error.value.message
-
-
-def test_indicator_referencing_unknown_measure(config_copy):
-    edit(config_copy / "indicators.yaml", "measure: rounds, unit: đợt}", "measure: round, unit: đợt}")
-    with pytest.raises(ConfigError) as error:
-        load_config(config_copy)
-    assert "indicators.yaml: indicators[1] (rounds).measure: cột số liệu «round» không có trong cấu hình" in error.value.message
-
-
-def test_duplicate_commune(config_copy):
-    edit(config_copy / "unit.yaml", "- name: Phi Liêng", "- name: Rô Men")
-    with pytest.raises(ConfigError) as error:
-        load_config(config_copy)
-    assert "tên xã «Rô Men» bị trùng" in error.value.message
+    assert expected in error.value.message
 
 
 def test_yaml_syntax_error_names_line(config_copy):
@@ -78,10 +62,3 @@ def test_missing_file_and_dir(config_copy, tmp_path):
         load_config(config_copy)
     with pytest.raises(ConfigError, match="Không tìm thấy thư mục cấu hình"):
         load_config(tmp_path / "nowhere")
-
-
-def test_indicator_kind_needs_its_arguments(config_copy):
-    edit(config_copy / "indicators.yaml", "kind: ratio, numerator: participants, denominator: rounds", "kind: ratio, numerator: participants")
-    with pytest.raises(ConfigError) as error:
-        load_config(config_copy)
-    assert "chỉ số loại «ratio» cần khai báo denominator" in error.value.message
