@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 LOCALE = "vi_VN"
+_LOCALE = Locale.parse(LOCALE)
 VEGA_FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
 
 
@@ -20,8 +23,13 @@ def number(value: float | None, decimals: int = 0, *, trim: bool = True) -> str:
     """``87255.8`` → ``87.255,8``; at most ``decimals`` decimals, trailing zeros dropped when ``trim``."""
     if _missing(value):
         return "–"
-    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=LOCALE)
+    return _pattern(decimals, trim).apply(round(value, decimals), _LOCALE)
+
+
+@lru_cache(maxsize=None)
+def _pattern(decimals: int, trim: bool) -> NumberPattern:
+    """The Babel pattern for a number of decimals, parsed once (parsing dominates a format call)."""
+    return parse_pattern("#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else ""))
 
 
 def percent(value: float | None, decimals: int = 2) -> str:
