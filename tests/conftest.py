@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,9 @@ def clean_tab(config: Config, rows: list[list], tab: str = "BCHQS") -> Dataset:
     tabs = {name: [] for name in config.organisation_tabs}
     tabs[tab] = rows
     return clean(raw_data(tabs), config)
+
+
+def without_fetch_time(draft: str) -> str:
+    """A report draft with its data-basis fetch time blanked: a server that read the workbook at
+    another moment than the test writes another time, and nothing else may differ."""
+    return re.sub(r"đọc lúc [^.(]*", "đọc lúc …", draft)
