@@ -48,7 +48,7 @@ def server():
     port = _free_port()
     env = {**os.environ, "BCD502_SOURCE": str(ROOT / "demo" / "dam-rong-demo.xlsx")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -117,6 +117,14 @@ def _shot(page, name: str) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(size)
+
+
+def test_shared_link_is_the_first_visit(server, page):
+    """A leader's shared link opened first after a server start shows its page, no "Page not found"."""
+    page.goto(f"{server}/theo-xa?ky=2024")
+    page.get_by_role("heading", name="Theo xã", exact=True).first.wait_for()
+    _settle(page)
+    assert page.locator('[data-testid="stDialog"]').count() == 0
 
 
 def test_every_page_renders(server, page, demo, config):
