@@ -186,11 +186,12 @@ def init_sheet(spreadsheet: gspread.Spreadsheet, config: Config, *, protect: boo
     return result
 
 
-def open_spreadsheet(spec: str, *, credentials_file: str | None = None,
+def open_spreadsheet(spec: str, *, credentials_file: str | None = None, credentials_info: dict[str, Any] | None = None,
                      retry: RetryPolicy = RetryPolicy()) -> gspread.Spreadsheet:
-    """The spreadsheet of a URL or key, opened with read-write credentials."""
+    """The spreadsheet of a URL or key, opened with read-write credentials (secrets, key file or environment)."""
     key = spreadsheet_key(spec)
-    client = authorize(load_credentials(credentials_file=credentials_file, scopes=WRITE_SCOPES), retry.timeout)
+    credentials = load_credentials(credentials_file=credentials_file, credentials_info=credentials_info, scopes=WRITE_SCOPES)
+    client = authorize(credentials, retry.timeout)
     return call_with_retry(lambda: gspread.Spreadsheet(client.http_client, {"id": key}), retry,
                            key=key, email=service_account_email(client))
 

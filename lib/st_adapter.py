@@ -123,18 +123,7 @@ def setup_spreadsheet(protect: bool = False):
 
     Uses the service account of the secrets, else the key file of the environment."""
     from .sheet_setup import init_sheet, open_spreadsheet
-    from .sheets import WRITE_SCOPES, RetryPolicy, authorize, call_with_retry, load_credentials, service_account_email, spreadsheet_key
 
     config = get_config()
-    spec = source_spec(config)
-    info = credentials_from_secrets()
-    if info is None:
-        spreadsheet = open_spreadsheet(spec)
-    else:
-        import gspread
-
-        key = spreadsheet_key(spec)
-        client = authorize(load_credentials(credentials_info=info, scopes=WRITE_SCOPES))
-        spreadsheet = call_with_retry(lambda: gspread.Spreadsheet(client.http_client, {"id": key}), RetryPolicy(),
-                                      key=key, email=service_account_email(client))
+    spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)

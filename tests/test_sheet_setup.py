@@ -12,7 +12,7 @@ from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_accoun
 from lib.cli import main
 from lib.config import DEFAULT_CONFIG_DIR, Config, load_config
 from lib.exceptions import SpreadsheetNotFound
-from lib.sheet_setup import TARGET_HEADERS, init_sheet
+from lib.sheet_setup import TARGET_HEADERS, init_sheet, open_spreadsheet
 from lib.sheets import RetryPolicy
 
 KEY = "1SeTuPkEy0123456789abcdefghijklmn"
@@ -187,3 +187,13 @@ def test_cli_init_sheet_and_template(fake_sheets, config, tmp_path, capsys, monk
     out = tmp_path / "mau.xlsx"
     assert main(["template", "--out", str(out), "--config", str(config.directory)]) == 0
     assert out.read_bytes()[:2] == b"PK" and "Đã tạo mẫu" in capsys.readouterr().out
+
+
+def test_open_with_the_secrets_service_account(fake_sheets, config, monkeypatch):
+    """The data-source page's admin button: credentials from secrets, no key file anywhere."""
+    monkeypatch.delenv("BCD502_CREDENTIALS", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    fake_sheets.add_spreadsheet(KEY, {})
+    result = init_sheet(open_spreadsheet(URL, credentials_info=service_account_info()), config)
+    assert sorted(result.created) == sorted([*config.organisation_tabs, config.settings.tabs.targets])
+    assert fake_sheets.count("batchUpdate") == 1
