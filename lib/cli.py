@@ -12,18 +12,16 @@ import json
 import sys
 from collections.abc import Callable
 
-import pandas as pd
 
 from . import indicators as ind
-from .clean import SEVERITY_LABELS, Dataset
+from .clean import Dataset
 from .config import Config, load_config
 from .dataset import load_dataset
 from .exceptions import BCDError, PeriodError
 from .formatting import number
 from .period import Period
+from .views import issues_table
 
-ISSUE_HEADERS = {"severity": "Mức", "tab": "Tab", "row": "Dòng", "column": "Cột", "value": "Giá trị",
-                 "message": "Vấn đề", "suggestion": "Cách sửa"}
 # Modules that contribute subcommands through an ``add_cli(subparsers)`` function.
 PLUGINS = ("lib.report", "lib.sheet_setup")
 
@@ -55,16 +53,11 @@ def period_of(args: argparse.Namespace, dataset: Dataset) -> Period:
     return Period.year(year)
 
 
-def issues_table(dataset: Dataset) -> pd.DataFrame:
-    table = dataset.issues.assign(severity=dataset.issues["severity"].map(SEVERITY_LABELS))
-    table["row"] = table["row"].astype("string").fillna("")
-    return table[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS)
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    """Print the Issues table; exit 1 when any error excludes rows."""
-    _, dataset = load(args)
-    table = issues_table(dataset)
+    """Print the Issues table (as the data-quality page shows it); exit 1 when any error excludes rows."""
+    config, dataset = load(args)
+    table = issues_table(dataset, config)
+    table["Dòng"] = table["Dòng"].astype("string").fillna("")  # tab-level issues have no row
     if table.empty:
         print("Không có lỗi hay cảnh báo nào: mọi dòng đều hợp lệ.")
     else:
