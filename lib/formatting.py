@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
 LOCALE = "vi_VN"
+TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALE = Locale.parse(LOCALE)
 VEGA_FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
 
@@ -63,6 +65,13 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date | None) -> str:
     """``29/10/2024``."""
     return "–" if day is None else f"{day:%d/%m/%Y}"
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """``14:05 ngày 29/11/2024`` in Vietnam time (a naive time is taken as already local)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(TIME_ZONE)
+    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
 def compact(value: float | None) -> str:

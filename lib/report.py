@@ -331,7 +331,7 @@ def _cap(text: Any) -> str:
 FILTERS = {
     "md": md, "num": lambda value, decimals=2: fmt.number(value, decimals), "pct": fmt.percent, "money": fmt.money, "mil": fmt.millions, "pad": fmt.padded,
     "long_date": fmt.long_date, "short_date": fmt.short_date, "join_vi": _join, "cap": _cap,
-    "timestamp": lambda moment: f"{moment:%H:%M} ngày {moment:%d/%m/%Y}",
+    "timestamp": fmt.timestamp,
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import SourceError
+from .formatting import timestamp
 from .source import RawData, RawTab, Source
 
 FORMAT_VERSION = 1
@@ -76,8 +77,7 @@ class SnapshotStore:
 def stale_notice(raw: RawData, error: SourceError) -> str:
     """What the user reads when a snapshot is served instead of fresh data."""
     what = "Google Sheets" if raw.source_id.startswith("gsheet:") else "nguồn dữ liệu"
-    when = raw.fetched_at.strftime("%H:%M ngày %d/%m/%Y")
-    return f"Đang hiển thị dữ liệu lúc {when} vì không kết nối được {what}: {error.message}"
+    return f"Đang hiển thị dữ liệu lúc {timestamp(raw.fetched_at)} vì không kết nối được {what}: {error.message}"
 
 
 def fetch_with_fallback(source: Source, tab_names: list[str], store: SnapshotStore | None) -> RawData:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -124,13 +123,6 @@ def period_part(period: Period) -> int:
 def year_choices(dataset: Dataset, period: Period) -> list[int]:
     """Years to offer, newest first: those in the data plus the chosen one."""
     return sorted({*dataset.years, period.start.year} or {dt.date.today().year}, reverse=True)
-
-
-def local_time(moment: dt.datetime, zone: str = "Asia/Ho_Chi_Minh") -> str:
-    """``14:05 ngày 29/11/2024`` in Vietnam time (naive times are taken as already local)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(zone))
-    return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
 # ---------------------------------------------------------------- KPI cards

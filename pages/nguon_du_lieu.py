@@ -4,7 +4,8 @@ import importlib
 
 import streamlit as st
 
-from lib import st_adapter, views
+from lib import st_adapter
+from lib import formatting as fmt
 from pages import ui
 
 ctx = ui.context(require_data=False)
@@ -25,7 +26,7 @@ if dataset is None:
 else:
     left, right = st.columns(2)
     left.metric("Nguồn đang dùng", dataset.source_label, border=True)
-    right.metric("Đọc lúc", views.local_time(dataset.fetched_at), border=True)
+    right.metric("Đọc lúc", fmt.timestamp(dataset.fetched_at), border=True)
     if dataset.notice:
         st.warning(dataset.notice, icon="🕘")
     else:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib import charts, views
+from lib import formatting as fmt
 from pages import ui
 
 ctx = ui.context()
@@ -36,8 +37,8 @@ st.subheader("Độ mới của dữ liệu")
 history = _row_history().setdefault(dataset.source_id, [])
 history[:] = views.update_history(history, dataset.fetched_at, dict(zip(dataset.tab_stats["tab"], dataset.tab_stats["rows"])))
 previous = history[0][1] if len(history) > 1 else None
-st.caption(f"Đọc lúc {views.local_time(dataset.fetched_at)}."
-           + (f" Dòng mới so với lần tải lúc {views.local_time(history[0][0])}." if previous else " Chưa có lần tải trước để so sánh số dòng mới."))
+st.caption(f"Đọc lúc {fmt.timestamp(dataset.fetched_at)}."
+           + (f" Dòng mới so với lần tải lúc {fmt.timestamp(history[0][0])}." if previous else " Chưa có lần tải trước để so sánh số dòng mới."))
 ui.table(views.freshness(dataset, config, previous), "Độ mới của dữ liệu", "org_freshness")
 
 st.subheader("Tiến độ thực hiện chỉ tiêu")

@@ -186,7 +186,7 @@ def source_status(ctx: Context) -> None:
             st.error("Chưa đọc được dữ liệu.", icon="⚠️")
             return
         dataset = ctx.dataset
-        st.caption(f"Nguồn: {dataset.source_label}  \nCập nhật: {views.local_time(dataset.fetched_at)}")
+        st.caption(f"Nguồn: {dataset.source_label}  \nCập nhật: {fmt.timestamp(dataset.fetched_at)}")
         if dataset.notice:
             st.warning(dataset.notice, icon="🕘")
         errors = error_count(ctx)

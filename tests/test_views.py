@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lib import charts
+from lib import formatting as fmt
 from lib import indicators as ind
 from lib import views
 from lib.period import Period
@@ -175,8 +176,8 @@ def test_row_counts_match_tab_stats(demo, config):
     assert counts["Dòng được tính"].sum() == len(demo.activities)
 
 
-def test_local_time():
-    assert views.local_time(dt.datetime(2024, 12, 31, 17, 30, tzinfo=dt.timezone.utc)) == "00:30 ngày 01/01/2025"
+def test_timestamp_in_vietnam_time():
+    assert fmt.timestamp(dt.datetime(2024, 12, 31, 17, 30, tzinfo=dt.timezone.utc)) == "00:30 ngày 01/01/2025"
 
 
 def test_charts_use_config_order_and_vietnamese_locale(demo, config, year):
