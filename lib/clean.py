@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,8 @@ class _IssueLog:
 
 
 ERROR_CELL = "\x00error"  # a formula-error cell, once reported
+_UNREADABLE, _NEGATIVE, _FRACTION = 1, 2, 4  # problem bits of a measure cell
+_HASH_MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: row hashes for the duplicate search
 
 
 class _Distinct:
@@ -172,14 +175,34 @@ class _Column:
 
 
 def _share(cleaners: list["_TabCleaner"]) -> None:
-    """Factorise each column code once over all tabs and hand every tab its codes."""
-    parts: dict[str, list[tuple[_TabCleaner, np.ndarray]]] = {}
+    """Factorise each column code once over all tabs and hand every tab its codes.
+
+    Empty rows (``[]``, as the Sheets API returns a blank line) are left out before anything is
+    copied. Tabs with the same header layout (the usual case: every organisation fills in the same
+    template) are stacked into one cell array, and each column is copied out of it straight into
+    the array that holds that column for all tabs."""
+    layouts: dict[tuple, list[_TabCleaner]] = {}
     for cleaner in cleaners:
-        for code, cells in cleaner.raw_columns.items():
-            parts.setdefault(code, []).append((cleaner, cells))
-    for code, pieces in parts.items():
-        cells = np.concatenate([c for _, c in pieces]) if len(pieces) > 1 else pieces[0][1]
+        layouts.setdefault(tuple(cleaner.layout.items()), []).append(cleaner)
+    holders: dict[str, list[_TabCleaner]] = {}
+    for layout, members in layouts.items():
+        for _, code in layout:
+            holders.setdefault(code, []).extend(members)
+    columns = {code: np.empty(sum(c.data_rows for c in members), dtype=object) for code, members in holders.items()}
+    filled = dict.fromkeys(columns, 0)
+    for layout, members in layouts.items():
+        if not layout:
+            continue
+        cells = _to_object_array([row for cleaner in members for row in cleaner.tab.values[1:] if row],
+                                 max(index for index, _ in layout) + 1)
+        for index, code in layout:
+            columns[code][filled[code]:filled[code] + len(cells)] = cells[:, index]
+            filled[code] += len(cells)
+        del cells
+    while columns:
+        code, cells = columns.popitem()
         codes, uniques = pd.factorize(cells)  # empty cells (None, NaN) get code -1
+        del cells
         raw = np.empty(len(uniques) + 1, dtype=object)
         raw[:-1] = uniques
         raw[np.fromiter((is_blank(v) for v in raw), bool, len(raw))] = None
@@ -190,11 +213,9 @@ def _share(cleaners: list["_TabCleaner"]) -> None:
             values[errors] = ERROR_CELL
         shared = _Distinct(values, raw, errors)
         start = 0
-        for cleaner, piece in pieces:
-            cleaner.columns[code] = _Column(codes[start:start + len(piece)], values, shared)
-            start += len(piece)
-        for cleaner, _ in pieces:
-            del cleaner.raw_columns[code]
+        for cleaner in holders[code]:
+            cleaner.columns[code] = _Column(codes[start:start + cleaner.data_rows], values, shared)
+            start += cleaner.data_rows
 
 
 def _pairs(first: _Column, second: _Column) -> _Column:
@@ -234,6 +255,16 @@ def _at(value: Any, mask: np.ndarray) -> Any:
     return value[mask] if isinstance(value, np.ndarray) else value
 
 
+@dataclass
+class _Accepted:
+    """A tab's accepted rows: their sheet rows, their positions in the output columns, and the
+    output columns (all rows of the tab; only ``take`` is copied into the Activities table)."""
+
+    rows: np.ndarray
+    take: np.ndarray
+    columns: dict[str, _Column]
+
+
 class _TabCleaner:
     """Cleans one organisation tab."""
 
@@ -243,10 +274,11 @@ class _TabCleaner:
         self.village_checks = {} if village_checks is None else village_checks  # shared by the tabs of one clean()
         self.texts = {} if texts is None else texts
         self.headers: dict[str, str] = {}  # code → header as written in the sheet
-        self.raw_columns: dict[str, np.ndarray] = {}  # code → cells of the column, until shared
+        self.layout: dict[int, str] = {}  # sheet column index → code
         self.columns: dict[str, _Column] = {}
-        self.data_rows = 0
-        self.rows = np.zeros(0, np.int64)  # sheet row of each data row
+        self.data_rows = 0  # rows that are not empty lists
+        self.sheet_rows = np.zeros(0, np.int64)  # sheet row of each of them
+        self.rows = np.zeros(0, np.int64)  # sheet row of each data row kept for the rules
 
     def issue(self, severity: str, mask: np.ndarray, code: str, messages: Any, suggestions: Any = "") -> None:
         """Issues for the flagged rows; messages and suggestions are text or per-row arrays."""
@@ -278,7 +310,7 @@ class _TabCleaner:
         return columns
 
     def read(self) -> None:
-        """Map the header row and take the cells of each mapped column (rows as in the sheet)."""
+        """Map the header row: which sheet column holds each code (cells are taken by ``_share``)."""
         if self.tab.hidden:
             self.log.add(WARNING, self.tab.name, self.org.code, None, "", "",
                          f"Tab «{self.tab.name}» đang bị ẩn trong bảng tính; dữ liệu vẫn được đọc.",
@@ -286,21 +318,21 @@ class _TabCleaner:
         values = self.tab.values
         if not values:
             return
-        mapping = self.map_headers(values[0])
-        cells = _to_object_array(values[1:], max(map(len, values)))
-        self.data_rows = len(cells)
-        self.raw_columns = {code: np.ascontiguousarray(cells[:, index]) for index, code in mapping.items()}
+        last = {code: index for index, code in self.map_headers(values[0]).items()}  # a repeated unknown header: its last column
+        self.layout = {index: code for code, index in sorted(last.items(), key=lambda item: item[1])}
+        self.sheet_rows = np.flatnonzero(np.fromiter(map(len, values[1:]), np.intp, len(values) - 1)) + 2
+        self.data_rows = len(self.sheet_rows)
 
-    def run(self) -> tuple[pd.DataFrame, dict[str, Any]]:
-        """Rules over the tab's columns (after ``read`` and ``_share``): accepted rows and counts."""
+    def run(self) -> tuple["_Accepted | None", dict[str, Any]]:
+        """Rules over the tab's columns (after ``read`` and ``_share``): the accepted rows and the counts."""
         stats = {"tab": self.tab.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
         if not self.tab.values:
-            return pd.DataFrame(), stats
+            return None, stats
         blank = np.ones(self.data_rows, bool)
         for column in self.columns.values():
             blank &= column.missing
         keep = ~blank
-        self.rows = np.arange(2, self.data_rows + 2)[keep]
+        self.rows = self.sheet_rows[keep]
         if not keep.all():
             for column in self.columns.values():
                 column.codes = column.codes[keep]
@@ -314,13 +346,13 @@ class _TabCleaner:
                          f"Tab thiếu cột bắt buộc {names}{rows}.",
                          "Thêm cột với đúng tiêu đề ở dòng 1 (xem tab mẫu hoặc trang Nguồn dữ liệu).")
             stats["excluded"] = n
-            return pd.DataFrame(), stats
+            return None, stats
         if not n:
-            return pd.DataFrame(), stats
+            return None, stats
         bad = np.zeros(n, bool)
         bad |= self.sheet_errors()
         self.fill_down()
-        out: dict[str, _Column | np.ndarray] = {}
+        out: dict[str, _Column] = {}
         bad |= self.dates(out)
         bad |= self.communes(out)
         bad |= self.villages(out)
@@ -334,11 +366,7 @@ class _TabCleaner:
         good = ~bad
         self.duplicates(out, good)
         stats["accepted"], stats["excluded"] = int(good.sum()), int(bad.sum())
-        accepted = {"row": self.rows[good]}
-        for name, column in out.items():
-            accepted[name] = column.values[column.codes[good]] if isinstance(column, _Column) else column[good]
-        frame = pd.DataFrame(accepted)
-        return frame.assign(tab=self.tab.name, organisation=self.org.code, group=self.org.group), stats
+        return _Accepted(self.rows[good], np.flatnonzero(good), out), stats
 
     def sheet_errors(self) -> np.ndarray:
         bad = np.zeros(len(self.rows), bool)
@@ -485,6 +513,9 @@ class _TabCleaner:
         return bad | clash
 
     def measures(self, out: dict) -> np.ndarray:
+        """Each measure column as numbers. Unreadable, negative and (for whole-number measures)
+        fractional cells are errors; they are found once per distinct value as problem bits and
+        spread over the rows with one small gather."""
         bad = np.zeros(len(self.rows), bool)
         for measure in self.config.measures.values():
             code = measure.code
@@ -495,19 +526,26 @@ class _TabCleaner:
             if "number" not in memo:
                 parsed = [float(v) if type(v) in (int, float) else parse_number(v) if v is not None and v != ERROR_CELL else None
                           for v in column.values]
-                memo["number"] = [pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(float)]
-            numbers, = memo["number"]
-            number = numbers[column.codes]
-            given = ~column.missing & ~column.error
-            unreadable = given & np.isnan(number)
-            negative = given & (number < 0)
-            fraction = given & ~np.isnan(number) & (measure.type == "integer") & (np.mod(np.nan_to_num(number), 1) != 0)
-            example = {"money": "1.265.000 hoặc 4.080 triệu", "integer": "số nguyên, ví dụ 120", "number": "ví dụ 26,5"}[measure.type]
-            self.issue(ERROR, unreadable, code, f"«{measure.name}» phải là số.", f"Nhập số ({example}); không ghi chữ trong ô số liệu.")
-            self.issue(ERROR, negative, code, f"«{measure.name}» không được âm.", "Nhập số lớn hơn hoặc bằng 0.")
-            self.issue(ERROR, fraction, code, f"«{measure.name}» phải là số nguyên.", "Nhập số nguyên, không có phần lẻ.")
+                numbers = pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(float)
+                given = ~column.shared.missing & ~column.shared.errors
+                known = given & ~np.isnan(numbers)
+                problems = ((given & np.isnan(numbers)) * _UNREADABLE | (known & (numbers < 0)) * _NEGATIVE
+                            | (known & (np.mod(np.nan_to_num(numbers), 1) != 0)) * _FRACTION).astype(np.uint8)
+                memo["number"] = [numbers, problems]
+            numbers, problems = memo["number"]
+            if measure.type != "integer":
+                problems = problems & ~np.uint8(_FRACTION)
+            flags = problems[column.codes] if problems.any() else None
+            if flags is not None and flags.any():
+                example = {"money": "1.265.000 hoặc 4.080 triệu", "integer": "số nguyên, ví dụ 120", "number": "ví dụ 26,5"}[measure.type]
+                for bit, message, fix in (
+                    (_UNREADABLE, f"«{measure.name}» phải là số.", f"Nhập số ({example}); không ghi chữ trong ô số liệu."),
+                    (_NEGATIVE, f"«{measure.name}» không được âm.", "Nhập số lớn hơn hoặc bằng 0."),
+                    (_FRACTION, f"«{measure.name}» phải là số nguyên.", "Nhập số nguyên, không có phần lẻ."),
+                ):
+                    self.issue(ERROR, (flags & bit) != 0, code, message, fix)
+                bad |= flags != 0
             out[code] = _Column(column.codes, numbers)
-            bad |= unreadable | negative | fraction
         return bad
 
     def partners(self) -> _Column:
@@ -533,22 +571,35 @@ class _TabCleaner:
         """Rows identical in every column to an earlier row of the same tab: probably typed twice.
 
         Identical means equal as text, column by column (as ``astype(str)`` compares them); the text
-        of each distinct value is computed once and the rows are grouped by their codes."""
+        of each distinct value is computed once and rows are compared by their codes. A 64-bit hash
+        of each row's codes narrows the search to rows whose hash repeats, and only those are
+        grouped exactly, so the cost stays one pass over each column."""
         if not good.any():
             return
-        keys = []
+        texts = []
+        hashed = np.zeros(len(good), np.uint64)
+        codes = np.empty(len(good), np.intp)
         for column in out.values():
             known = self.texts.get(id(column.values))
             if known is None:
                 known = self.texts[id(column.values)] = (column.values, *pd.factorize(np.array([str(v) for v in column.values], dtype=object)))
-            _, text_codes, texts = known
-            keys.append((text_codes[column.codes[good]], len(texts)))
-        group = _row_groups(keys, int(good.sum()))
+            _, text_codes, distinct = known
+            texts.append((column.codes, text_codes, len(distinct)))
+            np.take(text_codes, column.codes, out=codes)
+            hashed *= _HASH_MULTIPLIER
+            hashed += codes.view(np.uint64)
+        kept = np.flatnonzero(good)
+        hash_codes = pd.factorize(hashed[kept])[0]
+        candidates = kept[np.bincount(hash_codes)[hash_codes] > 1]
+        if not len(candidates):
+            return
+        group = _row_groups([(text_codes[row_codes[candidates]], cardinality) for row_codes, text_codes, cardinality in texts],
+                            len(candidates))
         first = np.unique(group, return_index=True)[1]
         dup = np.ones(len(group), bool)
         dup[first] = False
         if dup.any():
-            rows = self.rows[good]
+            rows = self.rows[candidates]
             first_row = rows[first[group[dup]]]
             self.log.add(WARNING, self.tab.name, self.org.code, rows[dup], "", "",
                          [f"Dòng giống hệt dòng {r}; có thể bị nhập hai lần (vẫn được tính)." for r in first_row],
@@ -631,12 +682,79 @@ def wanted_tabs(config: Config) -> list[str]:
     return [*config.organisation_tabs, tabs.targets, tabs.assessment, tabs.directions]
 
 
+CATEGORY_COLUMNS = ("commune", "programme", "activity_type")  # few distinct values: stored as categoricals
+TAB_COLUMNS = ("tab", "organisation", "group")  # one value per tab
+
+
+def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) -> pd.DataFrame:
+    """The Activities table, assembled once column by column from each tab's accepted rows.
+
+    Every column is taken straight into its final array (the measures into one float block, which
+    becomes the table's float block as it is), so no row is copied twice and nothing is copied
+    again to consolidate the table. Commune, programme, activity type and the tab's own columns
+    are categoricals of the values present, sorted (as ``astype("category")`` makes them), built
+    from codes."""
+    columns = activity_columns(config)
+    measures = list(config.measures)
+    extras = sorted({c for _, accepted in parts for c in accepted.columns if c.startswith("extra:")})
+    sizes = [len(accepted.take) for _, accepted in parts]
+    ends = np.cumsum([0, *sizes]).tolist()
+    spans = [(cleaner, accepted, start, end) for (cleaner, accepted), start, end in zip(parts, ends[:-1], ends[1:])]
+    buffer = np.empty(max(sizes, default=0), np.intp)
+
+    def fill(name: str, out: np.ndarray, missing: Any) -> np.ndarray:
+        for _, accepted, start, end in spans:
+            column = accepted.columns.get(name)
+            if column is None:
+                out[start:end] = missing
+            else:
+                codes = np.take(column.codes, accepted.take, out=buffer[:end - start])
+                np.take(column.values, codes, out=out[start:end])
+        return out
+
+    def categorical(name: str) -> pd.Categorical:
+        if name in TAB_COLUMNS:
+            per_tab = [np.array([cleaner.tab.name if name == "tab" else getattr(cleaner.org, "code" if name == "organisation" else name)],
+                                dtype=object) for cleaner, *_ in spans]
+        else:
+            per_tab = [accepted.columns[name].values for _, accepted, *_ in spans]
+        categories = sorted({v for values in per_tab for v in values if v is not None})
+        index = {v: i for i, v in enumerate(categories)}
+        codes = np.empty(ends[-1], np.int32)
+        for (_, accepted, start, end), values in zip(spans, per_tab):
+            lookup = np.array([-1 if v is None else index[v] for v in values], np.int32)
+            if name in TAB_COLUMNS:
+                codes[start:end] = lookup[0]
+            else:
+                np.take(lookup, np.take(accepted.columns[name].codes, accepted.take, out=buffer[:end - start]), out=codes[start:end])
+        used = np.bincount(codes + 1, minlength=len(categories) + 1)[1:] > 0
+        if not used.all():  # values met only in excluded rows are not categories
+            codes = np.append(np.where(used, np.cumsum(used) - 1, -1), -1).astype(np.int32)[codes]
+            categories = [c for c, u in zip(categories, used) if u]
+        return pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object))
+
+    block = np.empty((len(measures), ends[-1]))
+    for i, measure in enumerate(measures):
+        fill(measure, block[i], np.nan)
+    table = pd.DataFrame(block.T, columns=measures, copy=False)
+    for name in [*(c for c in columns if c not in config.measures), *extras]:
+        if name in TAB_COLUMNS or name in CATEGORY_COLUMNS:
+            array: Any = categorical(name)
+        elif name == "row":
+            array = np.concatenate([accepted.rows for _, accepted, *_ in spans] or [np.zeros(0, int)]).astype(int)
+        else:
+            array = fill(name, np.empty(ends[-1], "datetime64[ns]" if name == "date" else object), None)
+        table.insert(columns.index(name) if name in columns else len(table.columns), name, array)
+    return table
+
+
 def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset:
     """Raw tabs → Dataset (activities, issues, targets, narratives, per-tab counts)."""
     today = today or raw.fetched_at.date()
     cats = Catalogues(config)
     log = _IssueLog()
-    frames, stats = [], []
+    parts: list[tuple[_TabCleaner, _Accepted]] = []
+    stats: list[dict] = []
     cleaners: list[_TabCleaner | None] = []
     village_checks: dict = {}
     texts: dict = {}
@@ -658,24 +776,12 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
     for i, cleaner in enumerate(cleaners):
         if cleaner is None:
             continue
-        frame, tab_stats = cleaner.run()
+        accepted, tab_stats = cleaner.run()
         stats[i] = {**tab_stats, "missing": False}
-        if not frame.empty:
-            frames.append(frame)
-    columns = activity_columns(config)
-    if frames:
-        activities = pd.concat(frames, ignore_index=True)
-        for column in columns:
-            if column not in activities:
-                activities[column] = np.nan if column in config.measures else None
-    else:
-        activities = pd.DataFrame({c: pd.Series(dtype=float if c in config.measures else object) for c in columns})
-        activities["date"] = pd.to_datetime(activities["date"])
-    extras = sorted(c for c in activities.columns if c.startswith("extra:"))
-    activities = activities[columns + extras]
-    activities["row"] = activities["row"].astype(int)
-    for column in ("commune", "village", "programme", "activity_type", "organisation", "group", "tab"):
-        activities[column] = activities[column].astype("category" if column != "village" else object)
+        if accepted is not None and tab_stats["accepted"]:
+            parts.append((cleaner, accepted))
+    activities = _activities(parts, config)
+    extras = [c for c in activities.columns if c.startswith("extra:")]
     targets = _targets(raw, config, cats, log)
     narratives = _narratives(raw, config, log)
     issues = log.table()
@@ -685,6 +791,6 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
     counts = issues.groupby(["tab", "severity"]).size().unstack(fill_value=0)
     for severity, name in ((ERROR, "errors"), (WARNING, "warnings")):
         tab_stats[name] = tab_stats["tab"].map(counts[severity] if severity in counts else {}).fillna(0).astype(int)
-    return Dataset(activities=activities.reset_index(drop=True), issues=issues, targets=targets, narratives=narratives,
+    return Dataset(activities=activities, issues=issues, targets=targets, narratives=narratives,
                    tab_stats=tab_stats, source_label=raw.source_label, source_id=raw.source_id,
                    fetched_at=raw.fetched_at, notice=raw.notice, extra_columns=extras)

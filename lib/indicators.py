@@ -74,6 +74,7 @@ class _Frame:
     def __init__(self, rows: pd.DataFrame, by: list[str], config: Config):
         self.rows, self.by, self.config = rows, by, config
         self.masks: dict[tuple, np.ndarray] = {}
+        self.seen: dict[tuple, np.ndarray] = {}
         self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.groups = np.zeros(len(rows), np.intp)
@@ -83,9 +84,13 @@ class _Frame:
             self.groups = np.nan_to_num(grouped.ngroup().to_numpy(dtype=float), nan=-1).astype(np.intp)  # -1: missing key
             self.labels = grouped.size().index
 
-    def mask(self, indicator: Indicator) -> np.ndarray:
+    @staticmethod
+    def _key(indicator: Indicator) -> tuple:
         f = indicator.filter
-        key = (tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero))
+        return tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero)
+
+    def mask(self, indicator: Indicator) -> np.ndarray:
+        key = self._key(indicator)
         if key not in self.masks:
             self.masks[key] = mask(self.rows, indicator)
         return self.masks[key]
@@ -93,13 +98,21 @@ class _Frame:
     def row_sum(self, measures: tuple[str, ...]) -> np.ndarray:
         """Each row's sum of the measures, a missing figure counting as 0 (as ``sum(axis=1).fillna(0)``)."""
         if measures not in self.row_sums:
-            values = np.column_stack([self.rows[m].to_numpy(float) for m in measures])
-            self.row_sums[measures] = np.nan_to_num(values, nan=0.0).sum(axis=1)
+            total = np.zeros(len(self.rows))
+            for measure in measures:
+                values = self.rows[measure].to_numpy(float)
+                total += np.where(np.isnan(values), 0.0, values)
+            self.row_sums[measures] = total
         return self.row_sums[measures]
 
-    def observed(self, keep: np.ndarray) -> np.ndarray:
-        """Groups with at least one kept row (the groups a groupby of the kept rows would show)."""
-        return np.bincount(self.groups[keep & (self.groups >= 0)], minlength=len(self.labels)) > 0
+    def observed(self, indicator: Indicator) -> np.ndarray:
+        """Groups with at least one of the indicator's rows (the groups a groupby of those rows would
+        show); indicators with the same filter share it."""
+        key = self._key(indicator)
+        if key not in self.seen:
+            keep = self.mask(indicator)
+            self.seen[key] = np.bincount(self.groups[keep & (self.groups >= 0)], minlength=len(self.labels)) > 0
+        return self.seen[key]
 
     def sums(self, indicators: list[Indicator]) -> dict[str, pd.Series]:
         """count and sum indicators, grouped by ``by``: a weighted bincount over the group of each
@@ -116,7 +129,7 @@ class _Frame:
             take = keep & grouped
             totals = np.bincount(self.groups[take], weights=None if weights is None else weights[take],
                                  minlength=len(self.labels)).astype(float)
-            seen = self.observed(keep)
+            seen = self.observed(indicator)
             result[indicator.code] = pd.Series(totals[seen], index=self.labels[seen])
         return result
 
@@ -125,7 +138,7 @@ class _Frame:
         keep, codes = self.mask(indicator), self.field_codes(indicator.field)
         if not self.by:
             return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
-        seen = self.observed(keep)
+        seen = self.observed(indicator)
         take = keep & (self.groups >= 0) & (codes >= 0)
         pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
         counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
@@ -157,7 +170,7 @@ def _codes(column: pd.Series) -> np.ndarray:
     """Integer code of each row's value, -1 where missing (equal values, equal codes)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy().astype(np.intp)
-    return pd.factorize(column.astype(object).where(column.notna(), None))[0]
+    return pd.factorize(column.to_numpy(object))[0]  # None and NaN alike → -1
 
 
 def _catalogue(config: Config, dim: str) -> list | None:

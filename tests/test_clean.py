@@ -56,6 +56,23 @@ def test_reordered_and_aliased_headers(config):
     assert (row["commune"], row["participants"], row["mobilised"]) == ("Đạ Long", 45, 2_500_000)
 
 
+def test_tabs_with_different_layouts_and_blank_lines_keep_their_own_rows(config):
+    """Tabs laid out differently are cleaned together: each row keeps its tab, sheet row and values."""
+    tabs = {name: [] for name in config.organisation_tabs}
+    reordered = ["Người tham gia", "Xã", "Ngày", "Loại hoạt động", "Chương trình", "Thôn"]
+    tabs["BCHQS"] = [HEADER, ROW, [], [], ROW[:1] + ["Đạ Long", "Đạ Nhinh 1"] + ROW[3:8] + [7]]
+    tabs["Hội Phụ nữ"] = [reordered + ["Người báo cáo"], [], [33, "Đạ M'Rông", "06/03/2024", "Ngày thứ 7 cùng nhân dân", 2, "", "sáng"]]
+    tabs["MTTQ"] = [HEADER, [], ["31/02/2024", "Đạ Tông", ""] + ROW[3:]]
+    d = clean(raw_data(tabs), config)
+    got = d.activities[["tab", "row", "commune", "village", "participants", "extra:Người báo cáo"]].astype(object)
+    assert got.values.tolist() == [["BCHQS", 2, "Rô Men", "Thôn 1", 120, None],
+                                   ["BCHQS", 5, "Đạ Long", "Đạ Nhinh 1", 7, None],
+                                   ["Hội Phụ nữ", 3, "Đạ M'Rông", None, 33, "sáng"]]
+    # a commune met only on an excluded row is no category of the table
+    assert list(d.activities["commune"].cat.categories) == ["Rô Men", "Đạ Long", "Đạ M'Rông"]
+    assert d.issues.loc[d.issues["tab"] == "MTTQ", "row"].tolist() == [3]
+
+
 def test_village_in_the_wrong_commune_is_an_error_with_its_home(config):
     d = clean_tab(config, [HEADER, ["05/03/2024", "Rô Men", "Pul", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10]])
     assert d.activities.empty
