@@ -16,10 +16,12 @@ DIMENSIONS = ("commune", "village", "programme", "activity_type", "organisation"
 
 def in_period(activities: pd.DataFrame, period: Period | None) -> pd.DataFrame:
     """The activities dated inside the period (all of them when period is None)."""
-    if period is None:
-        return activities
-    dates = activities["date"]
-    return activities[(dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))]
+    return activities if period is None else activities[_period_mask(activities, period)]
+
+
+def _period_mask(activities: pd.DataFrame, period: Period) -> np.ndarray:
+    dates = activities["date"].to_numpy()
+    return (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
 
 
 def select(activities: pd.DataFrame, *, communes: Iterable[str] = (), programmes: Iterable[str] = (),
@@ -34,7 +36,7 @@ def select(activities: pd.DataFrame, *, communes: Iterable[str] = (), programmes
     return activities[mask]
 
 
-def mask(activities: pd.DataFrame, indicator: Indicator) -> np.ndarray:
+def mask(activities: pd.DataFrame | _Rows, indicator: Indicator) -> np.ndarray:
     """Which activities an indicator counts (its filter), as a boolean array."""
     f = indicator.filter
     keep = np.ones(len(activities), bool)
@@ -55,7 +57,7 @@ def _isin(column: pd.Series, chosen: Iterable[str]) -> np.ndarray:
     return column.isin(list(chosen)).to_numpy()
 
 
-def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
+def _keys(activities: pd.DataFrame | _Rows, by: list[str]) -> list[pd.Series]:
     keys = []
     for dim in by:
         if dim == "month":
@@ -67,14 +69,35 @@ def _keys(activities: pd.DataFrame, by: list[str]) -> list[pd.Series]:
     return keys
 
 
+class _Rows:
+    """The activities of a period, each column taken only when first asked for: an indicator table
+    reads a handful of columns, so the others (contents, partner lists…) are never copied."""
+
+    def __init__(self, activities: pd.DataFrame, period: Period | None):
+        self.activities = activities
+        self.positions = None if period is None else np.flatnonzero(_period_mask(activities, period))
+        self.index = activities.index if self.positions is None else pd.RangeIndex(len(self.positions))
+        self.taken: dict[str, pd.Series] = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, name: str) -> pd.Series:
+        if self.positions is None:
+            return self.activities[name]
+        if name not in self.taken:
+            self.taken[name] = pd.Series(self.activities[name].array.take(self.positions), name=name)
+        return self.taken[name]
+
+
 class _Frame:
     """The rows of one compute() call, with what every indicator reuses: filter masks, the group of
     each row and its labels (as ``groupby(..., observed=True)`` numbers and sorts them)."""
 
-    def __init__(self, rows: pd.DataFrame, by: list[str], config: Config):
+    def __init__(self, rows: _Rows, by: list[str], config: Config):
         self.rows, self.by, self.config = rows, by, config
         self.masks: dict[tuple, np.ndarray] = {}
-        self.seen: dict[tuple, np.ndarray] = {}
+        self.selections: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.groups = np.zeros(len(rows), np.intp)
@@ -105,20 +128,21 @@ class _Frame:
             self.row_sums[measures] = total
         return self.row_sums[measures]
 
-    def observed(self, indicator: Indicator) -> np.ndarray:
-        """Groups with at least one of the indicator's rows (the groups a groupby of those rows would
-        show); indicators with the same filter share it."""
+    def selection(self, indicator: Indicator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The indicator's rows that have a group: their positions, their groups, and which groups
+        have at least one of them (the groups a groupby of those rows would show). Indicators with
+        the same filter share it."""
         key = self._key(indicator)
-        if key not in self.seen:
-            keep = self.mask(indicator)
-            self.seen[key] = np.bincount(self.groups[keep & (self.groups >= 0)], minlength=len(self.labels)) > 0
-        return self.seen[key]
+        if key not in self.selections:
+            take = np.flatnonzero(self.mask(indicator) & (self.groups >= 0))
+            groups = self.groups[take]
+            self.selections[key] = take, groups, np.bincount(groups, minlength=len(self.labels)) > 0
+        return self.selections[key]
 
     def sums(self, indicators: list[Indicator]) -> dict[str, pd.Series]:
         """count and sum indicators, grouped by ``by``: a weighted bincount over the group of each
         kept row (a missing figure counts as 0; groups with no kept row are left out, as in a groupby)."""
         result = {}
-        grouped = self.groups >= 0
         for indicator in indicators:
             keep = self.mask(indicator)
             weights = None if indicator.kind == "count" else self.row_sum(tuple(indicator.measures))
@@ -126,10 +150,8 @@ class _Frame:
                 total = float(keep.sum()) if weights is None else float(weights[keep].sum())
                 result[indicator.code] = pd.Series([total], index=["all"])
                 continue
-            take = keep & grouped
-            totals = np.bincount(self.groups[take], weights=None if weights is None else weights[take],
-                                 minlength=len(self.labels)).astype(float)
-            seen = self.observed(indicator)
+            take, groups, seen = self.selection(indicator)
+            totals = np.bincount(groups, weights=None if weights is None else weights[take], minlength=len(self.labels)).astype(float)
             result[indicator.code] = pd.Series(totals[seen], index=self.labels[seen])
         return result
 
@@ -138,7 +160,7 @@ class _Frame:
         keep, codes = self.mask(indicator), self.field_codes(indicator.field)
         if not self.by:
             return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
-        seen = self.observed(indicator)
+        seen = self.selection(indicator)[2]
         take = keep & (self.groups >= 0) & (codes >= 0)
         pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
         counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
@@ -192,7 +214,7 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
     if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
         by.insert(by.index("village"), "commune")
     codes = list(codes or config.indicators)
-    frame = _Frame(in_period(activities, period), by, config)
+    frame = _Frame(_Rows(activities, period), by, config)
     wanted, stack = [], list(codes)
     while stack:  # the count and sum indicators needed, directly or through ratios and shares
         indicator = config.indicators[stack.pop()]
