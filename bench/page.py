@@ -1,6 +1,6 @@
 """Dashboard timing in headless Chromium: the overview after navigation (warm cache) and a filter change.
 
-Starts ``streamlit run app.py`` on a free loopback port with BCD502_SOURCE / BCD502_CONFIG pointing
+Starts the app the way ``scripts/run-app.sh`` does (``scripts/serve.py``) on a free loopback port with BCD502_SOURCE / BCD502_CONFIG pointing
 at the synthetic workbook and config, loads the overview once to warm the data cache, then:
 - navigation: a new tab opens the overview; timed until the heading, the KPI cards, every chart
   and the last table are on screen and the script run is over;
@@ -129,7 +129,7 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
             server.kill()
     return {
         "first": _stats([first]), "navigation": _stats(navigation), "filter": _stats(filters),
-        "method": ("Headless Chromium (Playwright) against `streamlit run app.py` on a loopback port, "
+        "method": ("Headless Chromium (Playwright) against the app started by `scripts/serve.py` on a loopback port, "
                    "BCD502_SOURCE = the 100k-row synthetic workbook. Navigation: a new tab opens the overview, "
                    "timed until the heading, the KPI cards, every chart and the programme table are drawn and no "
                    "script run is in progress (data cache warm from an earlier load). Filter change: the sidebar "

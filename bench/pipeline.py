@@ -45,7 +45,9 @@ def read_openpyxl(path: Path, config: Config) -> RawData:
 
 
 def overview_indicators(dataset: Dataset, config: Config) -> dict[str, Any]:
-    """Every figure the overview and the per-dimension pages show for the latest year."""
+    """Every figure the overview and the per-dimension pages show for the latest year, computed
+    from scratch each time (as after a refresh: no period rows shared from an earlier run)."""
+    ind.forget_shared_rows()
     acts = dataset.activities
     year = dataset.latest_year
     period = Period.year(year)
@@ -67,20 +69,33 @@ def report_period(dataset: Dataset) -> Period:
 
 
 def render_markdown(dataset: Dataset, config: Config) -> str:
+    """The report draft in Markdown, from scratch (no period rows shared from an earlier run)."""
     from lib.report import render_markdown as render
 
+    ind.forget_shared_rows()
     return render(dataset, config, report_period(dataset))
 
 
 def render_docx(dataset: Dataset, config: Config) -> bytes:
+    """The report draft in Word, from scratch (no period rows shared from an earlier run)."""
     from lib.report import render_docx as render
 
+    ind.forget_shared_rows()
     return render(dataset, config, report_period(dataset))
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MiB.
+
+    Read from VmHWM in /proc/self/status where there is one: getrusage's ru_maxrss survives exec, so
+    in a process started by a large parent it can report the parent's size instead of its own."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def main(argv: list[str]) -> int:

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -114,6 +113,7 @@ class _IssueLog:
 
 ERROR_CELL = "\x00error"  # a formula-error cell, once reported
 _UNREADABLE, _NEGATIVE, _FRACTION = 1, 2, 4  # problem bits of a measure cell
+_STACK_ROWS = 1 << 16  # rows stacked into one cell block at a time
 _HASH_MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: row hashes for the duplicate search
 
 
@@ -193,12 +193,14 @@ def _share(cleaners: list["_TabCleaner"]) -> None:
     for layout, members in layouts.items():
         if not layout:
             continue
-        cells = _to_object_array([row for cleaner in members for row in cleaner.tab.values[1:] if row],
-                                 max(index for index, _ in layout) + 1)
-        for index, code in layout:
-            columns[code][filled[code]:filled[code] + len(cells)] = cells[:, index]
-            filled[code] += len(cells)
-        del cells
+        rows = [row for cleaner in members for row in cleaner.tab.values[1:] if row]
+        width = max(index for index, _ in layout) + 1
+        for chunk in range(0, len(rows), _STACK_ROWS):  # a block at a time: the same memory serves every block
+            cells = _to_object_array(rows[chunk:chunk + _STACK_ROWS], width)
+            for index, code in layout:
+                columns[code][filled[code]:filled[code] + len(cells)] = cells[:, index]
+                filled[code] += len(cells)
+            del cells
     while columns:
         code, cells = columns.popitem()
         codes, uniques = pd.factorize(cells)  # empty cells (None, NaN) get code -1

@@ -3,6 +3,8 @@ and against targets. Indicators are data (config/indicators.yaml), not code per 
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -70,36 +72,105 @@ def _keys(activities: pd.DataFrame | _Rows, by: list[str]) -> list[pd.Series]:
 
 
 class _Rows:
-    """The activities of a period, each column taken only when first asked for: an indicator table
-    reads a handful of columns, so the others (contents, partner lists…) are never copied."""
+    """The activities of a period and what every indicator table computed from them reuses: each
+    column taken only when first asked for (an indicator reads a handful, so contents and partner
+    lists are never copied), filter masks, row sums of measures and field codes.
 
-    def __init__(self, activities: pd.DataFrame, period: Period | None):
-        self.activities = activities
+    One is shared by every table computed from the same activities table and period while that
+    table lives (a page, the report or the overview compute many tables from one Dataset); it holds
+    the table weakly and is dropped with it. Activities tables are never changed in place."""
+
+    def __init__(self, activities: pd.DataFrame, period: Period | None, config: Config):
+        self.table = weakref.ref(activities)
+        self.config = config
         self.positions = None if period is None else np.flatnonzero(_period_mask(activities, period))
         self.index = activities.index if self.positions is None else pd.RangeIndex(len(self.positions))
         self.taken: dict[str, pd.Series] = {}
+        self.masks: dict[tuple, np.ndarray] = {}
+        self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.index)
 
     def __getitem__(self, name: str) -> pd.Series:
-        if self.positions is None:
-            return self.activities[name]
         if name not in self.taken:
-            self.taken[name] = pd.Series(self.activities[name].array.take(self.positions), name=name)
+            column = self.table()[name]
+            self.taken[name] = column if self.positions is None else pd.Series(column.array.take(self.positions), name=name)
         return self.taken[name]
+
+    def mask(self, indicator: Indicator) -> np.ndarray:
+        key = _filter_key(indicator)
+        if key not in self.masks:
+            self.masks[key] = mask(self, indicator)
+        return self.masks[key]
+
+    def row_sum(self, measures: tuple[str, ...]) -> np.ndarray:
+        """Each row's sum of the measures, a missing figure counting as 0 (as ``sum(axis=1).fillna(0)``)."""
+        if measures not in self.row_sums:
+            total = np.zeros(len(self))
+            for measure in measures:
+                values = self[measure].to_numpy(float)
+                total += np.where(np.isnan(values), 0.0, values)
+            self.row_sums[measures] = total
+        return self.row_sums[measures]
+
+    def field_codes(self, field: str) -> np.ndarray:
+        """Integer code of each row's value of a field (-1: missing or not counted), worked out once."""
+        if field in self.codes:
+            return self.codes[field]
+        codes = _codes(self[field])
+        if field == "commune":
+            whole = self.config.unit.whole_unit_label
+            column = self["commune"]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                is_whole = np.append(column.cat.categories == whole, False)[column.cat.codes.to_numpy()]
+            else:
+                is_whole = (column == whole).to_numpy()
+            codes = np.where(is_whole, -1, codes)
+        elif field == "village":  # village names repeat across communes ("Thôn 1"): count commune/village pairs
+            communes = _codes(self["commune"])
+            pair = np.where((codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1)
+            codes = np.where(pair >= 0, pd.factorize(pair)[0], -1)
+        self.codes[field] = codes
+        return codes
+
+
+SHARED_ROWS_KEPT = 8  # the most recently used (table, period) pairs whose rows are kept
+_SHARED_ROWS: OrderedDict[tuple[int, Period | None, int], _Rows] = OrderedDict()
+
+
+def _period_rows(activities: pd.DataFrame, period: Period | None, config: Config) -> _Rows:
+    """The shared rows of this activities table and period (see ``_Rows``)."""
+    key = (id(activities), period, id(config))
+    rows = _SHARED_ROWS.get(key)
+    if rows is None or rows.table() is not activities or rows.config is not config:
+        rows = _SHARED_ROWS[key] = _Rows(activities, period, config)
+        weakref.finalize(activities, _SHARED_ROWS.pop, key, None)
+        while len(_SHARED_ROWS) > SHARED_ROWS_KEPT:
+            _SHARED_ROWS.popitem(last=False)
+    else:
+        _SHARED_ROWS.move_to_end(key)
+    return rows
+
+
+def forget_shared_rows() -> None:
+    """Drop every shared period rows (see ``_Rows``), so the next tables are computed from scratch."""
+    _SHARED_ROWS.clear()
+
+
+def _filter_key(indicator: Indicator) -> tuple:
+    f = indicator.filter
+    return tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero)
 
 
 class _Frame:
-    """The rows of one compute() call, with what every indicator reuses: filter masks, the group of
-    each row and its labels (as ``groupby(..., observed=True)`` numbers and sorts them)."""
+    """The rows of one compute() call grouped by ``by``: the group of each row and its labels (as
+    ``groupby(..., observed=True)`` numbers and sorts them), and each filter's grouped rows."""
 
-    def __init__(self, rows: _Rows, by: list[str], config: Config):
-        self.rows, self.by, self.config = rows, by, config
-        self.masks: dict[tuple, np.ndarray] = {}
+    def __init__(self, rows: _Rows, by: list[str]):
+        self.rows, self.by = rows, by
         self.selections: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.row_sums: dict[tuple[str, ...], np.ndarray] = {}
-        self.codes: dict[str, np.ndarray] = {}
         self.groups = np.zeros(len(rows), np.intp)
         self.labels: pd.Index | None = None
         if by:
@@ -107,34 +178,13 @@ class _Frame:
             self.groups = np.nan_to_num(grouped.ngroup().to_numpy(dtype=float), nan=-1).astype(np.intp)  # -1: missing key
             self.labels = grouped.size().index
 
-    @staticmethod
-    def _key(indicator: Indicator) -> tuple:
-        f = indicator.filter
-        return tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero)
-
-    def mask(self, indicator: Indicator) -> np.ndarray:
-        key = self._key(indicator)
-        if key not in self.masks:
-            self.masks[key] = mask(self.rows, indicator)
-        return self.masks[key]
-
-    def row_sum(self, measures: tuple[str, ...]) -> np.ndarray:
-        """Each row's sum of the measures, a missing figure counting as 0 (as ``sum(axis=1).fillna(0)``)."""
-        if measures not in self.row_sums:
-            total = np.zeros(len(self.rows))
-            for measure in measures:
-                values = self.rows[measure].to_numpy(float)
-                total += np.where(np.isnan(values), 0.0, values)
-            self.row_sums[measures] = total
-        return self.row_sums[measures]
-
     def selection(self, indicator: Indicator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The indicator's rows that have a group: their positions, their groups, and which groups
         have at least one of them (the groups a groupby of those rows would show). Indicators with
         the same filter share it."""
-        key = self._key(indicator)
+        key = _filter_key(indicator)
         if key not in self.selections:
-            take = np.flatnonzero(self.mask(indicator) & (self.groups >= 0))
+            take = np.flatnonzero(self.rows.mask(indicator) & (self.groups >= 0))
             groups = self.groups[take]
             self.selections[key] = take, groups, np.bincount(groups, minlength=len(self.labels)) > 0
         return self.selections[key]
@@ -144,8 +194,8 @@ class _Frame:
         kept row (a missing figure counts as 0; groups with no kept row are left out, as in a groupby)."""
         result = {}
         for indicator in indicators:
-            keep = self.mask(indicator)
-            weights = None if indicator.kind == "count" else self.row_sum(tuple(indicator.measures))
+            keep = self.rows.mask(indicator)
+            weights = None if indicator.kind == "count" else self.rows.row_sum(tuple(indicator.measures))
             if not self.by:
                 total = float(keep.sum()) if weights is None else float(weights[keep].sum())
                 result[indicator.code] = pd.Series([total], index=["all"])
@@ -157,7 +207,7 @@ class _Frame:
 
     def distinct(self, indicator: Indicator) -> pd.Series:
         """Distinct non-missing values of a field among the indicator's rows, by group."""
-        keep, codes = self.mask(indicator), self.field_codes(indicator.field)
+        keep, codes = self.rows.mask(indicator), self.rows.field_codes(indicator.field)
         if not self.by:
             return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
         seen = self.selection(indicator)[2]
@@ -165,27 +215,6 @@ class _Frame:
         pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
         counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
         return pd.Series(counts[seen], index=self.labels[seen])
-
-    def field_codes(self, field: str) -> np.ndarray:
-        """Integer code of each row's value of a field (-1: missing or not counted), worked out once."""
-        if field in self.codes:
-            return self.codes[field]
-        rows = self.rows
-        codes = _codes(rows[field])
-        if field == "commune":
-            whole = self.config.unit.whole_unit_label
-            column = rows["commune"]
-            if isinstance(column.dtype, pd.CategoricalDtype):
-                is_whole = np.append(column.cat.categories == whole, False)[column.cat.codes.to_numpy()]
-            else:
-                is_whole = (column == whole).to_numpy()
-            codes = np.where(is_whole, -1, codes)
-        elif field == "village":  # village names repeat across communes ("Thôn 1"): count commune/village pairs
-            communes = _codes(rows["commune"])
-            pair = np.where((codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1)
-            codes = np.where(pair >= 0, pd.factorize(pair)[0], -1)
-        self.codes[field] = codes
-        return codes
 
 
 def _codes(column: pd.Series) -> np.ndarray:
@@ -214,7 +243,7 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
     if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
         by.insert(by.index("village"), "commune")
     codes = list(codes or config.indicators)
-    frame = _Frame(_Rows(activities, period), by, config)
+    frame = _Frame(_period_rows(activities, period, config), by)
     wanted, stack = [], list(codes)
     while stack:  # the count and sum indicators needed, directly or through ratios and shares
         indicator = config.indicators[stack.pop()]
@@ -223,8 +252,7 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
         elif indicator.kind in ("ratio", "share"):
             stack += [c for c in (indicator.numerator, indicator.denominator) if c]
     results: dict[str, pd.Series] = frame.sums(list({i.code: i for i in wanted}.values())) if wanted else {}
-    totals = _Frame(frame.rows, [], config) if by else frame
-    totals.masks, totals.row_sums, totals.codes = frame.masks, frame.row_sums, frame.codes
+    totals = _Frame(frame.rows, []) if by else frame
 
     def value(code: str) -> pd.Series:
         if code not in results:

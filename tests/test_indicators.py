@@ -90,3 +90,27 @@ def test_by_village_keeps_communes_apart(config, acts):
     assert list(table.columns[:2]) == ["commune", "village"]
     rows = {(c, v): p for c, v, p in table[["commune", "village", "participants"]].itertuples(index=False)}
     assert rows[("Rô Men", "Thôn 1")] == 140 and rows[("Đạ Long", "Đạ Nhinh 1")] == 70
+
+
+def test_tables_of_one_period_share_its_rows_while_the_table_lives(config, acts):
+    """Every table computed from one activities table and period reuses the same period rows; they
+    go when the activities table goes, and only the most recent ones are kept."""
+    import gc
+
+    table = acts.copy()
+    by_commune = ind.compute(table, config, ["participants"], Period.year(2024), "commune")
+    rows = ind._period_rows(table, Period.year(2024), config)
+    assert ind.values(table, config, ["participants"], Period.year(2024))["participants"] == 220
+    assert ind._period_rows(table, Period.year(2024), config) is rows and "participants" in rows.taken
+    assert by_commune.set_index("commune").loc["Rô Men", "participants"] == 150
+    key = (id(table), Period.year(2024), id(config))
+    assert key in ind._SHARED_ROWS
+    del table, rows
+    gc.collect()
+    assert key not in ind._SHARED_ROWS
+    for month in range(1, 13):
+        ind.values(acts, config, ["participants"], Period.month(2024, month))
+    assert len(ind._SHARED_ROWS) == ind.SHARED_ROWS_KEPT
+    ind.forget_shared_rows()
+    assert not ind._SHARED_ROWS
+    assert ind.values(acts, config, ["participants"], Period.month(2024, 7))["participants"] == 70
