@@ -225,7 +225,9 @@ def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: lis
     by = {r["rows"]: r for r in sizes}
     lines = ["# Benchmark results", "",
              "Produced by `python -m bench` (section «Hiệu năng» of the README). Medians of repeated runs "
-             "(5 runs at 10k and 100k rows, 3 at 1M; openpyxl 3 runs, 1 at 1M); wall-clock time on the machine below.", "",
+             "(5 runs at 10k and 100k rows, 3 at 1M; openpyxl 3 runs, 1 at 1M); wall-clock time on the machine below. "
+             "Indicators and report drafts are computed from scratch in every run (nothing shared from the run before). "
+             "Peak RSS is the whole pipeline's high-water mark (VmHWM) in a fresh subprocess.", "",
              "| machine | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in info.items()]
     lines += ["", "## Pipeline stages", "",
