@@ -113,7 +113,7 @@ class _IssueLog:
 
 ERROR_CELL = "\x00error"  # a formula-error cell, once reported
 _UNREADABLE, _NEGATIVE, _FRACTION = 1, 2, 4  # problem bits of a measure cell
-_STACK_ROWS = 1 << 16  # rows stacked into one cell block at a time
+_STACK_ROWS = 1 << 14  # rows stacked into one cell block at a time
 _HASH_MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: row hashes for the duplicate search
 
 
@@ -587,9 +587,11 @@ class _TabCleaner:
                 known = self.texts[id(column.values)] = (column.values, *pd.factorize(np.array([str(v) for v in column.values], dtype=object)))
             _, text_codes, distinct = known
             texts.append((column.codes, text_codes, len(distinct)))
-            np.take(text_codes, column.codes, out=codes)
             hashed *= _HASH_MULTIPLIER
-            hashed += codes.view(np.uint64)
+            if len(distinct) == len(text_codes):  # no two values share a text: the value codes will do
+                hashed += column.codes.view(np.uint64)
+            else:
+                hashed += np.take(text_codes, column.codes, out=codes).view(np.uint64)
         kept = np.flatnonzero(good)
         hash_codes = pd.factorize(hashed[kept])[0]
         candidates = kept[np.bincount(hash_codes)[hash_codes] > 1]

@@ -70,6 +70,7 @@ def is_sheet_error(value: Any) -> bool:
 
 _MULTIPLIERS = {"nghin": 1e3, "ngan": 1e3, "k": 1e3, "trieu": 1e6, "tr": 1e6, "ty": 1e9, "ti": 1e9}
 _NUMBER_RE = re.compile(r"^([+-]?[\d.,\s]*\d[\d.,]*)\s*(.*)$")
+_GROUPED_RE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")  # whole numbers, thousands grouped with dots or not
 
 
 def _plain_number(digits: str) -> float | None:
@@ -101,6 +102,8 @@ def parse_number(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return None if isinstance(value, float) and math.isnan(value) else float(value)
+    if isinstance(value, str) and _GROUPED_RE.fullmatch(value):  # the common case: 120, 1.265.000
+        return float(value.replace(".", ""))
     match = _NUMBER_RE.match(nfc(str(value)))
     if not match:
         return None

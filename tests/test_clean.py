@@ -160,6 +160,14 @@ def test_duplicate_rows_are_flagged_but_counted(config):
     assert issues_of(d, "warning")["message"].tolist() == ["Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."]
 
 
+def test_rows_equal_as_text_are_duplicates_whatever_the_cell_type(config):
+    typed_as_text = ROW[:7] + ["1", "120"]  # the same figures typed as text
+    other = ROW[:8] + [121]
+    d = clean_tab(config, [HEADER, ROW, other, typed_as_text])
+    assert issues_of(d, "warning")[["row", "message"]].values.tolist() == [
+        [4, "Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."]]
+
+
 def test_missing_and_hidden_tabs(config):
     tabs = {name: [HEADER] for name in config.organisation_tabs if name != "Hội Phụ nữ"}
     tabs["Hoi Phu nu"] = [HEADER]
