@@ -3,6 +3,7 @@ and against targets. Indicators are data (config/indicators.yaml), not code per 
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -138,25 +139,33 @@ class _Rows:
 
 SHARED_ROWS_KEPT = 8  # the most recently used (table, period) pairs whose rows are kept
 _SHARED_ROWS: OrderedDict[tuple[int, Period | None, int], _Rows] = OrderedDict()
+_SHARED_ROWS_LOCK = threading.RLock()  # sessions run in threads; a table collected meanwhile re-enters
 
 
 def _period_rows(activities: pd.DataFrame, period: Period | None, config: Config) -> _Rows:
     """The shared rows of this activities table and period (see ``_Rows``)."""
     key = (id(activities), period, id(config))
-    rows = _SHARED_ROWS.get(key)
-    if rows is None or rows.table() is not activities or rows.config is not config:
+    with _SHARED_ROWS_LOCK:
+        rows = _SHARED_ROWS.get(key)
+        if rows is not None and rows.table() is activities and rows.config is config:
+            _SHARED_ROWS.move_to_end(key)
+            return rows
         rows = _SHARED_ROWS[key] = _Rows(activities, period, config)
-        weakref.finalize(activities, _SHARED_ROWS.pop, key, None)
         while len(_SHARED_ROWS) > SHARED_ROWS_KEPT:
             _SHARED_ROWS.popitem(last=False)
-    else:
-        _SHARED_ROWS.move_to_end(key)
+    weakref.finalize(activities, _forget, key)
     return rows
+
+
+def _forget(key: tuple[int, Period | None, int]) -> None:
+    with _SHARED_ROWS_LOCK:
+        _SHARED_ROWS.pop(key, None)
 
 
 def forget_shared_rows() -> None:
     """Drop every shared period rows (see ``_Rows``), so the next tables are computed from scratch."""
-    _SHARED_ROWS.clear()
+    with _SHARED_ROWS_LOCK:
+        _SHARED_ROWS.clear()
 
 
 def _filter_key(indicator: Indicator) -> tuple:

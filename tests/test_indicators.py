@@ -114,3 +114,17 @@ def test_tables_of_one_period_share_its_rows_while_the_table_lives(config, acts)
     ind.forget_shared_rows()
     assert not ind._SHARED_ROWS
     assert ind.values(acts, config, ["participants"], Period.month(2024, 7))["participants"] == 70
+
+
+def test_shared_rows_under_concurrent_sessions(config, acts):
+    """Sessions run in threads: many tables and periods at once never fail and give the same figures."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i: int) -> float:
+        table = acts.copy() if i % 3 else acts  # new tables come and go, the shared one stays
+        return ind.values(table, config, ["participants"], Period.month(2024, 1 + i % 12))["participants"]
+
+    expected = [work(i) for i in range(48)]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(work, range(48 * 10))) == expected * 10
+    assert len(ind._SHARED_ROWS) <= ind.SHARED_ROWS_KEPT
