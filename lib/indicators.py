@@ -137,7 +137,7 @@ class _Rows:
         return codes
 
 
-SHARED_ROWS_KEPT = 8  # the most recently used (table, period) pairs whose rows are kept
+SHARED_ROWS_KEPT = 4  # the most recently used (table, period) pairs whose rows are kept: a page or the report uses a period and the year before
 _SHARED_ROWS: OrderedDict[tuple[int, Period | None, int], _Rows] = OrderedDict()
 _SHARED_ROWS_LOCK = threading.RLock()  # sessions run in threads; a table collected meanwhile re-enters
 
