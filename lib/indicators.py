@@ -101,7 +101,7 @@ class _Rows:
         return self.taken[name]
 
     def mask(self, indicator: Indicator) -> np.ndarray:
-        key = _filter_key(indicator)
+        key = filter_key(indicator)
         if key not in self.masks:
             self.masks[key] = mask(self, indicator)
         return self.masks[key]
@@ -168,7 +168,8 @@ def forget_shared_rows() -> None:
         _SHARED_ROWS.clear()
 
 
-def _filter_key(indicator: Indicator) -> tuple:
+def filter_key(indicator: Indicator) -> tuple:
+    """What an indicator's filter keeps, as a hashable key: indicators with equal keys keep the same rows."""
     f = indicator.filter
     return tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero)
 
@@ -191,7 +192,7 @@ class _Frame:
         """The indicator's rows that have a group: their positions, their groups, and which groups
         have at least one of them (the groups a groupby of those rows would show). Indicators with
         the same filter share it."""
-        key = _filter_key(indicator)
+        key = filter_key(indicator)
         if key not in self.selections:
             take = np.flatnonzero(self.rows.mask(indicator) & (self.groups >= 0))
             groups = self.groups[take]

@@ -73,8 +73,7 @@ class _Support:
         return _Support(self.rows, self.config, subset, self)
 
     def _mask(self, indicator: Indicator) -> np.ndarray:
-        f = indicator.filter
-        key = (tuple(f.programme), tuple(f.activity_type), tuple(f.organisation), tuple(f.group), tuple(f.nonzero))
+        key = I.filter_key(indicator)
         if key not in self.masks:
             self.masks[key] = I.mask(self.rows, indicator)
         keep = self.masks[key]
