@@ -259,10 +259,9 @@ def _at(value: Any, mask: np.ndarray) -> Any:
 
 @dataclass
 class _Accepted:
-    """A tab's accepted rows: their sheet rows, their positions in the output columns, and the
-    output columns (all rows of the tab; only ``take`` is copied into the Activities table)."""
+    """A tab's accepted rows: their positions among the tab's rows, and the output columns (all rows
+    of the tab; only ``take`` is copied into the Activities table)."""
 
-    rows: np.ndarray
     take: np.ndarray
     columns: dict[str, _Column]
 
@@ -278,9 +277,12 @@ class _TabCleaner:
         self.headers: dict[str, str] = {}  # code → header as written in the sheet
         self.layout: dict[int, str] = {}  # sheet column index → code
         self.columns: dict[str, _Column] = {}
-        self.data_rows = 0  # rows that are not empty lists
-        self.sheet_rows = np.zeros(0, np.int64)  # sheet row of each of them
+        self.sheet_rows = np.zeros(0, np.int64)  # sheet row of each data row (a row that is not an empty list)
         self.rows = np.zeros(0, np.int64)  # sheet row of each data row kept for the rules
+
+    @property
+    def data_rows(self) -> int:
+        return len(self.sheet_rows)
 
     def issue(self, severity: str, mask: np.ndarray, code: str, messages: Any, suggestions: Any = "") -> None:
         """Issues for the flagged rows; messages and suggestions are text or per-row arrays."""
@@ -323,7 +325,6 @@ class _TabCleaner:
         last = {code: index for index, code in self.map_headers(values[0]).items()}  # a repeated unknown header: its last column
         self.layout = {index: code for code, index in sorted(last.items(), key=lambda item: item[1])}
         self.sheet_rows = np.flatnonzero(np.fromiter(map(len, values[1:]), np.intp, len(values) - 1)) + 2
-        self.data_rows = len(self.sheet_rows)
 
     def run(self) -> tuple["_Accepted | None", dict[str, Any]]:
         """Rules over the tab's columns (after ``read`` and ``_share``): the accepted rows and the counts."""
@@ -368,7 +369,7 @@ class _TabCleaner:
         good = ~bad
         self.duplicates(out, good)
         stats["accepted"], stats["excluded"] = int(good.sum()), int(bad.sum())
-        return _Accepted(self.rows[good], np.flatnonzero(good), out), stats
+        return _Accepted(np.flatnonzero(good), out), stats
 
     def sheet_errors(self) -> np.ndarray:
         bad = np.zeros(len(self.rows), bool)
@@ -578,7 +579,7 @@ class _TabCleaner:
         grouped exactly, so the cost stays one pass over each column."""
         if not good.any():
             return
-        texts = []
+        keys = []  # per column: row codes, their text codes, how many texts
         hashed = np.zeros(len(good), np.uint64)
         codes = np.empty(len(good), np.intp)
         for column in out.values():
@@ -586,7 +587,7 @@ class _TabCleaner:
             if known is None:
                 known = self.texts[id(column.values)] = (column.values, *pd.factorize(np.array([str(v) for v in column.values], dtype=object)))
             _, text_codes, distinct = known
-            texts.append((column.codes, text_codes, len(distinct)))
+            keys.append((column.codes, text_codes, len(distinct)))
             hashed *= _HASH_MULTIPLIER
             if len(distinct) == len(text_codes):  # no two values share a text: the value codes will do
                 hashed += column.codes.view(np.uint64)
@@ -597,7 +598,7 @@ class _TabCleaner:
         candidates = kept[np.bincount(hash_codes)[hash_codes] > 1]
         if not len(candidates):
             return
-        group = _row_groups([(text_codes[row_codes[candidates]], cardinality) for row_codes, text_codes, cardinality in texts],
+        group = _row_groups([(text_codes[row_codes[candidates]], cardinality) for row_codes, text_codes, cardinality in keys],
                             len(candidates))
         first = np.unique(group, return_index=True)[1]
         dup = np.ones(len(group), bool)
@@ -745,7 +746,7 @@ def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) ->
         if name in TAB_COLUMNS or name in CATEGORY_COLUMNS:
             array: Any = categorical(name)
         elif name == "row":
-            array = np.concatenate([accepted.rows for _, accepted, *_ in spans] or [np.zeros(0, int)]).astype(int)
+            array = np.concatenate([cleaner.rows[accepted.take] for cleaner, accepted, *_ in spans] or [np.zeros(0, int)]).astype(int)
         else:
             array = fill(name, np.empty(ends[-1], "datetime64[ns]" if name == "date" else object), None)
         table.insert(columns.index(name) if name in columns else len(table.columns), name, array)
