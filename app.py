@@ -15,7 +15,12 @@ st.html("<style>[data-testid='stElementToolbar'] button[aria-label='Download as 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
     st.Page("pages/theo_xa.py", title="Theo xã", icon=":material/map:", url_path="theo-xa"),
-    st.Page("pages/theo_chuong_trinh.py", title="Theo chương trình", icon=":material/account_tree:", url_path="theo-chuong-trinh"),
+    st.Page(
+        "pages/theo_chuong_trinh.py",
+        title="Theo chương trình",
+        icon=":material/account_tree:",
+        url_path="theo-chuong-trinh",
+    ),
     st.Page("pages/theo_don_vi.py", title="Theo đơn vị", icon=":material/groups:", url_path="theo-don-vi"),
     st.Page(ui.QUALITY_PAGE, title="Chất lượng dữ liệu", icon=":material/fact_check:", url_path="chat-luong-du-lieu"),
     st.Page("pages/bao_cao.py", title="Báo cáo", icon=":material/description:", url_path="bao-cao"),
@@ -35,5 +40,5 @@ try:
     page.run()
 except BCDError as error:
     ui.show_error(error)
-except Exception as error:  # noqa: BLE001 - never show a traceback to a user
+except Exception as error:
     ui.show_unexpected(error)

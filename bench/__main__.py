@@ -26,8 +26,9 @@ from typing import Any
 
 from bench import pipeline
 from bench.synthetic import generate, write_config, write_xlsx
-from lib.clean import ERROR, clean
+from lib.clean import clean
 from lib.config import load_config
+from lib.problems import ERROR
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -37,8 +38,16 @@ COMMUNES = 40
 SEED = 502
 
 # Targets on a 2-core machine (issue #6).
-TARGETS = {"clean_100k": 0.5, "indicators_100k": 0.3, "report_100k": 0.3, "clean_indicators_1m": 5.0,
-           "rss_1m_mb": 2048, "page_s": 3.0, "filter_s": 1.0, "scaling": 12.0}
+TARGETS = {
+    "clean_100k": 0.5,
+    "indicators_100k": 0.3,
+    "report_100k": 0.3,
+    "clean_indicators_1m": 5.0,
+    "rss_1m_mb": 2048,
+    "page_s": 3.0,
+    "filter_s": 1.0,
+    "scaling": 12.0,
+}
 
 
 def log(text: str) -> None:
@@ -87,9 +96,16 @@ def workbook(rows: int, config_path: Path) -> tuple[Path, dict[str, Any]]:
     start = time.perf_counter()
     write_xlsx(synthetic, path)
     written = time.perf_counter() - start
-    manifest = {"version": _generator_version(), "rows": synthetic.rows, "faulty": synthetic.faulty_count,
-                "blank_rows": synthetic.blank_rows, "tabs": len(synthetic.data_rows), "generate_s": generated,
-                "write_s": written, "bytes": path.stat().st_size}
+    manifest = {
+        "version": _generator_version(),
+        "rows": synthetic.rows,
+        "faulty": synthetic.faulty_count,
+        "blank_rows": synthetic.blank_rows,
+        "tabs": len(synthetic.data_rows),
+        "generate_s": generated,
+        "write_s": written,
+        "bytes": path.stat().st_size,
+    }
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return path, manifest
 
@@ -108,12 +124,15 @@ def bench_size(rows: int, config_path: Path, report: bool = True) -> dict[str, A
     del raw_openpyxl
     log(f"  clean ×{runs}")
     result["clean"], dataset = measure(lambda: clean(raw, config), runs)
-    del raw
+    raw = None
     stats = dataset.tab_stats
     errors = dataset.issues[dataset.issues["severity"] == ERROR]
     result["check"] = {
-        "generated": manifest["rows"], "accepted": int(stats["accepted"].sum()), "excluded": int(stats["excluded"].sum()),
-        "faulty_injected": manifest["faulty"], "faulty_found": int(errors[["tab", "row"]].drop_duplicates().shape[0]),
+        "generated": manifest["rows"],
+        "accepted": int(stats["accepted"].sum()),
+        "excluded": int(stats["excluded"].sum()),
+        "faulty_injected": manifest["faulty"],
+        "faulty_found": int(errors[["tab", "row"]].drop_duplicates().shape[0]),
         "issues": len(dataset.issues),
     }
     log(f"  indicators ×{runs}")
@@ -122,10 +141,15 @@ def bench_size(rows: int, config_path: Path, report: bool = True) -> dict[str, A
         log(f"  report ×{runs}")
         result["report_md"], _ = measure(lambda: pipeline.render_markdown(dataset, config), runs)
         result["report_docx"], _ = measure(lambda: pipeline.render_docx(dataset, config), runs)
-    del dataset
+    dataset = None
     log("  whole pipeline in a subprocess (peak RSS)")
-    answer = subprocess.run([sys.executable, "-m", "bench.pipeline", str(path), str(config_path)], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench.pipeline", str(path), str(config_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result["pipeline"] = json.loads(answer.stdout.strip().splitlines()[-1])
     return result
 
@@ -166,9 +190,20 @@ def bench_sheets(tab_counts: tuple[int, ...] = (8, 40), rows_per_tab: int = 200)
             naive_values = {ws.title: ws.get_all_values() for ws in spreadsheet.worksheets()}
             naive_s = time.perf_counter() - start
             naive = fake.count()
-        results.append({"tabs": len(synthetic.tabs), "organisation_tabs": count, "rows": synthetic.rows,
-                        "ours": ours, "ours_kinds": ours_kinds, "ours_s": ours_s, "naive": naive, "naive_s": naive_s,
-                        "tabs_read": len(raw.tabs), "naive_tabs_read": len(naive_values)})
+        results.append(
+            {
+                "tabs": len(synthetic.tabs),
+                "organisation_tabs": count,
+                "rows": synthetic.rows,
+                "ours": ours,
+                "ours_kinds": ours_kinds,
+                "ours_s": ours_s,
+                "naive": naive,
+                "naive_s": naive_s,
+                "tabs_read": len(raw.tabs),
+                "naive_tabs_read": len(naive_values),
+            }
+        )
     return results
 
 
@@ -201,10 +236,16 @@ def machine() -> dict[str, str]:
     from importlib.metadata import version
 
     return {
-        "cpu": cpu, "cores": str(os.cpu_count()), "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
-        "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-        "pandas": pandas.__version__, "numpy": numpy.__version__, "python-calamine": version("python-calamine"),
-        "openpyxl": version("openpyxl"), "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "pandas": pandas.__version__,
+        "numpy": numpy.__version__,
+        "python-calamine": version("python-calamine"),
+        "openpyxl": version("openpyxl"),
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
 
 
@@ -220,20 +261,35 @@ def _mark(ok: bool) -> str:
     return "✅" if ok else "❌"
 
 
-def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: list[dict[str, Any]],
-                  page: dict[str, Any] | None, path: Path = RESULTS) -> str:
+def write_results(
+    info: dict[str, str],
+    sizes: list[dict[str, Any]],
+    sheets: list[dict[str, Any]],
+    page: dict[str, Any] | None,
+    path: Path = RESULTS,
+) -> str:
     by = {r["rows"]: r for r in sizes}
-    lines = ["# Benchmark results", "",
-             "Produced by `python -m bench` (section «Hiệu năng» of the README). Medians of repeated runs "
-             "(5 runs at 10k and 100k rows, 3 at 1M; openpyxl 3 runs, 1 at 1M); wall-clock time on the machine below. "
-             "Indicators and report drafts are computed from scratch in every run (nothing shared from the run before). "
-             "Peak RSS is the whole pipeline's high-water mark (VmHWM) in a fresh subprocess.", "",
-             "| machine | |", "|---|---|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Produced by `python -m bench` (section «Hiệu năng» of the README). Medians of repeated runs "
+        "(5 runs at 10k and 100k rows, 3 at 1M; openpyxl 3 runs, 1 at 1M); wall-clock time on the machine below. "
+        "Indicators and report drafts are computed from scratch in every run (nothing shared from the run before). "
+        "Peak RSS is the whole pipeline's high-water mark (VmHWM) in a fresh subprocess.",
+        "",
+        "| machine | |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v} |" for k, v in info.items()]
-    lines += ["", "## Pipeline stages", "",
-              "Synthetic workbook: rows spread over the 9 organisation tabs of a district of "
-              f"{COMMUNES} communes, realistic mix of activity types, text numbers and dates as people type them, "
-              "~1 % faulty rows (bench/synthetic.py).", ""]
+    lines += [
+        "",
+        "## Pipeline stages",
+        "",
+        "Synthetic workbook: rows spread over the 9 organisation tabs of a district of "
+        f"{COMMUNES} communes, realistic mix of activity types, text numbers and dates as people type them, "
+        "~1 % faulty rows (bench/synthetic.py).",
+        "",
+    ]
     header = "| stage | " + " | ".join(f"{r['rows']:,} rows" for r in sizes) + " |"
     lines += [header, "|---|" + "---|" * len(sizes)]
 
@@ -252,8 +308,10 @@ def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: lis
     row("report draft (Word)", lambda r: _s(r.get("report_docx")))
     row("whole pipeline, one run (subprocess)", lambda r: f"{r['pipeline']['times']['total']:.2f} s")
     row("peak RSS of the whole pipeline", lambda r: f"{r['pipeline']['peak_rss_mb']:.0f} MiB")
-    row("rows generated / accepted / excluded",
-        lambda r: f"{r['check']['generated']:,} / {r['check']['accepted']:,} / {r['check']['excluded']:,}")
+    row(
+        "rows generated / accepted / excluded",
+        lambda r: f"{r['check']['generated']:,} / {r['check']['accepted']:,} / {r['check']['excluded']:,}",
+    )
     row("faulty rows injected / found", lambda r: f"{r['check']['faulty_injected']:,} / {r['check']['faulty_found']:,}")
     row("workbook written once (xlsxwriter)", lambda r: f"{r['manifest']['write_s']:.1f} s")
 
@@ -261,48 +319,84 @@ def write_results(info: dict[str, str], sizes: list[dict[str, Any]], sheets: lis
     if 100_000 in by:
         r = by[100_000]
         report = r["report_md"]["median"] if r.get("report_md") else None
-        lines.append(f"| 100k rows: cleaning ≤ 0.5 s | {_s(r['clean'])} | {_mark(r['clean']['median'] <= TARGETS['clean_100k'])} |")
-        lines.append(f"| 100k rows: all overview indicators ≤ 0.3 s | {_s(r['indicators'])} | {_mark(r['indicators']['median'] <= TARGETS['indicators_100k'])} |")
+        lines.append(
+            f"| 100k rows: cleaning ≤ 0.5 s | {_s(r['clean'])} | {_mark(r['clean']['median'] <= TARGETS['clean_100k'])} |"
+        )
+        lines.append(
+            f"| 100k rows: all overview indicators ≤ 0.3 s | {_s(r['indicators'])} | {_mark(r['indicators']['median'] <= TARGETS['indicators_100k'])} |"
+        )
         if report is not None:
-            lines.append(f"| 100k rows: report draft (Markdown) ≤ 0.3 s | {_s(r['report_md'])} | {_mark(report <= TARGETS['report_100k'])} |")
+            lines.append(
+                f"| 100k rows: report draft (Markdown) ≤ 0.3 s | {_s(r['report_md'])} | {_mark(report <= TARGETS['report_100k'])} |"
+            )
     if 1_000_000 in by:
         r = by[1_000_000]
         both = r["clean"]["median"] + r["indicators"]["median"]
-        lines.append(f"| 1M rows: cleaning + indicators ≤ 5 s | {both:.2f} s | {_mark(both <= TARGETS['clean_indicators_1m'])} |")
+        lines.append(
+            f"| 1M rows: cleaning + indicators ≤ 5 s | {both:.2f} s | {_mark(both <= TARGETS['clean_indicators_1m'])} |"
+        )
         rss = r["pipeline"]["peak_rss_mb"]
         lines.append(f"| 1M rows: peak RSS ≤ 2 GB | {rss:.0f} MiB | {_mark(rss <= TARGETS['rss_1m_mb'])} |")
         if 100_000 in by:
             ratio = r["clean"]["median"] / by[100_000]["clean"]["median"]
-            lines.append(f"| cleaning scales linearly: 1M ≤ ~12× the 100k time | {ratio:.1f}× | {_mark(ratio <= TARGETS['scaling'])} |")
+            lines.append(
+                f"| cleaning scales linearly: 1M ≤ ~12× the 100k time | {ratio:.1f}× | {_mark(ratio <= TARGETS['scaling'])} |"
+            )
     if sheets:
         ok = all(s["ours"] == 2 for s in sheets)
-        lines.append("| Google Sheets: 2 requests per refresh, any number of tabs | "
-                     + ", ".join(f"{s['ours']} at {s['tabs']} tabs" for s in sheets) + f" | {_mark(ok)} |")
+        lines.append(
+            "| Google Sheets: 2 requests per refresh, any number of tabs | "
+            + ", ".join(f"{s['ours']} at {s['tabs']} tabs" for s in sheets)
+            + f" | {_mark(ok)} |"
+        )
     if page:
-        lines.append(f"| overview rendered ≤ 3 s after navigation (100k rows, warm cache) | {page['navigation']['median']:.2f} s | "
-                     f"{_mark(page['navigation']['median'] <= TARGETS['page_s'])} |")
-        lines.append(f"| filter change ≤ 1 s | {page['filter']['median']:.2f} s | {_mark(page['filter']['median'] <= TARGETS['filter_s'])} |")
+        lines.append(
+            f"| overview rendered ≤ 3 s after navigation (100k rows, warm cache) | {page['navigation']['median']:.2f} s | "
+            f"{_mark(page['navigation']['median'] <= TARGETS['page_s'])} |"
+        )
+        lines.append(
+            f"| filter change ≤ 1 s | {page['filter']['median']:.2f} s | {_mark(page['filter']['median'] <= TARGETS['filter_s'])} |"
+        )
 
     if sheets:
-        lines += ["", "## Google Sheets: HTTP requests per refresh", "",
-                  "Against the project's fake Sheets v4 API (tests/fake_sheets.py: gspread's real HTTP traffic, intercepted; "
-                  f"{sheets[0]['rows'] // sheets[0]['organisation_tabs']} rows per organisation tab). Ours: one metadata call and one "
-                  "`values:batchGet`. Naive: `open_by_key`, then `worksheet.get_all_values()` for each worksheet. "
-                  "Times are in-process (no network latency); on the real API every request costs a round trip and counts "
-                  "against the per-minute read quota.", "",
-                  "| tabs in the spreadsheet | ours: requests | naive loop: requests | ours: time | naive: time |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Google Sheets: HTTP requests per refresh",
+            "",
+            "Against the project's fake Sheets v4 API (tests/fake_sheets.py: gspread's real HTTP traffic, intercepted; "
+            f"{sheets[0]['rows'] // sheets[0]['organisation_tabs']} rows per organisation tab). Ours: one metadata call and one "
+            "`values:batchGet`. Naive: `open_by_key`, then `worksheet.get_all_values()` for each worksheet. "
+            "Times are in-process (no network latency); on the real API every request costs a round trip and counts "
+            "against the per-minute read quota.",
+            "",
+            "| tabs in the spreadsheet | ours: requests | naive loop: requests | ours: time | naive: time |",
+            "|---|---|---|---|---|",
+        ]
         for s in sheets:
-            lines.append(f"| {s['tabs']} ({s['organisation_tabs']} organisation tabs + targets and narrative tabs) | "
-                         f"{s['ours']} ({' + '.join(s['ours_kinds'])}) | {s['naive']} | {s['ours_s'] * 1000:.0f} ms | {s['naive_s'] * 1000:.0f} ms |")
+            lines.append(
+                f"| {s['tabs']} ({s['organisation_tabs']} organisation tabs + targets and narrative tabs) | "
+                f"{s['ours']} ({' + '.join(s['ours_kinds'])}) | {s['naive']} | {s['ours_s'] * 1000:.0f} ms | {s['naive_s'] * 1000:.0f} ms |"
+            )
     if page:
-        lines += ["", "## Dashboard page timing", "", page["method"], "",
-                  "| measure | median | min | max | runs |", "|---|---|---|---|---|"]
-        for key, label in (("first", "first load (cold cache: read + clean + render)"),
-                           ("navigation", "overview fully rendered after navigation (warm cache)"),
-                           ("filter", "filter change → KPI cards updated")):
+        lines += [
+            "",
+            "## Dashboard page timing",
+            "",
+            page["method"],
+            "",
+            "| measure | median | min | max | runs |",
+            "|---|---|---|---|---|",
+        ]
+        for key, label in (
+            ("first", "first load (cold cache: read + clean + render)"),
+            ("navigation", "overview fully rendered after navigation (warm cache)"),
+            ("filter", "filter change → KPI cards updated"),
+        ):
             if key in page:
                 stat = page[key]
-                lines.append(f"| {label} | {stat['median']:.2f} s | {stat['min']:.2f} s | {stat['max']:.2f} s | {stat['runs']} |")
+                lines.append(
+                    f"| {label} | {stat['median']:.2f} s | {stat['min']:.2f} s | {stat['max']:.2f} s | {stat['runs']} |"
+                )
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
@@ -332,8 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         path, _ = workbook(100_000, config_path)
         page = bench_page(path, config_path)
     text = write_results(info, results, sheets, page, args.output)
-    (OUT / "results.json").write_text(json.dumps({"machine": info, "sizes": results, "sheets": sheets, "page": page},
-                                                 indent=1, default=str))
+    (OUT / "results.json").write_text(
+        json.dumps({"machine": info, "sizes": results, "sheets": sheets, "page": page}, indent=1, default=str)
+    )
     print(text)
     return 0
 

@@ -22,8 +22,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # Overview complete: heading, KPI cards, three charts drawn and the programme table, with no script running.
 RENDERED = """() => {
@@ -57,9 +64,25 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
     port = _free_port()
     env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir)}
     server = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "scripts/serve.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -70,7 +93,9 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
                         break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start: " + server.stderr.read().decode(errors="replace")[-2000:])
+                    raise RuntimeError(
+                        "streamlit did not start: " + server.stderr.read().decode(errors="replace")[-2000:]
+                    ) from None
                 time.sleep(0.3)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -95,8 +120,11 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
             page.set_default_timeout(60_000)
             page.goto(url)
             page.wait_for_function(RENDERED, polling=50)
-            years = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-                has=page.get_by_text("Năm", exact=True)).first
+            years = (
+                page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+                .filter(has=page.get_by_text("Năm", exact=True))
+                .first
+            )
             filters = []
             for _ in range(runs):
                 before = _metric(page, "Số hoạt động")
@@ -117,7 +145,10 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
                       const value = card && card.querySelector('[data-testid="stMetricValue"]');
                       return value && value.textContent.trim() !== before
                         && !document.querySelector('[data-testid="stStatusWidget"]');
-                    }""", arg=["Số hoạt động", before], polling=20)
+                    }""",
+                    arg=["Số hoạt động", before],
+                    polling=20,
+                )
                 filters.append(time.perf_counter() - start)
                 page.wait_for_function(RENDERED, polling=50)
             browser.close()
@@ -128,17 +159,25 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
         except subprocess.TimeoutExpired:
             server.kill()
     return {
-        "first": _stats([first]), "navigation": _stats(navigation), "filter": _stats(filters),
-        "method": ("Headless Chromium (Playwright) against the app started by `scripts/serve.py` on a loopback port, "
-                   "BCD502_SOURCE = the 100k-row synthetic workbook. Navigation: a new tab opens the overview, "
-                   "timed until the heading, the KPI cards, every chart and the programme table are drawn and no "
-                   "script run is in progress (data cache warm from an earlier load). Filter change: the sidebar "
-                   "year is switched; timed from choosing the option until the KPI card «Số hoạt động» shows the new "
-                   "figure and the run is over."),
+        "first": _stats([first]),
+        "navigation": _stats(navigation),
+        "filter": _stats(filters),
+        "method": (
+            "Headless Chromium (Playwright) against the app started by `scripts/serve.py` on a loopback port, "
+            "BCD502_SOURCE = the 100k-row synthetic workbook. Navigation: a new tab opens the overview, "
+            "timed until the heading, the KPI cards, every chart and the programme table are drawn and no "
+            "script run is in progress (data cache warm from an earlier load). Filter change: the sidebar "
+            "year is switched; timed from choosing the option until the KPI card «Số hoạt động» shows the new "
+            "figure and the run is over."
+        ),
     }
 
 
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(measure_page(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3), indent=1))
+    print(
+        json.dumps(
+            measure_page(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3), indent=1
+        )
+    )

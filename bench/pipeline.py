@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from lib import indicators as ind
-from lib.clean import Dataset, clean, wanted_tabs
+from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
+from lib.dataset import Dataset
 from lib.period import Period
 from lib.source import RawData, RawTab, WorkbookSource, trim_rows
 
@@ -36,12 +37,20 @@ def read_openpyxl(path: Path, config: Config) -> RawData:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         names = workbook.sheetnames
-        tabs = {name: RawTab(name, trim_rows([list(row) for row in workbook[name].iter_rows(values_only=True)]))
-                for name in wanted_tabs(config) if name in names}
+        tabs = {
+            name: RawTab(name, trim_rows([list(row) for row in workbook[name].iter_rows(values_only=True)]))
+            for name in wanted_tabs(config)
+            if name in names
+        }
     finally:
         workbook.close()
-    return RawData(tabs=tabs, available=list(names), source_id=f"file:{path}", source_label=path.name,
-                   fetched_at=dt.datetime.now().astimezone())
+    return RawData(
+        tabs=tabs,
+        available=list(names),
+        source_id=f"file:{path}",
+        source_label=path.name,
+        fetched_at=dt.datetime.now().astimezone(),
+    )
 
 
 def overview_indicators(dataset: Dataset, config: Config) -> dict[str, Any]:

@@ -38,28 +38,78 @@ from lib.source import RawData, RawTab, trim_rows
 EXTRA_HEADER = "Người báo cáo"
 
 FIRST = ["Đạ", "Phi", "Liêng", "Rô", "Krông", "Bon", "Đinh", "Lộc", "Tân", "Hoà", "Ea", "Cư", "Ka", "Mê", "Păng", "Ta"]
-SECOND = ["Long", "Men", "Tông", "K'Nàng", "Rsal", "M'Rông", "Srônh", "Nam", "Bắc", "Trung", "Hưng", "Phú", "Sơn",
-          "Lâm", "Thành", "Yên", "Pul", "Ròn", "Tro", "Sar", "Ly", "Kao", "Nhinh", "Dơng"]
+SECOND = [
+    "Long",
+    "Men",
+    "Tông",
+    "K'Nàng",
+    "Rsal",
+    "M'Rông",
+    "Srônh",
+    "Nam",
+    "Bắc",
+    "Trung",
+    "Hưng",
+    "Phú",
+    "Sơn",
+    "Lâm",
+    "Thành",
+    "Yên",
+    "Pul",
+    "Ròn",
+    "Tro",
+    "Sar",
+    "Ly",
+    "Kao",
+    "Nhinh",
+    "Dơng",
+]
 
 # Activity type code → (weight, programme number, measures it fills: code → generator kind).
 ACTIVITIES: dict[str, tuple[int, int, dict[str, str]]] = {
     "tuyen_truyen": (18, 1, {"rounds": "rounds", "participants": "people"}),
     "quan_triet": (4, 1, {"rounds": "rounds", "participants": "people"}),
     "phong_trao_nong_thon_moi": (6, 1, {"rounds": "rounds", "participants": "people", "labour_days": "days"}),
-    "ngay_thu_7": (16, 2, {"rounds": "one", "participants": "people", "road_km": "km", "trees": "trees",
-                           "canal_km": "km?", "power_km": "km?", "people_contrib": "money?"}),
-    "dan_van_tap_trung": (4, 2, {"participants": "people", "budget_state": "money", "mobilised": "money?",
-                                 "people_contrib": "money"}),
-    "tham_hoi_tet": (6, 2, {"gifts": "gifts", "beneficiaries": "people", "budget_state": "money?",
-                            "mobilised": "money?", "fund_poor": "money?"}),
+    "ngay_thu_7": (
+        16,
+        2,
+        {
+            "rounds": "one",
+            "participants": "people",
+            "road_km": "km",
+            "trees": "trees",
+            "canal_km": "km?",
+            "power_km": "km?",
+            "people_contrib": "money?",
+        },
+    ),
+    "dan_van_tap_trung": (
+        4,
+        2,
+        {"participants": "people", "budget_state": "money", "mobilised": "money?", "people_contrib": "money"},
+    ),
+    "tham_hoi_tet": (
+        6,
+        2,
+        {
+            "gifts": "gifts",
+            "beneficiaries": "people",
+            "budget_state": "money?",
+            "mobilised": "money?",
+            "fund_poor": "money?",
+        },
+    ),
     "tang_qua": (5, 2, {"gifts": "gifts", "budget_state": "money"}),
     "tuyen_quan": (2, 2, {"recruits": "small", "gifts": "small"}),
     "huan_luyen": (3, 2, {"participants": "people", "labour_days": "days"}),
     "xay_nha": (1, 2, {"houses": "one", "mobilised": "money", "people_contrib": "money?"}),
     "mo_hinh_sinh_ke": (2, 2, {"livelihood_models": "small", "beneficiaries": "small", "mobilised": "money"}),
     "ket_nghia": (2, 2, {"participants": "people"}),
-    "thu_hoi_vu_khi": (2, 3, {"rounds": "one", "participants": "people", "weapons_homemade": "small?",
-                              "weapons_air": "small?"}),
+    "thu_hoi_vu_khi": (
+        2,
+        3,
+        {"rounds": "one", "participants": "people", "weapons_homemade": "small?", "weapons_air": "small?"},
+    ),
     "xu_ly_vi_pham": (1, 3, {"violations": "one", "fines": "money"}),
     "de_an_06": (4, 3, {"rounds": "rounds", "participants": "people"}),
     "dan_van_dtts": (3, 3, {"participants": "people", "labour_days": "days?"}),
@@ -67,16 +117,47 @@ ACTIVITIES: dict[str, tuple[int, int, dict[str, str]]] = {
     "cung_co_to_chuc": (8, 4, {"rounds": "rounds", "participants": "people"}),
     "sinh_hoat_chuyen_de": (10, 4, {"rounds": "rounds", "participants": "people"}),
 }
-CONTENT = ["Tuyên truyền phòng, chống ma tuý", "Tuyên truyền an toàn giao thông", "Giúp dân làm đường bê tông",
-           "Dọn vệ sinh đường làng, khơi thông cống rãnh", "Trồng cây xanh tuyến đường thôn",
-           "Nạo vét kênh mương nội đồng", "Lắp đèn đường năng lượng mặt trời", "Thăm, tặng quà gia đình chính sách",
-           "Hỗ trợ hộ nghèo đón Tết", "Bàn giao nhà đại đoàn kết", "Hướng dẫn kích hoạt định danh điện tử",
-           "Sinh hoạt chuyên đề về xây dựng khối đại đoàn kết", "Kết nạp hội viên, củng cố chi hội",
-           "Vận động giao nộp vũ khí, vật liệu nổ", "Gặp mặt người có uy tín trong đồng bào",
-           "Hội nghị triển khai kế hoạch phối hợp", "Huấn luyện dân quân kết hợp làm dân vận"]
-PARTNERS = ["BCHQS huyện", "Công an huyện", "MTTQ huyện", "Hội LHPN", "Huyện đoàn", "Hội Nông dân", "Hội CCB", "LĐLĐ huyện"]
-FAULTS = ("commune", "number_text", "date", "activity_type", "sheet_error", "negative", "fraction", "clash",
-          "village_elsewhere", "programme")
+CONTENT = [
+    "Tuyên truyền phòng, chống ma tuý",
+    "Tuyên truyền an toàn giao thông",
+    "Giúp dân làm đường bê tông",
+    "Dọn vệ sinh đường làng, khơi thông cống rãnh",
+    "Trồng cây xanh tuyến đường thôn",
+    "Nạo vét kênh mương nội đồng",
+    "Lắp đèn đường năng lượng mặt trời",
+    "Thăm, tặng quà gia đình chính sách",
+    "Hỗ trợ hộ nghèo đón Tết",
+    "Bàn giao nhà đại đoàn kết",
+    "Hướng dẫn kích hoạt định danh điện tử",
+    "Sinh hoạt chuyên đề về xây dựng khối đại đoàn kết",
+    "Kết nạp hội viên, củng cố chi hội",
+    "Vận động giao nộp vũ khí, vật liệu nổ",
+    "Gặp mặt người có uy tín trong đồng bào",
+    "Hội nghị triển khai kế hoạch phối hợp",
+    "Huấn luyện dân quân kết hợp làm dân vận",
+]
+PARTNERS = [
+    "BCHQS huyện",
+    "Công an huyện",
+    "MTTQ huyện",
+    "Hội LHPN",
+    "Huyện đoàn",
+    "Hội Nông dân",
+    "Hội CCB",
+    "LĐLĐ huyện",
+]
+FAULTS = (
+    "commune",
+    "number_text",
+    "date",
+    "activity_type",
+    "sheet_error",
+    "negative",
+    "fraction",
+    "clash",
+    "village_elsewhere",
+    "programme",
+)
 YEARS = (2023, 2024, 2025)
 
 
@@ -105,11 +186,27 @@ def unit_data(communes: int, seed: int = 502) -> dict[str, Any]:
         for j, village in enumerate(villages):
             if (i + j) % 3 == 0:
                 village["extremely_difficult"] = True
-        entries.append({"name": name, "aliases": [f"xã {name}"], "new_rural": i % 3 != 0,
-                        "region": "III" if i % 4 == 0 else "I", "villages": villages})
-    return {"unit": {"name": "Đam Rông", "aliases": ["huyện Đam Rông", "Dam Rong"], "level": "huyện",
-                     "parent_level": "tỉnh", "province": "Lâm Đồng", "whole_unit_label": "Toàn huyện",
-                     "profile": {"area_ha": 87255.8, "population": 58706}, "communes": entries}}
+        entries.append(
+            {
+                "name": name,
+                "aliases": [f"xã {name}"],
+                "new_rural": i % 3 != 0,
+                "region": "III" if i % 4 == 0 else "I",
+                "villages": villages,
+            }
+        )
+    return {
+        "unit": {
+            "name": "Đam Rông",
+            "aliases": ["huyện Đam Rông", "Dam Rong"],
+            "level": "huyện",
+            "parent_level": "tỉnh",
+            "province": "Lâm Đồng",
+            "whole_unit_label": "Toàn huyện",
+            "profile": {"area_ha": 87255.8, "population": 58706},
+            "communes": entries,
+        }
+    }
 
 
 def write_config(directory: str | Path, communes: int = 40, tabs: int | None = None) -> Path:
@@ -119,16 +216,26 @@ def write_config(directory: str | Path, communes: int = 40, tabs: int | None = N
     for path in DEFAULT_CONFIG_DIR.iterdir():
         if path.is_file():
             shutil.copy(path, directory / path.name)
-    (directory / "unit.yaml").write_text(yaml.safe_dump(unit_data(communes), allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    (directory / "unit.yaml").write_text(
+        yaml.safe_dump(unit_data(communes), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     organisations = yaml.safe_load((DEFAULT_CONFIG_DIR / "organisations.yaml").read_text(encoding="utf-8"))
     orgs = organisations["organisations"]
     if tabs is not None:
-        extra = [{"code": f"to_{k}", "name": f"Tổ công tác số {k}", "short_name": f"Tổ công tác {k}",
-                  "group": "socio_political", "tab": f"Tổ công tác {k}"} for k in range(len(orgs) + 1, tabs + 1)]
+        extra = [
+            {
+                "code": f"to_{k}",
+                "name": f"Tổ công tác số {k}",
+                "short_name": f"Tổ công tác {k}",
+                "group": "socio_political",
+                "tab": f"Tổ công tác {k}",
+            }
+            for k in range(len(orgs) + 1, tabs + 1)
+        ]
         organisations["organisations"] = orgs[:tabs] + extra
-    (directory / "organisations.yaml").write_text(yaml.safe_dump(organisations, allow_unicode=True, sort_keys=False),
-                                                  encoding="utf-8")
+    (directory / "organisations.yaml").write_text(
+        yaml.safe_dump(organisations, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return directory
 
 
@@ -155,9 +262,13 @@ class Synthetic:
 
     def raw(self) -> RawData:
         """The same content as the Sheets API (and the workbook reader) would return it."""
-        return RawData(tabs={name: RawTab(name, trim_rows(rows)) for name, rows in self.tabs.items()},
-                       available=list(self.tabs), source_id="synthetic", source_label="Dữ liệu tổng hợp",
-                       fetched_at=dt.datetime(2025, 7, 1, 8, 0).astimezone())
+        return RawData(
+            tabs={name: RawTab(name, trim_rows(rows)) for name, rows in self.tabs.items()},
+            available=list(self.tabs),
+            source_id="synthetic",
+            source_label="Dữ liệu tổng hợp",
+            fetched_at=dt.datetime(2025, 7, 1, 8, 0).astimezone(),
+        )
 
 
 def _vary_name(name: str, rng: random.Random, aliases: list[str]) -> Any:
@@ -242,8 +353,10 @@ def generate(config: Config, rows: int, seed: int = 502, fault_rate: float = 0.0
     aliases = {c.name: list(c.aliases) for c in communes}
     programme_of = {code: ACTIVITIES[code][1] for code in ACTIVITIES}
     activity_names = {a.code: [a.name, *a.aliases] for a in config.activity_types.values()}
-    programme_names = {p.number: [p.number, p.number, p.number, p.code, f"Chương trình {p.number}", p.name]
-                       for p in config.programmes.values()}
+    programme_names = {
+        p.number: [p.number, p.number, p.number, p.code, f"Chương trình {p.number}", p.name]
+        for p in config.programmes.values()
+    }
     codes = [c for c in ACTIVITIES if c in activity_names]
     weights = [ACTIVITIES[c][0] for c in codes]
     start, span = dt.date(YEARS[0], 1, 1), (dt.date(YEARS[-1], 6, 30) - dt.date(YEARS[0], 1, 1)).days
@@ -275,8 +388,10 @@ def generate(config: Config, rows: int, seed: int = 502, fault_rate: float = 0.0
                 commune = rng.choice(communes).name
                 village = rng.choice(villages[commune]) if rng.random() < 0.65 else None
             rec: dict[str, Any] = {
-                "date": _date_cell(day, rng), "commune": _vary_name(commune, rng, aliases.get(commune, [])),
-                "village": village, "programme": rng.choice(programme_names[programme_of[code]]),
+                "date": _date_cell(day, rng),
+                "commune": _vary_name(commune, rng, aliases.get(commune, [])),
+                "village": village,
+                "programme": rng.choice(programme_names[programme_of[code]]),
                 "activity_type": rng.choice(activity_names[code]),
                 "content": f"{rng.choice(CONTENT)} (đợt {rng.randint(1, 40)})",
                 "partners": ", ".join(rng.sample(PARTNERS, rng.randint(1, 2))) if rng.random() < 0.45 else None,
@@ -308,12 +423,25 @@ def generate(config: Config, rows: int, seed: int = 502, fault_rate: float = 0.0
         data_rows[org.tab] = count
         faulty[org.tab] = bad_rows
     tabs.update(_meta_tabs(config))
-    return Synthetic(tabs, data_rows, faulty, blank_total,
-                     meta={"rows": rows, "seed": seed, "communes": len(communes), "tabs": len(orgs)})
+    return Synthetic(
+        tabs,
+        data_rows,
+        faulty,
+        blank_total,
+        meta={"rows": rows, "seed": seed, "communes": len(communes), "tabs": len(orgs)},
+    )
 
 
-def _inject(kind: str, rec: dict[str, Any], code: str, commune: str, communes: list, villages: dict[str, list[str]],
-            whole: str, rng: random.Random) -> dict[str, Any]:
+def _inject(
+    kind: str,
+    rec: dict[str, Any],
+    code: str,
+    commune: str,
+    communes: list,
+    villages: dict[str, list[str]],
+    whole: str,
+    rng: random.Random,
+) -> dict[str, Any]:
     """The row with exactly one error of ``kind`` (everything else stays valid)."""
     rec = dict(rec)
     if rec.get("commune") is None:  # keep fill-down out of faulty rows
@@ -351,15 +479,22 @@ def _meta_tabs(config: Config) -> dict[str, list[list[Any]]]:
     tabs = config.settings.tabs
     targets: list[list[Any]] = [["Năm", "Chỉ tiêu", "Xã", "Giá trị"]]
     for year in (2024, 2025):
-        for name, value in (("Thanh niên nhập ngũ", 65), ("Số đợt “Ngày thứ 7 cùng nhân dân”", 70),
-                            ("sat_villages", 53), ("Nhà xây, bàn giao", 20), ("Mô hình sinh kế", 50)):
+        for name, value in (
+            ("Thanh niên nhập ngũ", 65),
+            ("Số đợt “Ngày thứ 7 cùng nhân dân”", 70),
+            ("sat_villages", 53),
+            ("Nhà xây, bàn giao", 20),
+            ("Mô hình sinh kế", 50),
+        ):
             if name in ("sat_villages",) or config.indicators:
                 targets.append([year, name, None, value])
         for commune in list(config.unit.communes)[:20]:
             targets.append([year, "recruits", commune.name, 8])
-    narrative = [["Năm", "Mục", "Nội dung"],
-                 [2024, "Ưu điểm", "Các thành viên phối hợp chặt chẽ, phân công rõ người, rõ việc."],
-                 [2024, "Hạn chế", "Sự phối hợp ở một số cơ sở chưa thường xuyên."]]
+    narrative = [
+        ["Năm", "Mục", "Nội dung"],
+        [2024, "Ưu điểm", "Các thành viên phối hợp chặt chẽ, phân công rõ người, rõ việc."],
+        [2024, "Hạn chế", "Sự phối hợp ở một số cơ sở chưa thường xuyên."],
+    ]
     directions = [["Năm", "Mục", "Nội dung"], [2025, "", "Duy trì mô hình “Ngày thứ 7 cùng nhân dân”."]]
     return {tabs.targets: targets, tabs.assessment: narrative, tabs.directions: directions}
 
@@ -374,8 +509,10 @@ def write_xlsx(synthetic: Synthetic, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                              "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        str(tmp),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     for name, rows in synthetic.tabs.items():
         sheet = workbook.add_worksheet(name)

@@ -27,37 +27,117 @@ OUT = Path(__file__).resolve().parent / "dam-rong-demo.xlsx"
 SEED = 502
 
 # Column order of the organisation tabs; one tab uses aliases and another order on purpose.
-HEADER = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Nội dung", "Đơn vị phối hợp", "Số đợt",
-          "Người tham gia", "Ngày công", "Lượt người được hỗ trợ", "Ngân sách nhà nước (đồng)",
-          "Vận động, tài trợ (đồng)", "Quỹ Vì người nghèo (đồng)", "Nhân dân đối ứng (đồng)",
-          "Đường làm vệ sinh (km)", "Cây xanh trồng, chăm sóc (cây)", "Kênh mương nạo vét (km)",
-          "Đường điện lắp đặt (km)", "Nhà xây, bàn giao (căn)", "Mô hình sinh kế", "Suất quà",
-          "Thanh niên nhập ngũ", "Súng tự chế thu hồi", "Súng hơi thu hồi", "Vụ vi phạm xử lý",
-          "Tiền xử phạt nộp ngân sách (đồng)"]
-KEYS = ["date", "commune", "village", "programme", "activity_type", "content", "partners", "rounds",
-        "participants", "labour_days", "beneficiaries", "budget_state", "mobilised", "fund_poor",
-        "people_contrib", "road_km", "trees", "canal_km", "power_km", "houses", "livelihood_models", "gifts",
-        "recruits", "weapons_homemade", "weapons_air", "violations", "fines"]
-ALIAS_HEADERS = {"date": "Ngày thực hiện", "commune": "Xã/Thị trấn", "activity_type": "Hoạt động",
-                 "participants": "Số người tham gia", "mobilised": "Vận động"}
+HEADER = [
+    "Ngày",
+    "Xã",
+    "Thôn",
+    "Chương trình",
+    "Loại hoạt động",
+    "Nội dung",
+    "Đơn vị phối hợp",
+    "Số đợt",
+    "Người tham gia",
+    "Ngày công",
+    "Lượt người được hỗ trợ",
+    "Ngân sách nhà nước (đồng)",
+    "Vận động, tài trợ (đồng)",
+    "Quỹ Vì người nghèo (đồng)",
+    "Nhân dân đối ứng (đồng)",
+    "Đường làm vệ sinh (km)",
+    "Cây xanh trồng, chăm sóc (cây)",
+    "Kênh mương nạo vét (km)",
+    "Đường điện lắp đặt (km)",
+    "Nhà xây, bàn giao (căn)",
+    "Mô hình sinh kế",
+    "Suất quà",
+    "Thanh niên nhập ngũ",
+    "Súng tự chế thu hồi",
+    "Súng hơi thu hồi",
+    "Vụ vi phạm xử lý",
+    "Tiền xử phạt nộp ngân sách (đồng)",
+]
+KEYS = [
+    "date",
+    "commune",
+    "village",
+    "programme",
+    "activity_type",
+    "content",
+    "partners",
+    "rounds",
+    "participants",
+    "labour_days",
+    "beneficiaries",
+    "budget_state",
+    "mobilised",
+    "fund_poor",
+    "people_contrib",
+    "road_km",
+    "trees",
+    "canal_km",
+    "power_km",
+    "houses",
+    "livelihood_models",
+    "gifts",
+    "recruits",
+    "weapons_homemade",
+    "weapons_air",
+    "violations",
+    "fines",
+]
+ALIAS_HEADERS = {
+    "date": "Ngày thực hiện",
+    "commune": "Xã/Thị trấn",
+    "activity_type": "Hoạt động",
+    "participants": "Số người tham gia",
+    "mobilised": "Vận động",
+}
 
 TYPE_NAMES = {
-    "ngay_thu_7": "Ngày thứ 7 cùng nhân dân", "dan_van_tap_trung": "Dân vận tập trung",
-    "tham_hoi_tet": "Thăm hỏi, tặng quà Tết", "tang_qua": "Tặng quà", "tuyen_quan": "Tuyển quân",
-    "huan_luyen": "Huấn luyện DQTV", "xay_nha": "Nhà nghĩa tình quân dân", "mo_hinh_sinh_ke": "Mô hình sinh kế",
-    "ket_nghia": "Tết quân dân", "thu_hoi_vu_khi": "Thu hồi vũ khí", "xu_ly_vi_pham": "Xử lý pháo nổ",
-    "de_an_06": "Đề án 06", "dan_van_dtts": "Dân vận vùng đồng bào", "gap_mat_ton_giao": "Gặp mặt chức sắc tôn giáo",
-    "tuyen_truyen": "Tuyên truyền pháp luật", "quan_triet": "Hội nghị quán triệt",
-    "phong_trao_nong_thon_moi": "Nông thôn mới", "cung_co_to_chuc": "Củng cố tổ chức",
+    "ngay_thu_7": "Ngày thứ 7 cùng nhân dân",
+    "dan_van_tap_trung": "Dân vận tập trung",
+    "tham_hoi_tet": "Thăm hỏi, tặng quà Tết",
+    "tang_qua": "Tặng quà",
+    "tuyen_quan": "Tuyển quân",
+    "huan_luyen": "Huấn luyện DQTV",
+    "xay_nha": "Nhà nghĩa tình quân dân",
+    "mo_hinh_sinh_ke": "Mô hình sinh kế",
+    "ket_nghia": "Tết quân dân",
+    "thu_hoi_vu_khi": "Thu hồi vũ khí",
+    "xu_ly_vi_pham": "Xử lý pháo nổ",
+    "de_an_06": "Đề án 06",
+    "dan_van_dtts": "Dân vận vùng đồng bào",
+    "gap_mat_ton_giao": "Gặp mặt chức sắc tôn giáo",
+    "tuyen_truyen": "Tuyên truyền pháp luật",
+    "quan_triet": "Hội nghị quán triệt",
+    "phong_trao_nong_thon_moi": "Nông thôn mới",
+    "cung_co_to_chuc": "Củng cố tổ chức",
     "sinh_hoat_chuyen_de": "Sinh hoạt chuyên đề",
 }
-PROGRAMME_OF = {"tuyen_truyen": 1, "quan_triet": 1, "phong_trao_nong_thon_moi": 1, "thu_hoi_vu_khi": 3,
-                "xu_ly_vi_pham": 3, "de_an_06": 3, "dan_van_dtts": 3, "gap_mat_ton_giao": 3,
-                "cung_co_to_chuc": 4, "sinh_hoat_chuyen_de": 4}
+PROGRAMME_OF = {
+    "tuyen_truyen": 1,
+    "quan_triet": 1,
+    "phong_trao_nong_thon_moi": 1,
+    "thu_hoi_vu_khi": 3,
+    "xu_ly_vi_pham": 3,
+    "de_an_06": 3,
+    "dan_van_dtts": 3,
+    "gap_mat_ton_giao": 3,
+    "cung_co_to_chuc": 4,
+    "sinh_hoat_chuyen_de": 4,
+}
 
 SOCIO = ["mttq", "phu_nu", "doan_tn", "nong_dan", "ccb", "ldld"]
-PARTNER_NAMES = {"bchqs": "BCHQS huyện", "cong_an": "Công an huyện", "mttq": "MTTQ huyện", "phu_nu": "Hội LHPN",
-                 "doan_tn": "Huyện đoàn", "nong_dan": "Hội Nông dân", "ccb": "Hội CCB", "ldld": "LĐLĐ huyện"}
+PARTNER_NAMES = {
+    "bchqs": "BCHQS huyện",
+    "cong_an": "Công an huyện",
+    "mttq": "MTTQ huyện",
+    "phu_nu": "Hội LHPN",
+    "doan_tn": "Huyện đoàn",
+    "nong_dan": "Hội Nông dân",
+    "ccb": "Hội CCB",
+    "ldld": "LĐLĐ huyện",
+}
 
 
 def split(total: int, parts: int, rng: random.Random, spread: float = 0.5) -> list[int]:
@@ -78,12 +158,29 @@ class Builder:
         self.rows: dict[str, list[dict]] = {code: [] for code in config.organisations}
         self.villages = [(c.name, v.name) for c in config.unit.communes for v in c.villages]
 
-    def add(self, org: str, day: dt.date, commune: str, activity: str, content: str, village: str = "",
-            partners: list[str] = (), **measures: float) -> None:
-        self.rows[org].append({"date": day, "commune": commune, "village": village,
-                               "programme": PROGRAMME_OF.get(activity, 2), "activity_type": TYPE_NAMES[activity],
-                               "content": content, "partners": ", ".join(PARTNER_NAMES[p] for p in partners),
-                               **measures})
+    def add(
+        self,
+        org: str,
+        day: dt.date,
+        commune: str,
+        activity: str,
+        content: str,
+        village: str = "",
+        partners: list[str] = (),
+        **measures: float,
+    ) -> None:
+        self.rows[org].append(
+            {
+                "date": day,
+                "commune": commune,
+                "village": village,
+                "programme": PROGRAMME_OF.get(activity, 2),
+                "activity_type": TYPE_NAMES[activity],
+                "content": content,
+                "partners": ", ".join(PARTNER_NAMES[p] for p in partners),
+                **measures,
+            }
+        )
 
     def saturdays(self, year: int, count: int) -> list[dt.date]:
         first = dt.date(year, 1, 6) + dt.timedelta(days=(5 - dt.date(year, 1, 6).weekday()) % 7)
@@ -91,8 +188,19 @@ class Builder:
         return sorted(days[i % len(days)] for i in range(count))
 
 
-def saturday_programme(b: Builder, year: int, rounds: int, villages: int, participants: int, road_tenths: int,
-                       trees: int, canal_tenths: int, power_tenths: int, power_value: int, people: int) -> None:
+def saturday_programme(
+    b: Builder,
+    year: int,
+    rounds: int,
+    villages: int,
+    participants: int,
+    road_tenths: int,
+    trees: int,
+    canal_tenths: int,
+    power_tenths: int,
+    power_value: int,
+    people: int,
+) -> None:
     """'Ngày thứ 7 cùng nhân dân': one row per round, covering ``villages`` distinct villages."""
     rng = b.rng
     places = b.villages[:villages] + [rng.choice(b.villages[:villages]) for _ in range(rounds - villages)]
@@ -111,8 +219,16 @@ def saturday_programme(b: Builder, year: int, rounds: int, villages: int, partic
     for i, ((commune, village), day) in enumerate(zip(places, days)):
         lead = leads[i % len(leads)]
         partners = rng.sample([p for p in leads if p != lead], 2)
-        works = [w for w, d in (("dọn vệ sinh đường làng", road), ("trồng cây xanh", tree), ("nạo vét kênh mương", canal),
-                                ("lắp đặt đường điện năng lượng mặt trời", power)) if i in d] or ["tuyên truyền, giúp dân"]
+        works = [
+            w
+            for w, d in (
+                ("dọn vệ sinh đường làng", road),
+                ("trồng cây xanh", tree),
+                ("nạo vét kênh mương", canal),
+                ("lắp đặt đường điện năng lượng mặt trời", power),
+            )
+            if i in d
+        ] or ["tuyên truyền, giúp dân"]
         measures = {"rounds": 1, "participants": people_split[i]}
         if i in road:
             measures["road_km"] = road[i] / 10
@@ -124,54 +240,105 @@ def saturday_programme(b: Builder, year: int, rounds: int, villages: int, partic
             measures["power_km"], measures["mobilised"] = power[i] / 10, value[i]
         if i in contrib:
             measures["people_contrib"] = contrib[i]
-        b.add(lead, day, commune, "ngay_thu_7", f"Ra quân {', '.join(works)} tại thôn {village}", village, partners, **measures)
+        b.add(
+            lead,
+            day,
+            commune,
+            "ngay_thu_7",
+            f"Ra quân {', '.join(works)} tại thôn {village}",
+            village,
+            partners,
+            **measures,
+        )
 
 
-def tet_support(b: Builder, year: int, state: tuple[int, int], mobilised: tuple[int, int], fund: tuple[int, int]) -> None:
+def tet_support(
+    b: Builder, year: int, state: tuple[int, int], mobilised: tuple[int, int], fund: tuple[int, int]
+) -> None:
     """Tết gifts by the Front and the organisations, one funding source per row."""
     rng, communes = b.rng, [c.name for c in b.config.unit.communes]
     tet = dt.date(year, 1, 15)
-    for source, (money, people), rows in (("budget_state", state, 8), ("mobilised", mobilised, 16), ("fund_poor", fund, 8)):
+    for source, (money, people), rows in (
+        ("budget_state", state, 8),
+        ("mobilised", mobilised, 16),
+        ("fund_poor", fund, 8),
+    ):
         amounts, heads = split(money // 5_000, rows, rng, 0.3), split(people, rows, rng, 0.3)
         for i in range(rows):
             org = "mttq" if source != "mobilised" else SOCIO[i % len(SOCIO)]
-            label = {"budget_state": "hộ nghèo, gia đình chính sách", "mobilised": "hộ khó khăn", "fund_poor": "hộ nghèo (Quỹ Vì người nghèo)"}[source]
-            b.add(org, tet + dt.timedelta(days=i % 20), communes[i % len(communes)], "tham_hoi_tet",
-                  f"Thăm hỏi, tặng quà Tết cho {label}", partners=["bchqs"] if i % 4 == 0 else [],
-                  beneficiaries=heads[i], **{source: amounts[i] * 5_000})
+            label = {
+                "budget_state": "hộ nghèo, gia đình chính sách",
+                "mobilised": "hộ khó khăn",
+                "fund_poor": "hộ nghèo (Quỹ Vì người nghèo)",
+            }[source]
+            b.add(
+                org,
+                tet + dt.timedelta(days=i % 20),
+                communes[i % len(communes)],
+                "tham_hoi_tet",
+                f"Thăm hỏi, tặng quà Tết cho {label}",
+                partners=["bchqs"] if i % 4 == 0 else [],
+                beneficiaries=heads[i],
+                **{source: amounts[i] * 5_000},
+            )
 
 
 def campaign(b: Builder, year: int, commune: str, rows: list[tuple[str, str, dict]]) -> None:
     """The focused mass-mobilisation campaign at one commune."""
     villages = [v.name for v in b.config.communes[commune].villages]
     for i, (org, content, measures) in enumerate(rows):
-        b.add(org, dt.date(year, 8, 10) + dt.timedelta(days=9 * i), commune, "dan_van_tap_trung", content,
-              villages[i % len(villages)], ["bchqs", "mttq"] if org not in ("bchqs", "mttq") else ["cong_an"], **measures)
+        b.add(
+            org,
+            dt.date(year, 8, 10) + dt.timedelta(days=9 * i),
+            commune,
+            "dan_van_tap_trung",
+            content,
+            villages[i % len(villages)],
+            ["bchqs", "mttq"] if org not in ("bchqs", "mttq") else ["cong_an"],
+            **measures,
+        )
 
 
 def recruitment(b: Builder, year: int, quota_by_commune: dict[str, int], gift: int) -> None:
     for commune, recruits in quota_by_commune.items():
-        b.add("bchqs", dt.date(year, 2, 20), commune, "tuyen_quan",
-              "Gặp mặt, tặng quà thanh niên lên đường nhập ngũ", partners=["doan_tn", "mttq"],
-              recruits=recruits, gifts=recruits, budget_state=recruits * gift)
+        b.add(
+            "bchqs",
+            dt.date(year, 2, 20),
+            commune,
+            "tuyen_quan",
+            "Gặp mặt, tặng quà thanh niên lên đường nhập ngũ",
+            partners=["doan_tn", "mttq"],
+            recruits=recruits,
+            gifts=recruits,
+            budget_state=recruits * gift,
+        )
 
 
 def training(b: Builder, year: int, labour_days: int) -> None:
     communes = [c.name for c in b.config.unit.communes]
     for i, (commune, days) in enumerate(zip(communes, split(labour_days, len(communes), b.rng))):
-        b.add("bchqs", dt.date(year, 4, 8) + dt.timedelta(days=5 * i), commune, "huan_luyen",
-              "Huấn luyện dân quân kết hợp làm công tác dân vận giúp dân", partners=["doan_tn"],
-              participants=days // 3, labour_days=days)
+        b.add(
+            "bchqs",
+            dt.date(year, 4, 8) + dt.timedelta(days=5 * i),
+            commune,
+            "huan_luyen",
+            "Huấn luyện dân quân kết hợp làm công tác dân vận giúp dân",
+            partners=["doan_tn"],
+            participants=days // 3,
+            labour_days=days,
+        )
 
 
 def routine(b: Builder, year: int, months: range) -> None:
     """Propaganda, meetings and organisation-building rows spread over the year."""
     rng, communes = b.rng, [c.name for c in b.config.unit.communes]
-    kinds = [("tuyen_truyen", "Tuyên truyền phòng, chống ma tuý, an toàn giao thông"),
-             ("phong_trao_nong_thon_moi", "Vận động nhân dân hiến đất, góp công làm đường nông thôn"),
-             ("sinh_hoat_chuyen_de", "Sinh hoạt chuyên đề về xây dựng khối đại đoàn kết"),
-             ("cung_co_to_chuc", "Kết nạp hội viên, củng cố chi hội"),
-             ("de_an_06", "Hướng dẫn kích hoạt định danh điện tử mức 2")]
+    kinds = [
+        ("tuyen_truyen", "Tuyên truyền phòng, chống ma tuý, an toàn giao thông"),
+        ("phong_trao_nong_thon_moi", "Vận động nhân dân hiến đất, góp công làm đường nông thôn"),
+        ("sinh_hoat_chuyen_de", "Sinh hoạt chuyên đề về xây dựng khối đại đoàn kết"),
+        ("cung_co_to_chuc", "Kết nạp hội viên, củng cố chi hội"),
+        ("de_an_06", "Hướng dẫn kích hoạt định danh điện tử mức 2"),
+    ]
     orgs = ["mttq", "phu_nu", "doan_tn", "nong_dan", "ccb", "ldld", "cong_an"]
     for month in months:
         for j, org in enumerate(orgs):
@@ -179,91 +346,346 @@ def routine(b: Builder, year: int, months: range) -> None:
             if activity == "de_an_06":
                 org = "cong_an"
             commune = communes[(month * 3 + j) % len(communes)]
-            b.add(org, dt.date(year, month, 3 + 3 * j), commune, activity, content,
-                  partners=[rng.choice([o for o in orgs if o != org])], rounds=1, participants=rng.randint(25, 90))
+            b.add(
+                org,
+                dt.date(year, month, 3 + 3 * j),
+                commune,
+                activity,
+                content,
+                partners=[rng.choice([o for o in orgs if o != org])],
+                rounds=1,
+                participants=rng.randint(25, 90),
+            )
 
 
 def security(b: Builder, year: int, sessions: list[tuple[str, int, int]], cases: int, fine: int) -> None:
     """Weapons-collection sessions (commune, home-made guns, air guns) and firecracker cases."""
     for i, (commune, homemade, air) in enumerate(sessions):
         partner = "Phòng PC06 Công an tỉnh" if i == 0 else ""
-        b.rows["cong_an"].append({"date": dt.date(year, 3 + i, 12), "commune": commune, "programme": 3,
-                                  "activity_type": TYPE_NAMES["thu_hoi_vu_khi"],
-                                  "content": "Tuyên truyền vận động giao nộp vũ khí, vật liệu nổ, công cụ hỗ trợ (đổi quà lấy vũ khí)",
-                                  "partners": ", ".join(filter(None, [partner, "MTTQ huyện"])), "rounds": 1,
-                                  "participants": 40 + 7 * i, "weapons_homemade": homemade or None, "weapons_air": air or None})
+        b.rows["cong_an"].append(
+            {
+                "date": dt.date(year, 3 + i, 12),
+                "commune": commune,
+                "programme": 3,
+                "activity_type": TYPE_NAMES["thu_hoi_vu_khi"],
+                "content": "Tuyên truyền vận động giao nộp vũ khí, vật liệu nổ, công cụ hỗ trợ (đổi quà lấy vũ khí)",
+                "partners": ", ".join(filter(None, [partner, "MTTQ huyện"])),
+                "rounds": 1,
+                "participants": 40 + 7 * i,
+                "weapons_homemade": homemade or None,
+                "weapons_air": air or None,
+            }
+        )
     for i in range(cases):
-        b.add("cong_an", dt.date(year, 2, 13 + i), ["Rô Men", "Phi Liêng"][i % 2], "xu_ly_vi_pham",
-              "Xử phạt hành chính hành vi tàng trữ, sử dụng trái phép pháo nổ dịp Tết", violations=1, fines=fine // cases)
+        b.add(
+            "cong_an",
+            dt.date(year, 2, 13 + i),
+            ["Rô Men", "Phi Liêng"][i % 2],
+            "xu_ly_vi_pham",
+            "Xử phạt hành chính hành vi tàng trữ, sử dụng trái phép pháo nổ dịp Tết",
+            violations=1,
+            fines=fine // cases,
+        )
 
 
 def year_2024(b: Builder) -> None:
-    saturday_programme(b, 2024, rounds=72, villages=53, participants=8520, road_tenths=950, trees=5254,
-                       canal_tenths=265, power_tenths=152, power_value=423_800_000, people=612_500_000)
-    campaign(b, 2024, "Đạ Long", [
-        ("bcd", "Bê tông hoá đường giao thông nông thôn", {"budget_state": 1_150_000_000, "people_contrib": 690_000_000, "participants": 320}),
-        ("bcd", "Tuyến đường hoa, đèn đường năng lượng mặt trời", {"mobilised": 420_000_000, "people_contrib": 180_000_000, "participants": 150}),
-        ("mttq", "Xây dựng nhà đại đoàn kết cho hộ nghèo", {"mobilised": 360_000_000, "people_contrib": 195_000_000, "beneficiaries": 3}),
-        ("bchqs", "Sửa chữa nhà văn hoá thôn, lợp lại mái trường học", {"budget_state": 300_000_000, "people_contrib": 100_000_000, "labour_days": 240}),
-        ("cong_an", "Trao tặng mô hình sinh kế cho hộ có hoàn cảnh khó khăn", {"mobilised": 250_000_000, "livelihood_models": 5, "beneficiaries": 5}),
-        ("doan_tn", "Công trình thanh niên: sân chơi cho thiếu nhi", {"mobilised": 185_000_000, "people_contrib": 50_000_000, "participants": 80}),
-        ("phu_nu", "Hỗ trợ bể chứa nước sạch cho hộ phụ nữ nghèo", {"mobilised": 150_000_000, "people_contrib": 50_000_000, "beneficiaries": 30}),
-    ])
+    saturday_programme(
+        b,
+        2024,
+        rounds=72,
+        villages=53,
+        participants=8520,
+        road_tenths=950,
+        trees=5254,
+        canal_tenths=265,
+        power_tenths=152,
+        power_value=423_800_000,
+        people=612_500_000,
+    )
+    campaign(
+        b,
+        2024,
+        "Đạ Long",
+        [
+            (
+                "bcd",
+                "Bê tông hoá đường giao thông nông thôn",
+                {"budget_state": 1_150_000_000, "people_contrib": 690_000_000, "participants": 320},
+            ),
+            (
+                "bcd",
+                "Tuyến đường hoa, đèn đường năng lượng mặt trời",
+                {"mobilised": 420_000_000, "people_contrib": 180_000_000, "participants": 150},
+            ),
+            (
+                "mttq",
+                "Xây dựng nhà đại đoàn kết cho hộ nghèo",
+                {"mobilised": 360_000_000, "people_contrib": 195_000_000, "beneficiaries": 3},
+            ),
+            (
+                "bchqs",
+                "Sửa chữa nhà văn hoá thôn, lợp lại mái trường học",
+                {"budget_state": 300_000_000, "people_contrib": 100_000_000, "labour_days": 240},
+            ),
+            (
+                "cong_an",
+                "Trao tặng mô hình sinh kế cho hộ có hoàn cảnh khó khăn",
+                {"mobilised": 250_000_000, "livelihood_models": 5, "beneficiaries": 5},
+            ),
+            (
+                "doan_tn",
+                "Công trình thanh niên: sân chơi cho thiếu nhi",
+                {"mobilised": 185_000_000, "people_contrib": 50_000_000, "participants": 80},
+            ),
+            (
+                "phu_nu",
+                "Hỗ trợ bể chứa nước sạch cho hộ phụ nữ nghèo",
+                {"mobilised": 150_000_000, "people_contrib": 50_000_000, "beneficiaries": 30},
+            ),
+        ],
+    )
     tet_support(b, 2024, state=(2_872_300_000, 4272), mobilised=(2_410_875_000, 5986), fund=(710_000_000, 1400))
-    recruitment(b, 2024, {"Rô Men": 10, "Liêng Srônh": 9, "Phi Liêng": 9, "Đạ K'Nàng": 8, "Đạ Rsal": 8,
-                          "Đạ M'Rông": 7, "Đạ Tông": 7, "Đạ Long": 7}, gift=2_500_000)
+    recruitment(
+        b,
+        2024,
+        {
+            "Rô Men": 10,
+            "Liêng Srônh": 9,
+            "Phi Liêng": 9,
+            "Đạ K'Nàng": 8,
+            "Đạ Rsal": 8,
+            "Đạ M'Rông": 7,
+            "Đạ Tông": 7,
+            "Đạ Long": 7,
+        },
+        gift=2_500_000,
+    )
     training(b, 2024, labour_days=812)
     whole = b.config.unit.whole_unit_label
-    b.add("bchqs", dt.date(2024, 2, 5), whole, "tham_hoi_tet", "Thăm, chúc Tết 8 xã, các cơ quan và đơn vị kết nghĩa (16 đơn vị, 1.000.000 đồng/suất)",
-          gifts=16, budget_state=16_000_000)
-    b.add("bchqs", dt.date(2024, 2, 3), whole, "tang_qua", "Thăm, tặng quà 8 gia đình chính sách", gifts=8, budget_state=4_000_000)
-    b.add("bchqs", dt.date(2024, 2, 26), whole, "tang_qua", "Đón 60 quân nhân xuất ngũ về địa phương, tặng quà 300.000 đồng/suất",
-          gifts=60, budget_state=18_000_000)
-    b.add("bchqs", dt.date(2024, 3, 8), whole, "tang_qua", "Tặng quà vợ cán bộ, nữ dân quân thường trực nhân Ngày Quốc tế Phụ nữ",
-          budget_state=15_000_000)
-    b.add("bchqs", dt.date(2024, 6, 1), whole, "tang_qua", "Tặng quà con cán bộ, dân quân thường trực nhân Ngày Quốc tế thiếu nhi",
-          gifts=48, budget_state=23_400_000)
-    b.add("bchqs", dt.date(2024, 8, 20), whole, "tang_qua", "Khen thưởng các cháu đạt thành tích xuất sắc năm học 2023-2024",
-          gifts=25, budget_state=8_100_000)
-    b.add("bchqs", dt.date(2024, 5, 20), whole, "gap_mat_ton_giao", "Thăm, chúc mừng 03 cơ sở Phật giáo nhân Lễ Phật đản",
-          gifts=3, budget_state=3_000_000)
-    b.add("bchqs", dt.date(2024, 2, 2), "Liêng Srônh", "ket_nghia", "Chương trình “Tết Quân - Dân” với xã và Ban nhân dân thôn 1",
-          "Thôn 1", ["mttq", "doan_tn"], participants=350)
-    b.add("bchqs", dt.date(2024, 9, 15), "Đạ Long", "xay_nha", "Bàn giao nhà “Nghĩa tình quân dân”", "Đạ Nhinh 2", ["mttq"],
-          houses=1, mobilised=50_000_000)
-    b.add("bchqs", dt.date(2024, 11, 2), "Đạ M'Rông", "xay_nha", "Bàn giao nhà “Nghĩa tình quân dân”", "Đạ Kao", ["mttq"],
-          houses=1, mobilised=50_000_000)
-    security(b, 2024, [("Liêng Srônh", 4, 0), ("Đạ Long", 5, 1), ("Đạ M'Rông", 3, 1), ("Đạ Tông", 4, 0),
-                       ("Phi Liêng", 3, 1), ("Rô Men", 2, 1), ("Đạ Rsal", 3, 0)], cases=2, fine=15_000_000)
-    b.add("cong_an", dt.date(2024, 7, 18), "Liêng Srônh", "dan_van_dtts",
-          "Giúp dân tiểu khu 179 nạo vét kênh mương, sửa đường, tuyên truyền không phá rừng làm rẫy", "Tiểu khu 179", ["mttq"], participants=60)
-    b.add("mttq", dt.date(2024, 1, 25), whole, "gap_mat_ton_giao", "Gặp mặt chức sắc tôn giáo dịp Tết Nguyên đán", partners=["cong_an"], participants=45)
-    b.add("bcd", dt.date(2024, 1, 12), whole, "quan_triet", "Triển khai chương trình phối hợp hoạt động năm 2024", partners=["bchqs", "mttq"], participants=70)
+    b.add(
+        "bchqs",
+        dt.date(2024, 2, 5),
+        whole,
+        "tham_hoi_tet",
+        "Thăm, chúc Tết 8 xã, các cơ quan và đơn vị kết nghĩa (16 đơn vị, 1.000.000 đồng/suất)",
+        gifts=16,
+        budget_state=16_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 2, 3),
+        whole,
+        "tang_qua",
+        "Thăm, tặng quà 8 gia đình chính sách",
+        gifts=8,
+        budget_state=4_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 2, 26),
+        whole,
+        "tang_qua",
+        "Đón 60 quân nhân xuất ngũ về địa phương, tặng quà 300.000 đồng/suất",
+        gifts=60,
+        budget_state=18_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 3, 8),
+        whole,
+        "tang_qua",
+        "Tặng quà vợ cán bộ, nữ dân quân thường trực nhân Ngày Quốc tế Phụ nữ",
+        budget_state=15_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 6, 1),
+        whole,
+        "tang_qua",
+        "Tặng quà con cán bộ, dân quân thường trực nhân Ngày Quốc tế thiếu nhi",
+        gifts=48,
+        budget_state=23_400_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 8, 20),
+        whole,
+        "tang_qua",
+        "Khen thưởng các cháu đạt thành tích xuất sắc năm học 2023-2024",
+        gifts=25,
+        budget_state=8_100_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 5, 20),
+        whole,
+        "gap_mat_ton_giao",
+        "Thăm, chúc mừng 03 cơ sở Phật giáo nhân Lễ Phật đản",
+        gifts=3,
+        budget_state=3_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 2, 2),
+        "Liêng Srônh",
+        "ket_nghia",
+        "Chương trình “Tết Quân - Dân” với xã và Ban nhân dân thôn 1",
+        "Thôn 1",
+        ["mttq", "doan_tn"],
+        participants=350,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 9, 15),
+        "Đạ Long",
+        "xay_nha",
+        "Bàn giao nhà “Nghĩa tình quân dân”",
+        "Đạ Nhinh 2",
+        ["mttq"],
+        houses=1,
+        mobilised=50_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2024, 11, 2),
+        "Đạ M'Rông",
+        "xay_nha",
+        "Bàn giao nhà “Nghĩa tình quân dân”",
+        "Đạ Kao",
+        ["mttq"],
+        houses=1,
+        mobilised=50_000_000,
+    )
+    security(
+        b,
+        2024,
+        [
+            ("Liêng Srônh", 4, 0),
+            ("Đạ Long", 5, 1),
+            ("Đạ M'Rông", 3, 1),
+            ("Đạ Tông", 4, 0),
+            ("Phi Liêng", 3, 1),
+            ("Rô Men", 2, 1),
+            ("Đạ Rsal", 3, 0),
+        ],
+        cases=2,
+        fine=15_000_000,
+    )
+    b.add(
+        "cong_an",
+        dt.date(2024, 7, 18),
+        "Liêng Srônh",
+        "dan_van_dtts",
+        "Giúp dân tiểu khu 179 nạo vét kênh mương, sửa đường, tuyên truyền không phá rừng làm rẫy",
+        "Tiểu khu 179",
+        ["mttq"],
+        participants=60,
+    )
+    b.add(
+        "mttq",
+        dt.date(2024, 1, 25),
+        whole,
+        "gap_mat_ton_giao",
+        "Gặp mặt chức sắc tôn giáo dịp Tết Nguyên đán",
+        partners=["cong_an"],
+        participants=45,
+    )
+    b.add(
+        "bcd",
+        dt.date(2024, 1, 12),
+        whole,
+        "quan_triet",
+        "Triển khai chương trình phối hợp hoạt động năm 2024",
+        partners=["bchqs", "mttq"],
+        participants=70,
+    )
     routine(b, 2024, range(1, 13))
 
 
 def year_2023(b: Builder) -> None:
-    saturday_programme(b, 2023, rounds=60, villages=47, participants=7100, road_tenths=820, trees=4300,
-                       canal_tenths=210, power_tenths=96, power_value=265_000_000, people=450_000_000)
-    campaign(b, 2023, "Liêng Srônh", [
-        ("bcd", "Làm đường bê tông liên thôn", {"budget_state": 900_000_000, "people_contrib": 520_000_000}),
-        ("mttq", "Xây dựng nhà đại đoàn kết", {"mobilised": 300_000_000, "people_contrib": 150_000_000, "beneficiaries": 3}),
-        ("cong_an", "Hỗ trợ mô hình sinh kế", {"mobilised": 180_000_000, "livelihood_models": 4, "beneficiaries": 4}),
-    ])
+    saturday_programme(
+        b,
+        2023,
+        rounds=60,
+        villages=47,
+        participants=7100,
+        road_tenths=820,
+        trees=4300,
+        canal_tenths=210,
+        power_tenths=96,
+        power_value=265_000_000,
+        people=450_000_000,
+    )
+    campaign(
+        b,
+        2023,
+        "Liêng Srônh",
+        [
+            ("bcd", "Làm đường bê tông liên thôn", {"budget_state": 900_000_000, "people_contrib": 520_000_000}),
+            (
+                "mttq",
+                "Xây dựng nhà đại đoàn kết",
+                {"mobilised": 300_000_000, "people_contrib": 150_000_000, "beneficiaries": 3},
+            ),
+            (
+                "cong_an",
+                "Hỗ trợ mô hình sinh kế",
+                {"mobilised": 180_000_000, "livelihood_models": 4, "beneficiaries": 4},
+            ),
+        ],
+    )
     tet_support(b, 2023, state=(2_450_000_000, 3900), mobilised=(2_105_500_000, 5400), fund=(620_000_000, 1250))
-    recruitment(b, 2023, {"Rô Men": 9, "Liêng Srônh": 8, "Phi Liêng": 8, "Đạ K'Nàng": 7, "Đạ Rsal": 7,
-                          "Đạ M'Rông": 7, "Đạ Tông": 7, "Đạ Long": 7}, gift=2_000_000)
+    recruitment(
+        b,
+        2023,
+        {
+            "Rô Men": 9,
+            "Liêng Srônh": 8,
+            "Phi Liêng": 8,
+            "Đạ K'Nàng": 7,
+            "Đạ Rsal": 7,
+            "Đạ M'Rông": 7,
+            "Đạ Tông": 7,
+            "Đạ Long": 7,
+        },
+        gift=2_000_000,
+    )
     training(b, 2023, labour_days=760)
-    security(b, 2023, [("Đạ Long", 6, 1), ("Liêng Srônh", 5, 2), ("Đạ Tông", 4, 0), ("Phi Liêng", 3, 0),
-                       ("Đạ M'Rông", 2, 1)], cases=3, fine=18_000_000)
-    b.add("bchqs", dt.date(2023, 10, 5), "Đạ Tông", "xay_nha", "Bàn giao nhà “Nghĩa tình quân dân”", "Đa Cháp", ["mttq"],
-          houses=1, mobilised=50_000_000)
+    security(
+        b,
+        2023,
+        [("Đạ Long", 6, 1), ("Liêng Srônh", 5, 2), ("Đạ Tông", 4, 0), ("Phi Liêng", 3, 0), ("Đạ M'Rông", 2, 1)],
+        cases=3,
+        fine=18_000_000,
+    )
+    b.add(
+        "bchqs",
+        dt.date(2023, 10, 5),
+        "Đạ Tông",
+        "xay_nha",
+        "Bàn giao nhà “Nghĩa tình quân dân”",
+        "Đa Cháp",
+        ["mttq"],
+        houses=1,
+        mobilised=50_000_000,
+    )
     routine(b, 2023, range(1, 13))
 
 
 def year_2025(b: Builder) -> None:
-    saturday_programme(b, 2025, rounds=14, villages=14, participants=1650, road_tenths=180, trees=900,
-                       canal_tenths=40, power_tenths=20, power_value=60_000_000, people=50_000_000)
+    saturday_programme(
+        b,
+        2025,
+        rounds=14,
+        villages=14,
+        participants=1650,
+        road_tenths=180,
+        trees=900,
+        canal_tenths=40,
+        power_tenths=20,
+        power_value=60_000_000,
+        people=50_000_000,
+    )
     tet_support(b, 2025, state=(1_200_000_000, 1800), mobilised=(980_000_000, 2300), fund=(300_000_000, 600))
     routine(b, 2025, range(1, 4))
 
@@ -287,21 +709,68 @@ def humanise(rows: list[dict], rng: random.Random) -> None:
 
 FAULTY = {
     # tab code → rows appended after the valid ones: each is an error that excludes the row.
-    "phu_nu": [{"date": dt.date(2024, 5, 18), "commune": "Đạ Lonh", "programme": 1, "activity_type": "Tuyên truyền pháp luật",
-                "content": "Tuyên truyền phòng chống bạo lực gia đình", "rounds": 1, "participants": 55}],
-    "nong_dan": [{"date": dt.date(2024, 6, 22), "commune": "Phi Liêng", "programme": 1, "activity_type": "Nông thôn mới",
-                  "content": "Hội thảo chuyển giao kỹ thuật", "rounds": 1, "participants": "khoảng 50 người"}],
-    "ccb": [{"date": "31/02/2024", "commune": "Đạ Tông", "programme": 4, "activity_type": "Sinh hoạt chuyên đề",
-             "content": "Sinh hoạt truyền thống", "rounds": 1, "participants": 40}],
-    "doan_tn": [{"date": dt.date(2024, 9, 7), "commune": "Rô Men", "village": "Pul", "programme": 1, "activity_type": "Tuyên truyền",
-                 "content": "Tuyên truyền an toàn giao thông", "rounds": 1, "participants": 60}],
+    "phu_nu": [
+        {
+            "date": dt.date(2024, 5, 18),
+            "commune": "Đạ Lonh",
+            "programme": 1,
+            "activity_type": "Tuyên truyền pháp luật",
+            "content": "Tuyên truyền phòng chống bạo lực gia đình",
+            "rounds": 1,
+            "participants": 55,
+        }
+    ],
+    "nong_dan": [
+        {
+            "date": dt.date(2024, 6, 22),
+            "commune": "Phi Liêng",
+            "programme": 1,
+            "activity_type": "Nông thôn mới",
+            "content": "Hội thảo chuyển giao kỹ thuật",
+            "rounds": 1,
+            "participants": "khoảng 50 người",
+        }
+    ],
+    "ccb": [
+        {
+            "date": "31/02/2024",
+            "commune": "Đạ Tông",
+            "programme": 4,
+            "activity_type": "Sinh hoạt chuyên đề",
+            "content": "Sinh hoạt truyền thống",
+            "rounds": 1,
+            "participants": 40,
+        }
+    ],
+    "doan_tn": [
+        {
+            "date": dt.date(2024, 9, 7),
+            "commune": "Rô Men",
+            "village": "Pul",
+            "programme": 1,
+            "activity_type": "Tuyên truyền",
+            "content": "Tuyên truyền an toàn giao thông",
+            "rounds": 1,
+            "participants": 60,
+        }
+    ],
 }
 
 
 WARNED = {
     # tab code → valid rows that raise a warning (kept and counted).
-    "ccb": [{"date": dt.date(2024, 10, 12), "commune": "Rô Men", "village": "Thôn 9", "programme": 4,
-             "activity_type": "Sinh hoạt chuyên đề", "content": "Sinh hoạt chuyên đề về truyền thống", "rounds": 1, "participants": 35}],
+    "ccb": [
+        {
+            "date": dt.date(2024, 10, 12),
+            "commune": "Rô Men",
+            "village": "Thôn 9",
+            "programme": 4,
+            "activity_type": "Sinh hoạt chuyên đề",
+            "content": "Sinh hoạt chuyên đề về truyền thống",
+            "rounds": 1,
+            "participants": 35,
+        }
+    ],
 }
 
 
@@ -334,7 +803,10 @@ def write(config: Config, out: Path = OUT) -> Path:
         if code == "nong_dan":
             merge_looking(rows)
         keys = KEYS if code != "ldld" else KEYS[:5][::-1] + KEYS[5:] + ["reporter"]
-        headers = [ALIAS_HEADERS.get(k, HEADER[KEYS.index(k)]) if code == "ldld" else HEADER[KEYS.index(k)] for k in keys[:len(KEYS)]]
+        headers = [
+            ALIAS_HEADERS.get(k, HEADER[KEYS.index(k)]) if code == "ldld" else HEADER[KEYS.index(k)]
+            for k in keys[: len(KEYS)]
+        ]
         headers += ["Người báo cáo"] if code == "ldld" else []
         for row in rows if code == "ldld" else []:
             row["reporter"] = "Văn phòng LĐLĐ"
@@ -353,19 +825,39 @@ def write(config: Config, out: Path = OUT) -> Path:
     targets.append(["Năm", "Chỉ tiêu", "Xã", "Giá trị"])
     for year, quotas in ((2023, 60), (2024, 65)):
         targets.append([year, "Thanh niên nhập ngũ", None, quotas])
-    for commune, quota in {"Rô Men": 10, "Liêng Srônh": 9, "Phi Liêng": 9, "Đạ K'Nàng": 8, "Đạ Rsal": 8,
-                           "Đạ M'Rông": 7, "Đạ Tông": 7, "Đạ Long": 7}.items():
+    for commune, quota in {
+        "Rô Men": 10,
+        "Liêng Srônh": 9,
+        "Phi Liêng": 9,
+        "Đạ K'Nàng": 8,
+        "Đạ Rsal": 8,
+        "Đạ M'Rông": 7,
+        "Đạ Tông": 7,
+        "Đạ Long": 7,
+    }.items():
         targets.append([2024, "recruits", commune, quota])
-    for row in ([2024, "Số đợt “Ngày thứ 7 cùng nhân dân”", None, 70], [2024, "sat_villages", None, 53],
-                [2024, "Nhà xây, bàn giao", None, 2], [2024, "Mô hình sinh kế", None, 5],
-                [2023, "sat_rounds", None, 60], [2025, "sat_rounds", None, 72], [2025, "recruits", None, 65]):
+    for row in (
+        [2024, "Số đợt “Ngày thứ 7 cùng nhân dân”", None, 70],
+        [2024, "sat_villages", None, 53],
+        [2024, "Nhà xây, bàn giao", None, 2],
+        [2024, "Mô hình sinh kế", None, 5],
+        [2023, "sat_rounds", None, 60],
+        [2025, "sat_rounds", None, 72],
+        [2025, "recruits", None, 65],
+    ):
         targets.append(row)
     assessment = wb.create_sheet(config.settings.tabs.assessment)
     assessment.append(["Năm", "Mục", "Nội dung"])
     for section, text in (
-        ("Ưu điểm", "Các thành viên Ban Chỉ đạo xây dựng kế hoạch phối hợp sớm, phân công rõ người, rõ việc; mô hình “Ngày thứ 7 cùng nhân dân” được duy trì đều ở tất cả các thôn."),
+        (
+            "Ưu điểm",
+            "Các thành viên Ban Chỉ đạo xây dựng kế hoạch phối hợp sớm, phân công rõ người, rõ việc; mô hình “Ngày thứ 7 cùng nhân dân” được duy trì đều ở tất cả các thôn.",
+        ),
         ("Ưu điểm", "Đợt dân vận tập trung huy động được nhiều nguồn lực xã hội, nhân dân tích cực đối ứng."),
-        ("Hạn chế", "Sự phối hợp giữa một số đơn vị ở cơ sở chưa thường xuyên; nguồn vận động cho sinh kế và nhà ở còn ít so với nhu cầu."),
+        (
+            "Hạn chế",
+            "Sự phối hợp giữa một số đơn vị ở cơ sở chưa thường xuyên; nguồn vận động cho sinh kế và nhà ở còn ít so với nhu cầu.",
+        ),
         ("Nguyên nhân", "Một số cán bộ cơ sở kiêm nhiệm nhiều việc; điều kiện kinh tế của địa bàn còn khó khăn."),
     ):
         assessment.append([2024, section, text])

@@ -35,7 +35,7 @@ class Catalogue:
         return self.names[found[0]] if found else None
 
     @classmethod
-    def build(cls, entries: list[tuple[str, str, list[str]]]) -> "Catalogue":
+    def build(cls, entries: list[tuple[str, str, list[str]]]) -> Catalogue:
         """From (canonical value, display name, extra keys) triples; earlier entries win on clashes."""
         keys: dict[str, str] = {}
         names: dict[str, str] = {}
@@ -49,7 +49,7 @@ class Catalogue:
 
 
 def _exact(text: str) -> str:
-    """"Đam Rông" and "Đạ M'Rông" fold alike; with accents kept they differ."""
+    """ "Đam Rông" and "Đạ M'Rông" fold alike; with accents kept they differ."""
     return clean_name(str(text)).lower().replace("' ", "'")
 
 
@@ -70,14 +70,18 @@ class Catalogues:
         unit = self.config.unit
         whole = unit.whole_unit_label
         entries = [(c.name, c.name, c.aliases) for c in unit.communes]
-        entries.append((whole, whole, [unit.name, *unit.aliases, unit.level, f"toàn {unit.level}", f"{unit.level} {unit.name}"]))
+        entries.append(
+            (whole, whole, [unit.name, *unit.aliases, unit.level, f"toàn {unit.level}", f"{unit.level} {unit.name}"])
+        )
         return Catalogue.build(entries)
 
     @cached_property
     def villages(self) -> dict[str, dict[str, str]]:
         """Commune → {village key → village name}."""
-        return {c.name: {village_key(k): v.name for v in c.villages for k in (v.name, *v.aliases)}
-                for c in self.config.unit.communes}
+        return {
+            c.name: {village_key(k): v.name for v in c.villages for k in (v.name, *v.aliases)}
+            for c in self.config.unit.communes
+        }
 
     @cached_property
     def village_homes(self) -> dict[str, list[str]]:
@@ -102,8 +106,9 @@ class Catalogues:
 
     @cached_property
     def organisations(self) -> Catalogue:
-        return Catalogue.build([(o.code, o.short_name, [o.name, o.code, o.tab, *o.aliases])
-                                for o in self.config.organisations.values()])
+        return Catalogue.build(
+            [(o.code, o.short_name, [o.name, o.code, o.tab, *o.aliases]) for o in self.config.organisations.values()]
+        )
 
     @cached_property
     def indicators(self) -> Catalogue:

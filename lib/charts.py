@@ -17,11 +17,25 @@ from .config import Config
 from .views import organisation_labels, programme_labels
 
 PROGRAMME_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
-ORGANISATION_COLOURS = ["#4e79a7", "#e15759", "#f28e2b", "#b07aa1", "#59a14f", "#edc948", "#76b7b2", "#9c755f", "#ff9da7", "#bab0ac"]
+ORGANISATION_COLOURS = [
+    "#4e79a7",
+    "#e15759",
+    "#f28e2b",
+    "#b07aa1",
+    "#59a14f",
+    "#edc948",
+    "#76b7b2",
+    "#9c755f",
+    "#ff9da7",
+    "#bab0ac",
+]
 HIGHLIGHT, MUTED = "#c0392b", "#7f8c8d"
 AXIS_SPACE = 90  # Streamlit fits the whole chart, axes included, into the given height
 TIME_LOCALE = {
-    "dateTime": "%A, %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S", "periods": ["SA", "CH"],
+    "dateTime": "%A, %e %B %Y, %X",
+    "date": "%d/%m/%Y",
+    "time": "%H:%M:%S",
+    "periods": ["SA", "CH"],
     "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
     "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
     "months": [f"Tháng {m}" for m in range(1, 13)],
@@ -65,9 +79,20 @@ def _whole(values: pd.Series) -> bool:
     return bool(((values.fillna(0) % 1) == 0).all())
 
 
-def bar(frame: pd.DataFrame, category: str, value: str, *, category_title: str, value_title: str, unit: str = "",
-        colour: str | None = None, scale: alt.Scale | None = None, highlight: str | None = None,
-        sort: list[str] | None = None, height: int | None = None) -> alt.TopLevelMixin:
+def bar(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    category_title: str,
+    value_title: str,
+    unit: str = "",
+    colour: str | None = None,
+    scale: alt.Scale | None = None,
+    highlight: str | None = None,
+    sort: list[str] | None = None,
+    height: int | None = None,
+) -> alt.TopLevelMixin:
     """Horizontal bars, one per category, in the frame's order unless ``sort`` is given.
 
     ``colour`` names a column mapped with ``scale``; ``highlight`` names a boolean column drawn in red."""
@@ -75,14 +100,25 @@ def bar(frame: pd.DataFrame, category: str, value: str, *, category_title: str, 
     data = frame.assign(_text=_text(frame[value], unit), _x=axis_values)
     encoding = {
         "y": alt.Y(f"{category}:N", title=None, sort=sort or list(data[category])),
-        "x": alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f", tickMinStep=1 if _whole(axis_values) else alt.Undefined)),
+        "x": alt.X(
+            "_x:Q",
+            title=axis_title,
+            axis=alt.Axis(format=",~f", tickMinStep=1 if _whole(axis_values) else alt.Undefined),
+        ),
         "tooltip": [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("_text:N", title=value_title)],
     }
     if colour:
         encoding["color"] = alt.Color(f"{colour}:N", scale=scale, legend=None)
     elif highlight:
-        encoding["color"] = alt.Color(f"{highlight}:N", scale=alt.Scale(domain=[True, False], range=[HIGHLIGHT, MUTED]), legend=None)
-    chart = alt.Chart(data).mark_bar().encode(**encoding).properties(height=height or AXIS_SPACE + 36 * data[category].nunique())
+        encoding["color"] = alt.Color(
+            f"{highlight}:N", scale=alt.Scale(domain=[True, False], range=[HIGHLIGHT, MUTED]), legend=None
+        )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(**encoding)
+        .properties(height=height or AXIS_SPACE + 36 * data[category].nunique())
+    )
     return localised(chart)
 
 
@@ -90,28 +126,62 @@ def trend(frame: pd.DataFrame, *, title: str, unit: str = "") -> alt.TopLevelMix
     """Monthly lines: this period and the same months a year earlier (frame from views.monthly_trend, one indicator)."""
     data = frame.assign(_text=_text(frame["value"], unit), _month=frame["month_start"].dt.strftime("%m/%Y"))
     series = ["Kỳ này", "Cùng kỳ năm trước"]
-    chart = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("month_start:T", title="Tháng", axis=alt.Axis(format="%m/%Y", tickCount="month", labelAngle=-40)),
-        y=alt.Y("value:Q", title=title, axis=alt.Axis(format=",~f")),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=series, range=["#1f77b4", "#aab7c4"]),
-                        legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [5, 4]]), legend=None),
-        tooltip=[alt.Tooltip("series:N", title="Kỳ"), alt.Tooltip("_month:N", title="Tháng"), alt.Tooltip("_text:N", title=title)],
-    ).properties(height=340)
+    chart = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month_start:T", title="Tháng", axis=alt.Axis(format="%m/%Y", tickCount="month", labelAngle=-40)),
+            y=alt.Y("value:Q", title=title, axis=alt.Axis(format=",~f")),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=series, range=["#1f77b4", "#aab7c4"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [5, 4]]), legend=None),
+            tooltip=[
+                alt.Tooltip("series:N", title="Kỳ"),
+                alt.Tooltip("_month:N", title="Tháng"),
+                alt.Tooltip("_text:N", title=title),
+            ],
+        )
+        .properties(height=340)
+    )
     return localised(chart)
 
 
-def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, x_title: str, y_title: str, value_title: str,
-            x_sort: list[str] | None = None, y_sort: list[str] | None = None, scheme: str = "blues") -> alt.TopLevelMixin:
+def heatmap(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    *,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    x_sort: list[str] | None = None,
+    y_sort: list[str] | None = None,
+    scheme: str = "blues",
+) -> alt.TopLevelMixin:
     """A grid of counts with the number written in each cell."""
     data = frame.assign(_text=_text(frame[value], decimals=0))
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:N", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=-40, orient="top")),
         y=alt.Y(f"{y}:N", title=y_title, sort=y_sort),
-        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title), alt.Tooltip("_text:N", title=value_title)],
+        tooltip=[
+            alt.Tooltip(f"{y}:N", title=y_title),
+            alt.Tooltip(f"{x}:N", title=x_title),
+            alt.Tooltip("_text:N", title=value_title),
+        ],
     )
-    cells = base.mark_rect(stroke="white").encode(color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme=scheme),
-                                                                 legend=alt.Legend(format=",~f", orient="bottom")))
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title,
+            scale=alt.Scale(scheme=scheme),
+            legend=alt.Legend(format=",~f", orient="bottom"),
+        )
+    )
     top = float(data[value].max() or 0)
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("_text:N"),
@@ -121,19 +191,35 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, *, x_title: str, y_
     return localised((cells + labels).properties(height=AXIS_SPACE + 60 + 32 * rows))
 
 
-def share_bar(frame: pd.DataFrame, category: str, value: str, *, title: str, unit: str,
-              colours: Mapping[str, str] | None = None) -> alt.TopLevelMixin:
+def share_bar(
+    frame: pd.DataFrame, category: str, value: str, *, title: str, unit: str, colours: Mapping[str, str] | None = None
+) -> alt.TopLevelMixin:
     """Horizontal bars with the amount and its share of the total in the tooltip (funds by source)."""
     total = frame[value].sum()
     axis_values, axis_title = _axis(frame[value], unit, title)
-    data = frame.assign(_text=_text(frame[value], unit, 0), _x=axis_values,
-                        _share=frame[value].map(lambda v: fmt.percent(v / total * 100 if total else None, 1)))
+    data = frame.assign(
+        _text=_text(frame[value], unit, 0),
+        _x=axis_values,
+        _share=frame[value].map(lambda v: fmt.percent(v / total * 100 if total else None, 1)),
+    )
     labels = list(data[category])
-    scale = alt.Scale(domain=labels, range=[(colours or {}).get(l, ORGANISATION_COLOURS[i % 10]) for i, l in enumerate(labels)])
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{category}:N", title=None, sort=labels),
-        x=alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f")),
-        color=alt.Color(f"{category}:N", scale=scale, legend=None),
-        tooltip=[alt.Tooltip(f"{category}:N", title="Nguồn"), alt.Tooltip("_text:N", title=title), alt.Tooltip("_share:N", title="Tỷ trọng")],
-    ).properties(height=AXIS_SPACE + 40 * len(labels))
+    scale = alt.Scale(
+        domain=labels,
+        range=[(colours or {}).get(label, ORGANISATION_COLOURS[i % 10]) for i, label in enumerate(labels)],
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", title=None, sort=labels),
+            x=alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f")),
+            color=alt.Color(f"{category}:N", scale=scale, legend=None),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title="Nguồn"),
+                alt.Tooltip("_text:N", title=title),
+                alt.Tooltip("_share:N", title="Tỷ trọng"),
+            ],
+        )
+        .properties(height=AXIS_SPACE + 40 * len(labels))
+    )
     return localised(chart)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,54 +19,23 @@ import pandas as pd
 
 from .catalogue import Catalogue, Catalogues, village_key
 from .config import Config, Organisation
+from .dataset import Dataset
 from .normalize import clean_name, fold, is_blank, is_sheet_error, nfc, parse_date, parse_number
+from .problems import ERROR, WARNING
 from .source import RawData, RawTab
 
 try:  # rows of ragged lists → 2-D object array in one C pass (what the DataFrame constructor uses)
     from pandas._libs.lib import to_object_array as _to_object_array
 except ImportError:  # pragma: no cover - the private helper moved
+
     def _to_object_array(rows: list[list[Any]], min_width: int = 0) -> np.ndarray:
         return pd.DataFrame(rows, dtype=object).reindex(columns=range(min_width)).to_numpy(dtype=object)
 
-ERROR, WARNING = "error", "warning"
-SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
+
 ISSUE_COLUMNS = ["severity", "tab", "organisation", "row", "column", "value", "message", "suggestion"]
 FILL_DOWN = ("date", "commune", "programme", "activity_type")
 PARTNER_SPLIT = r"\s*[,;\n]\s*"
 _PARTNER_RE = re.compile(PARTNER_SPLIT)
-
-
-@dataclass
-class Dataset:
-    """Everything the pages, the report and the CLI read: clean activities and what went wrong."""
-
-    activities: pd.DataFrame
-    issues: pd.DataFrame
-    targets: pd.DataFrame
-    narratives: pd.DataFrame
-    tab_stats: pd.DataFrame
-    source_label: str
-    source_id: str
-    fetched_at: dt.datetime
-    notice: str | None = None
-    extra_columns: list[str] = field(default_factory=list)
-
-    @property
-    def error_count(self) -> int:
-        return int((self.issues["severity"] == ERROR).sum())
-
-    @property
-    def warning_count(self) -> int:
-        return int((self.issues["severity"] == WARNING).sum())
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(self.activities["date"].dt.year.unique().tolist()) if len(self.activities) else []
-
-    @property
-    def latest_year(self) -> int | None:
-        """The default period: the latest year present in the data (not the calendar year)."""
-        return self.years[-1] if self.years else None
 
 
 def display(value: Any) -> str:
@@ -82,12 +51,25 @@ class _IssueLog:
     def __init__(self) -> None:
         self.batches: list[tuple] = []
 
-    def add(self, severity: str, tab: str, organisation: str, rows: Any, column: str, values: Any,
-            messages: Any, suggestions: Any = "") -> None:
+    def add(
+        self,
+        severity: str,
+        tab: str,
+        organisation: str,
+        rows: Any,
+        column: str,
+        values: Any,
+        messages: Any,
+        suggestions: Any = "",
+    ) -> None:
         rows = np.atleast_1d(np.asarray(rows, dtype="float")) if rows is not None else np.array([np.nan])
         if not len(rows):
             return
-        values = [display(v) for v in np.atleast_1d(np.asarray(values, dtype=object))] if not isinstance(values, str) else values
+        values = (
+            [display(v) for v in np.atleast_1d(np.asarray(values, dtype=object))]
+            if not isinstance(values, str)
+            else values
+        )
         self.batches.append((severity, tab, organisation, rows, column, values, messages, suggestions))
 
     def table(self) -> pd.DataFrame:
@@ -96,8 +78,15 @@ class _IssueLog:
         columns: dict[str, list] = {c: [] for c in ISSUE_COLUMNS if c != "row"}
         for severity, tab, organisation, rows, column, values, messages, suggestions in self.batches:
             n = len(rows)
-            for name, item in (("severity", severity), ("tab", tab), ("organisation", organisation), ("column", column),
-                               ("value", values), ("message", messages), ("suggestion", suggestions)):
+            for name, item in (
+                ("severity", severity),
+                ("tab", tab),
+                ("organisation", organisation),
+                ("column", column),
+                ("value", values),
+                ("message", messages),
+                ("suggestion", suggestions),
+            ):
                 if isinstance(item, str):
                     columns[name].extend([item] * n)
                 else:
@@ -108,7 +97,12 @@ class _IssueLog:
         issues = pd.DataFrame({"row": np.concatenate([b[3] for b in self.batches]), **columns})[ISSUE_COLUMNS]
         issues["row"] = issues["row"].astype("Int64")
         order = issues["severity"].map({ERROR: 0, WARNING: 1})
-        return issues.assign(_o=order).sort_values(["tab", "row", "_o"], na_position="first", kind="stable").drop(columns="_o").reset_index(drop=True)
+        return (
+            issues.assign(_o=order)
+            .sort_values(["tab", "row", "_o"], na_position="first", kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
 
 
 ERROR_CELL = "\x00error"  # a formula-error cell, once reported
@@ -152,12 +146,16 @@ class _Column:
 
     @property
     def error(self) -> np.ndarray:
-        return self.shared.errors[self.codes] if self.shared else self.flags(lambda v: isinstance(v, str) and v == ERROR_CELL)
+        return (
+            self.shared.errors[self.codes]
+            if self.shared
+            else self.flags(lambda v: isinstance(v, str) and v == ERROR_CELL)
+        )
 
     def cells(self, mask: np.ndarray | None = None) -> np.ndarray:
         return self.values[self.codes if mask is None else self.codes[mask]]
 
-    def distinct(self, fn: Callable[[Any], tuple], key: str | None = None) -> list["_Column"]:
+    def distinct(self, fn: Callable[[Any], tuple], key: str | None = None) -> list[_Column]:
         """Apply ``fn`` to each distinct value; one column (same codes) per element of its result tuple.
         With a ``key``, the results are kept for the same column of the next tabs (``fn`` must not
         depend on the tab)."""
@@ -174,7 +172,7 @@ class _Column:
         return [_Column(self.codes, array) for array in memo[key]]
 
 
-def _share(cleaners: list["_TabCleaner"]) -> None:
+def _share(cleaners: list[_TabCleaner]) -> None:
     """Factorise each column code once over all tabs and hand every tab its codes.
 
     Empty rows (``[]``, as the Sheets API returns a blank line) are left out before anything is
@@ -196,9 +194,9 @@ def _share(cleaners: list["_TabCleaner"]) -> None:
         rows = [row for cleaner in members for row in cleaner.tab.values[1:] if row]
         width = max(index for index, _ in layout) + 1
         for chunk in range(0, len(rows), _STACK_ROWS):  # a block at a time: the same memory serves every block
-            cells = _to_object_array(rows[chunk:chunk + _STACK_ROWS], width)
+            cells = _to_object_array(rows[chunk : chunk + _STACK_ROWS], width)
             for index, code in layout:
-                columns[code][filled[code]:filled[code] + len(cells)] = cells[:, index]
+                columns[code][filled[code] : filled[code] + len(cells)] = cells[:, index]
                 filled[code] += len(cells)
             del cells
     while columns:
@@ -216,7 +214,7 @@ def _share(cleaners: list["_TabCleaner"]) -> None:
         shared = _Distinct(values, raw, errors)
         start = 0
         for cleaner in holders[code]:
-            cleaner.columns[code] = _Column(codes[start:start + cleaner.data_rows], values, shared)
+            cleaner.columns[code] = _Column(codes[start : start + cleaner.data_rows], values, shared)
             start += cleaner.data_rows
 
 
@@ -228,8 +226,9 @@ def _pairs(first: _Column, second: _Column) -> _Column:
     codes, keys = pd.factorize(key)
     names = np.append(np.asarray(first_uniques, dtype=object), None)
     values = np.empty(len(keys) + 1, dtype=object)
-    values[:-1] = [(names[k // (len(second.values) + 1) - 1], second.values[k % (len(second.values) + 1) - 1])
-                   for k in keys]
+    values[:-1] = [
+        (names[k // (len(second.values) + 1) - 1], second.values[k % (len(second.values) + 1) - 1]) for k in keys
+    ]
     values[-1] = (None, None)
     return _Column(codes, values)
 
@@ -239,7 +238,7 @@ def _row_groups(columns: list[tuple[np.ndarray, int]], size: int) -> np.ndarray:
     key = np.zeros(size, np.int64)
     span = 1
     for codes, cardinality in columns:
-        if span * max(cardinality, 1) >= 2 ** 62:
+        if span * max(cardinality, 1) >= 2**62:
             key, uniques = pd.factorize(key)
             span = max(len(uniques), 1)
         key = key * max(cardinality, 1) + codes
@@ -269,8 +268,17 @@ class _Accepted:
 class _TabCleaner:
     """Cleans one organisation tab."""
 
-    def __init__(self, tab: RawTab, org: Organisation, config: Config, cats: Catalogues, log: _IssueLog, today: dt.date,
-                 village_checks: dict | None = None, texts: dict | None = None):
+    def __init__(
+        self,
+        tab: RawTab,
+        org: Organisation,
+        config: Config,
+        cats: Catalogues,
+        log: _IssueLog,
+        today: dt.date,
+        village_checks: dict | None = None,
+        texts: dict | None = None,
+    ):
         self.tab, self.org, self.config, self.cats, self.log, self.today = tab, org, config, cats, log, today
         self.village_checks = {} if village_checks is None else village_checks  # shared by the tabs of one clean()
         self.texts = {} if texts is None else texts
@@ -287,8 +295,16 @@ class _TabCleaner:
     def issue(self, severity: str, mask: np.ndarray, code: str, messages: Any, suggestions: Any = "") -> None:
         """Issues for the flagged rows; messages and suggestions are text or per-row arrays."""
         if mask.any():
-            self.log.add(severity, self.tab.name, self.org.code, self.rows[mask], self.headers.get(code, code),
-                         self.columns[code].cells(mask), _at(messages, mask), _at(suggestions, mask))
+            self.log.add(
+                severity,
+                self.tab.name,
+                self.org.code,
+                self.rows[mask],
+                self.headers.get(code, code),
+                self.columns[code].cells(mask),
+                _at(messages, mask),
+                _at(suggestions, mask),
+            )
 
     def map_headers(self, header: list[Any]) -> dict[int, str]:
         """Column index → code; reports unknown and duplicated headers once per tab."""
@@ -301,13 +317,27 @@ class _TabCleaner:
             if code is None:
                 columns[index] = f"extra:{text}"
                 hint = _hint(self.cats.headers, text)
-                self.log.add(WARNING, self.tab.name, self.org.code, 1, text, text,
-                             f"Cột «{text}» không có trong mẫu; dữ liệu của cột được giữ lại nhưng không dùng để tính chỉ số.",
-                             hint or "Nếu là cột số liệu mới, hãy khai báo trong config/columns.yaml.")
+                self.log.add(
+                    WARNING,
+                    self.tab.name,
+                    self.org.code,
+                    1,
+                    text,
+                    text,
+                    f"Cột «{text}» không có trong mẫu; dữ liệu của cột được giữ lại nhưng không dùng để tính chỉ số.",
+                    hint or "Nếu là cột số liệu mới, hãy khai báo trong config/columns.yaml.",
+                )
             elif code in self.headers:
-                self.log.add(WARNING, self.tab.name, self.org.code, 1, text, text,
-                             f"Cột «{text}» trùng ý nghĩa với cột «{self.headers[code]}»; chỉ dùng cột đầu tiên.",
-                             "Xoá hoặc đổi tên một trong hai cột.")
+                self.log.add(
+                    WARNING,
+                    self.tab.name,
+                    self.org.code,
+                    1,
+                    text,
+                    text,
+                    f"Cột «{text}» trùng ý nghĩa với cột «{self.headers[code]}»; chỉ dùng cột đầu tiên.",
+                    "Xoá hoặc đổi tên một trong hai cột.",
+                )
             else:
                 self.headers[code] = text
                 columns[index] = code
@@ -316,17 +346,26 @@ class _TabCleaner:
     def read(self) -> None:
         """Map the header row: which sheet column holds each code (cells are taken by ``_share``)."""
         if self.tab.hidden:
-            self.log.add(WARNING, self.tab.name, self.org.code, None, "", "",
-                         f"Tab «{self.tab.name}» đang bị ẩn trong bảng tính; dữ liệu vẫn được đọc.",
-                         "Bỏ ẩn tab để các đơn vị dễ cập nhật.")
+            self.log.add(
+                WARNING,
+                self.tab.name,
+                self.org.code,
+                None,
+                "",
+                "",
+                f"Tab «{self.tab.name}» đang bị ẩn trong bảng tính; dữ liệu vẫn được đọc.",
+                "Bỏ ẩn tab để các đơn vị dễ cập nhật.",
+            )
         values = self.tab.values
         if not values:
             return
-        last = {code: index for index, code in self.map_headers(values[0]).items()}  # a repeated unknown header: its last column
+        last = {
+            code: index for index, code in self.map_headers(values[0]).items()
+        }  # a repeated unknown header: its last column
         self.layout = {index: code for code, index in sorted(last.items(), key=lambda item: item[1])}
         self.sheet_rows = np.flatnonzero(np.fromiter(map(len, values[1:]), np.intp, len(values) - 1)) + 2
 
-    def run(self) -> tuple["_Accepted | None", dict[str, Any]]:
+    def run(self) -> tuple[_Accepted | None, dict[str, Any]]:
         """Rules over the tab's columns (after ``read`` and ``_share``): the accepted rows and the counts."""
         stats = {"tab": self.tab.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
         if not self.tab.values:
@@ -345,9 +384,16 @@ class _TabCleaner:
         if missing:
             names = ", ".join(f"«{f.name}»" for f in missing)
             rows = f" (các dòng {self.rows[0]}–{self.rows[-1]} chưa được tính)" if n else ""
-            self.log.add(ERROR, self.tab.name, self.org.code, 1, ", ".join(f.name for f in missing), "",
-                         f"Tab thiếu cột bắt buộc {names}{rows}.",
-                         "Thêm cột với đúng tiêu đề ở dòng 1 (xem tab mẫu hoặc trang Nguồn dữ liệu).")
+            self.log.add(
+                ERROR,
+                self.tab.name,
+                self.org.code,
+                1,
+                ", ".join(f.name for f in missing),
+                "",
+                f"Tab thiếu cột bắt buộc {names}{rows}.",
+                "Thêm cột với đúng tiêu đề ở dòng 1 (xem tab mẫu hoặc trang Nguồn dữ liệu).",
+            )
             stats["excluded"] = n
             return None, stats
         if not n:
@@ -362,7 +408,11 @@ class _TabCleaner:
         bad |= self.programmes(out)
         bad |= self.measures(out)
         content = self.columns.get("content")
-        out["content"] = content.distinct(lambda v: (v if v is None else nfc(str(v)),), "content")[0] if content else _Column(np.full(n, -1), np.array([None], dtype=object))
+        out["content"] = (
+            content.distinct(lambda v: (v if v is None else nfc(str(v)),), "content")[0]
+            if content
+            else _Column(np.full(n, -1), np.array([None], dtype=object))
+        )
         out["partners"] = self.partners()
         for extra in [c for c in self.columns if c.startswith("extra:")]:
             out[extra] = self.columns[extra]
@@ -377,9 +427,16 @@ class _TabCleaner:
             column = self.columns[code]
             mask = column.error
             if mask.any():
-                self.log.add(ERROR, self.tab.name, self.org.code, self.rows[mask], self.headers[code],
-                             column.shared.raw[column.codes[mask]], f"Ô bị lỗi công thức ở cột «{self.headers[code]}».",
-                             "Sửa công thức hoặc nhập trực tiếp giá trị.")
+                self.log.add(
+                    ERROR,
+                    self.tab.name,
+                    self.org.code,
+                    self.rows[mask],
+                    self.headers[code],
+                    column.shared.raw[column.codes[mask]],
+                    f"Ô bị lỗi công thức ở cột «{self.headers[code]}».",
+                    "Sửa công thức hoặc nhập trực tiếp giá trị.",
+                )
                 bad |= mask
         return bad
 
@@ -393,9 +450,19 @@ class _TabCleaner:
             if mask.any():
                 filled = np.where(last >= 0, column.codes[np.maximum(last, 0)], column.codes)
                 above = column.values[filled[mask]]
-                self.log.add(WARNING, self.tab.name, self.org.code, self.rows[mask], self.headers[code], "",
-                             [f"Ô «{self.headers[code]}» trống; đã lấy giá trị của dòng trên («{display(v)}») như ô gộp." for v in above],
-                             "Ghi đầy đủ giá trị vào từng dòng (không gộp ô).")
+                self.log.add(
+                    WARNING,
+                    self.tab.name,
+                    self.org.code,
+                    self.rows[mask],
+                    self.headers[code],
+                    "",
+                    [
+                        f"Ô «{self.headers[code]}» trống; đã lấy giá trị của dòng trên («{display(v)}») như ô gộp."
+                        for v in above
+                    ],
+                    "Ghi đầy đủ giá trị vào từng dòng (không gộp ô).",
+                )
                 column.codes = filled
 
     def dates(self, out: dict) -> np.ndarray:
@@ -403,8 +470,10 @@ class _TabCleaner:
         memo = column.shared.memo
         if "date" not in memo:
             parsed = [None if v is None or v == ERROR_CELL else parse_date(v) for v in column.values]
-            memo["date"] = [np.fromiter((p is None for p in parsed), bool, len(parsed)),
-                            pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").to_numpy()]
+            memo["date"] = [
+                np.fromiter((p is None for p in parsed), bool, len(parsed)),
+                pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(),
+            ]
         unparsed, days = memo["date"]
         missing = column.missing
         invalid = ~missing & ~column.error & unparsed[column.codes]
@@ -419,14 +488,29 @@ class _TabCleaner:
     def communes(self, out: dict) -> np.ndarray:
         cat = self.cats.communes
         column = self.columns["commune"]
-        name, hint = column.distinct(lambda v: (cat.match(str(v)), _hint(cat, v)) if v not in (None, ERROR_CELL) else (None, ""), "commune")
+        name, hint = column.distinct(
+            lambda v: (cat.match(str(v)), _hint(cat, v)) if v not in (None, ERROR_CELL) else (None, ""), "commune"
+        )
         missing = column.missing
         unknown = ~missing & ~column.error & name.flags(lambda v: v is None)
-        self.issue(ERROR, missing, "commune", "Thiếu tên xã.",
-                   f"Ghi tên xã, hoặc «{self.config.unit.whole_unit_label}» nếu hoạt động chung toàn đơn vị.")
+        self.issue(
+            ERROR,
+            missing,
+            "commune",
+            "Thiếu tên xã.",
+            f"Ghi tên xã, hoặc «{self.config.unit.whole_unit_label}» nếu hoạt động chung toàn đơn vị.",
+        )
         if unknown.any():
-            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[unknown], self.headers["commune"], column.cells(unknown),
-                         [f"Xã «{display(v)}» không có trong danh mục." for v in column.cells(unknown)], hint.cells(unknown))
+            self.log.add(
+                ERROR,
+                self.tab.name,
+                self.org.code,
+                self.rows[unknown],
+                self.headers["commune"],
+                column.cells(unknown),
+                [f"Xã «{display(v)}» không có trong danh mục." for v in column.cells(unknown)],
+                hint.cells(unknown),
+            )
         out["commune"] = name
         return missing | unknown
 
@@ -468,15 +552,40 @@ class _TabCleaner:
         whole = problem.flags(lambda v: v == "whole")
         communes = out["commune"]
         if elsewhere.any():
-            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[elsewhere], self.headers["village"], village.cells(elsewhere),
-                         [f"Thôn «{display(v)}» không thuộc xã {c}." for v, c in zip(village.cells(elsewhere), communes.cells(elsewhere))],
-                         hint.cells(elsewhere))
+            self.log.add(
+                ERROR,
+                self.tab.name,
+                self.org.code,
+                self.rows[elsewhere],
+                self.headers["village"],
+                village.cells(elsewhere),
+                [
+                    f"Thôn «{display(v)}» không thuộc xã {c}."
+                    for v, c in zip(village.cells(elsewhere), communes.cells(elsewhere))
+                ],
+                hint.cells(elsewhere),
+            )
         if unknown.any():
-            self.log.add(WARNING, self.tab.name, self.org.code, self.rows[unknown], self.headers["village"], village.cells(unknown),
-                         [f"Thôn «{display(v)}» không có trong danh mục của xã {c}; dòng vẫn được tính nhưng không tính vào độ phủ thôn."
-                          for v, c in zip(village.cells(unknown), communes.cells(unknown))], hint.cells(unknown))
-        self.issue(WARNING, whole, "village", f"Hoạt động ghi «{self.config.unit.whole_unit_label}» nên không gắn với thôn; thôn đã được bỏ qua.",
-                   "Ghi tên xã của thôn nếu hoạt động diễn ra tại thôn đó.")
+            self.log.add(
+                WARNING,
+                self.tab.name,
+                self.org.code,
+                self.rows[unknown],
+                self.headers["village"],
+                village.cells(unknown),
+                [
+                    f"Thôn «{display(v)}» không có trong danh mục của xã {c}; dòng vẫn được tính nhưng không tính vào độ phủ thôn."
+                    for v, c in zip(village.cells(unknown), communes.cells(unknown))
+                ],
+                hint.cells(unknown),
+            )
+        self.issue(
+            WARNING,
+            whole,
+            "village",
+            f"Hoạt động ghi «{self.config.unit.whole_unit_label}» nên không gắn với thôn; thôn đã được bỏ qua.",
+            "Ghi tên xã của thôn nếu hoạt động diễn ra tại thôn đó.",
+        )
         out["village"] = name
         return elsewhere
 
@@ -484,18 +593,35 @@ class _TabCleaner:
         bad = np.zeros(len(self.rows), bool)
         for code, catalogue, noun, fix in (
             ("programme", self.cats.programmes, "Chương trình", "Ghi số chương trình (1–4) hoặc tên chương trình."),
-            ("activity_type", self.cats.activity_types, "Loại hoạt động", "Chọn loại hoạt động trong danh mục (xem trang Nguồn dữ liệu)."),
+            (
+                "activity_type",
+                self.cats.activity_types,
+                "Loại hoạt động",
+                "Chọn loại hoạt động trong danh mục (xem trang Nguồn dữ liệu).",
+            ),
         ):
             column = self.columns[code]
-            value, hint = column.distinct(lambda v: (catalogue.match(display(v)), _hint(catalogue, v)) if v not in (None, ERROR_CELL) else (None, ""), code)
+            value, hint = column.distinct(
+                lambda v, catalogue=catalogue: (
+                    (catalogue.match(display(v)), _hint(catalogue, v)) if v not in (None, ERROR_CELL) else (None, "")
+                ),
+                code,
+            )
             missing = column.missing
             unknown = ~missing & ~column.error & value.flags(lambda v: v is None)
             self.issue(ERROR, missing, code, f"Thiếu {noun.lower()}.", fix)
             if unknown.any():
                 hints = hint.cells(unknown)
-                self.log.add(ERROR, self.tab.name, self.org.code, self.rows[unknown], self.headers[code], column.cells(unknown),
-                             [f"{noun} «{display(v)}» không có trong danh mục." for v in column.cells(unknown)],
-                             np.where(hints != "", hints, fix))
+                self.log.add(
+                    ERROR,
+                    self.tab.name,
+                    self.org.code,
+                    self.rows[unknown],
+                    self.headers[code],
+                    column.cells(unknown),
+                    [f"{noun} «{display(v)}» không có trong danh mục." for v in column.cells(unknown)],
+                    np.where(hints != "", hints, fix),
+                )
             out[code] = value
             bad |= missing | unknown
         types = self.config.activity_types
@@ -508,11 +634,19 @@ class _TabCleaner:
         given = programme.cells()
         if clash.any():
             numbers = {p.code: p.number for p in self.config.programmes.values()}
-            self.log.add(ERROR, self.tab.name, self.org.code, self.rows[clash], self.headers["activity_type"],
-                         self.columns["activity_type"].cells(clash),
-                         [f"Loại hoạt động «{types[a].name}» thuộc Chương trình {numbers[h]}, nhưng dòng ghi Chương trình {numbers[p]}."
-                          for a, h, p in zip(activity.cells(clash), home[clash], given[clash])],
-                         "Sửa cột Chương trình hoặc cột Loại hoạt động cho khớp.")
+            self.log.add(
+                ERROR,
+                self.tab.name,
+                self.org.code,
+                self.rows[clash],
+                self.headers["activity_type"],
+                self.columns["activity_type"].cells(clash),
+                [
+                    f"Loại hoạt động «{types[a].name}» thuộc Chương trình {numbers[h]}, nhưng dòng ghi Chương trình {numbers[p]}."
+                    for a, h, p in zip(activity.cells(clash), home[clash], given[clash])
+                ],
+                "Sửa cột Chương trình hoặc cột Loại hoạt động cho khớp.",
+            )
         return bad | clash
 
     def measures(self, out: dict) -> np.ndarray:
@@ -527,22 +661,39 @@ class _TabCleaner:
             column = self.columns[code]
             memo = column.shared.memo
             if "number" not in memo:
-                parsed = [float(v) if type(v) in (int, float) else parse_number(v) if v is not None and v != ERROR_CELL else None
-                          for v in column.values]
+                parsed = [
+                    float(v)
+                    if type(v) in (int, float)
+                    else parse_number(v)
+                    if v is not None and v != ERROR_CELL
+                    else None
+                    for v in column.values
+                ]
                 numbers = pd.to_numeric(pd.Series(parsed, dtype=object), errors="coerce").to_numpy(float)
                 given = ~column.shared.missing & ~column.shared.errors
                 known = given & ~np.isnan(numbers)
-                problems = ((given & np.isnan(numbers)) * _UNREADABLE | (known & (numbers < 0)) * _NEGATIVE
-                            | (known & (np.mod(np.nan_to_num(numbers), 1) != 0)) * _FRACTION).astype(np.uint8)
+                problems = (
+                    (given & np.isnan(numbers)) * _UNREADABLE
+                    | (known & (numbers < 0)) * _NEGATIVE
+                    | (known & (np.mod(np.nan_to_num(numbers), 1) != 0)) * _FRACTION
+                ).astype(np.uint8)
                 memo["number"] = [numbers, problems]
             numbers, problems = memo["number"]
             if measure.type != "integer":
                 problems = problems & ~np.uint8(_FRACTION)
             flags = problems[column.codes] if problems.any() else None
             if flags is not None and flags.any():
-                example = {"money": "1.265.000 hoặc 4.080 triệu", "integer": "số nguyên, ví dụ 120", "number": "ví dụ 26,5"}[measure.type]
+                example = {
+                    "money": "1.265.000 hoặc 4.080 triệu",
+                    "integer": "số nguyên, ví dụ 120",
+                    "number": "ví dụ 26,5",
+                }[measure.type]
                 for bit, message, fix in (
-                    (_UNREADABLE, f"«{measure.name}» phải là số.", f"Nhập số ({example}); không ghi chữ trong ô số liệu."),
+                    (
+                        _UNREADABLE,
+                        f"«{measure.name}» phải là số.",
+                        f"Nhập số ({example}); không ghi chữ trong ô số liệu.",
+                    ),
                     (_NEGATIVE, f"«{measure.name}» không được âm.", "Nhập số lớn hơn hoặc bằng 0."),
                     (_FRACTION, f"«{measure.name}» phải là số nguyên.", "Nhập số nguyên, không có phần lẻ."),
                 ):
@@ -564,7 +715,7 @@ class _TabCleaner:
                 return (None,)
             return ([(n, cat.match(n)) for n in (clean_name(p) for p in _PARTNER_RE.split(str(value)) if p.strip())],)
 
-        names, = self.columns["partners"].distinct(split, "partners")
+        (names,) = self.columns["partners"].distinct(split, "partners")
         parsed = np.empty(len(names.values), dtype=object)
         for i, found in enumerate(names.values):
             parsed[i] = () if found is None else tuple(dict.fromkeys(m or n for n, m in found if m != self.org.code))
@@ -585,7 +736,10 @@ class _TabCleaner:
         for column in out.values():
             known = self.texts.get(id(column.values))
             if known is None:
-                known = self.texts[id(column.values)] = (column.values, *pd.factorize(np.array([str(v) for v in column.values], dtype=object)))
+                known = self.texts[id(column.values)] = (
+                    column.values,
+                    *pd.factorize(np.array([str(v) for v in column.values], dtype=object)),
+                )
             _, text_codes, distinct = known
             keys.append((column.codes, text_codes, len(distinct)))
             hashed *= _HASH_MULTIPLIER
@@ -598,20 +752,31 @@ class _TabCleaner:
         candidates = kept[np.bincount(hash_codes)[hash_codes] > 1]
         if not len(candidates):
             return
-        group = _row_groups([(text_codes[row_codes[candidates]], cardinality) for row_codes, text_codes, cardinality in keys],
-                            len(candidates))
+        group = _row_groups(
+            [(text_codes[row_codes[candidates]], cardinality) for row_codes, text_codes, cardinality in keys],
+            len(candidates),
+        )
         first = np.unique(group, return_index=True)[1]
         dup = np.ones(len(group), bool)
         dup[first] = False
         if dup.any():
             rows = self.rows[candidates]
             first_row = rows[first[group[dup]]]
-            self.log.add(WARNING, self.tab.name, self.org.code, rows[dup], "", "",
-                         [f"Dòng giống hệt dòng {r}; có thể bị nhập hai lần (vẫn được tính)." for r in first_row],
-                         "Xoá dòng trùng nếu đây là cùng một hoạt động.")
+            self.log.add(
+                WARNING,
+                self.tab.name,
+                self.org.code,
+                rows[dup],
+                "",
+                "",
+                [f"Dòng giống hệt dòng {r}; có thể bị nhập hai lần (vẫn được tính)." for r in first_row],
+                "Xoá dòng trùng nếu đây là cùng một hoạt động.",
+            )
 
 
-def _meta_tab(raw: RawData, name: str, log: _IssueLog, columns: dict[str, list[str]]) -> tuple[pd.DataFrame, dict[str, str]]:
+def _meta_tab(
+    raw: RawData, name: str, log: _IssueLog, columns: dict[str, list[str]]
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """A small tab with a header row (targets, narrative): rows as a frame keyed by our names."""
     tab = raw.tabs.get(name)
     if tab is None or not tab.values:
@@ -620,65 +785,154 @@ def _meta_tab(raw: RawData, name: str, log: _IssueLog, columns: dict[str, list[s
     index = {i: keys[fold(str(h))] for i, h in enumerate(tab.values[0]) if fold(str(h)) in keys}
     missing = [aliases[0] for code, aliases in columns.items() if code not in index.values() and code != "commune"]
     if missing:
-        log.add(ERROR, name, "", 1, ", ".join(missing), "", f"Tab «{name}» thiếu cột {', '.join(missing)}.",
-                f"Dòng 1 của tab cần các cột: {' | '.join(a[0] for a in columns.values())}.")
+        log.add(
+            ERROR,
+            name,
+            "",
+            1,
+            ", ".join(missing),
+            "",
+            f"Tab «{name}» thiếu cột {', '.join(missing)}.",
+            f"Dòng 1 của tab cần các cột: {' | '.join(a[0] for a in columns.values())}.",
+        )
         return pd.DataFrame(columns=[*columns, "row"]), {}
-    rows = [[row[i] if i < len(row) else None for i in index] + [n] for n, row in enumerate(tab.values[1:], start=2)
-            if any(not is_blank(c) for c in row)]
+    rows = [
+        [row[i] if i < len(row) else None for i in index] + [n]
+        for n, row in enumerate(tab.values[1:], start=2)
+        if any(not is_blank(c) for c in row)
+    ]
     headers = {code: nfc(str(tab.values[0][i])) for i, code in index.items()}
     return pd.DataFrame(rows, columns=[*index.values(), "row"]), headers
 
 
 def _targets(raw: RawData, config: Config, cats: Catalogues, log: _IssueLog) -> pd.DataFrame:
     name = config.settings.tabs.targets
-    frame, headers = _meta_tab(raw, name, log, {"year": ["Năm"], "indicator": ["Chỉ tiêu", "Chỉ số"],
-                                                 "commune": ["Xã"], "value": ["Giá trị", "Chỉ tiêu giao", "Kế hoạch"]})
-    result = pd.DataFrame({"year": pd.Series(dtype="Int64"), "indicator": pd.Series(dtype=object),
-                           "commune": pd.Series(dtype=object), "value": pd.Series(dtype=float), "row": pd.Series(dtype="Int64")})
+    frame, headers = _meta_tab(
+        raw,
+        name,
+        log,
+        {
+            "year": ["Năm"],
+            "indicator": ["Chỉ tiêu", "Chỉ số"],
+            "commune": ["Xã"],
+            "value": ["Giá trị", "Chỉ tiêu giao", "Kế hoạch"],
+        },
+    )
+    result = pd.DataFrame(
+        {
+            "year": pd.Series(dtype="Int64"),
+            "indicator": pd.Series(dtype=object),
+            "commune": pd.Series(dtype=object),
+            "value": pd.Series(dtype=float),
+            "row": pd.Series(dtype="Int64"),
+        }
+    )
     if frame.empty:
         return result
     if "commune" not in frame:
         frame["commune"] = None
     ok = []
     for rec in frame.to_dict("records"):
-        year, value = parse_number(rec["year"]) if not is_blank(rec["year"]) else None, parse_number(rec["value"]) if not is_blank(rec["value"]) else None
+        year, value = (
+            parse_number(rec["year"]) if not is_blank(rec["year"]) else None,
+            parse_number(rec["value"]) if not is_blank(rec["value"]) else None,
+        )
         indicator = cats.indicators.match(str(rec["indicator"])) if not is_blank(rec["indicator"]) else None
         commune = None if is_blank(rec["commune"]) else cats.communes.match(str(rec["commune"]))
         problems = [
-            (year is None or not float(year).is_integer(), "year", "Năm không hợp lệ.", "Ghi năm bằng 4 chữ số, ví dụ 2024."),
-            (indicator is None, "indicator", f"Chỉ tiêu «{display(rec['indicator'])}» không có trong danh mục chỉ số.", _hint(cats.indicators, rec["indicator"]) or "Dùng tên hoặc mã chỉ số trong config/indicators.yaml."),
+            (
+                year is None or not float(year).is_integer(),
+                "year",
+                "Năm không hợp lệ.",
+                "Ghi năm bằng 4 chữ số, ví dụ 2024.",
+            ),
+            (
+                indicator is None,
+                "indicator",
+                f"Chỉ tiêu «{display(rec['indicator'])}» không có trong danh mục chỉ số.",
+                _hint(cats.indicators, rec["indicator"]) or "Dùng tên hoặc mã chỉ số trong config/indicators.yaml.",
+            ),
             (value is None or value < 0, "value", "Giá trị chỉ tiêu phải là số không âm.", "Nhập số, ví dụ 65."),
-            (not is_blank(rec["commune"]) and commune is None, "commune", f"Xã «{display(rec['commune'])}» không có trong danh mục.", _hint(cats.communes, rec["commune"])),
+            (
+                not is_blank(rec["commune"]) and commune is None,
+                "commune",
+                f"Xã «{display(rec['commune'])}» không có trong danh mục.",
+                _hint(cats.communes, rec["commune"]),
+            ),
         ]
         found = [p for p in problems if p[0]]
         for _, code, message, hint in found:
             log.add(ERROR, name, "", rec["row"], headers.get(code, code), rec.get(code), message, hint)
         if not found:
-            ok.append({"year": int(year), "indicator": indicator, "commune": commune, "value": float(value), "row": rec["row"]})
+            ok.append(
+                {
+                    "year": int(year),
+                    "indicator": indicator,
+                    "commune": commune,
+                    "value": float(value),
+                    "row": rec["row"],
+                }
+            )
     return pd.concat([result, pd.DataFrame(ok)], ignore_index=True) if ok else result
 
 
 def _narratives(raw: RawData, config: Config, log: _IssueLog) -> pd.DataFrame:
     frames = []
-    for kind, name in (("assessment", config.settings.tabs.assessment), ("directions", config.settings.tabs.directions)):
+    for kind, name in (
+        ("assessment", config.settings.tabs.assessment),
+        ("directions", config.settings.tabs.directions),
+    ):
         frame, _ = _meta_tab(raw, name, log, {"year": ["Năm"], "section": ["Mục", "Phần"], "text": ["Nội dung"]})
         if frame.empty:
             continue
         years = frame["year"].map(lambda v: parse_number(v) if not is_blank(v) else None)
         bad = years.isna() | frame["text"].map(is_blank)
         for rec in frame[bad].to_dict("records"):
-            log.add(ERROR, name, "", rec["row"], "Năm" if is_blank(rec["text"]) is False else "Nội dung", rec["year"],
-                    "Dòng cần có Năm (4 chữ số) và Nội dung.", "Điền đủ cột Năm và Nội dung hoặc xoá dòng.")
+            log.add(
+                ERROR,
+                name,
+                "",
+                rec["row"],
+                "Năm" if is_blank(rec["text"]) is False else "Nội dung",
+                rec["year"],
+                "Dòng cần có Năm (4 chữ số) và Nội dung.",
+                "Điền đủ cột Năm và Nội dung hoặc xoá dòng.",
+            )
         good = frame[~bad]
-        frames.append(pd.DataFrame({"kind": kind, "year": years[~bad].astype(int), "section": good["section"].map(lambda v: "" if is_blank(v) else nfc(str(v))),
-                                    "text": good["text"].map(lambda v: nfc(str(v))), "row": good["row"]}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["kind", "year", "section", "text", "row"])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "kind": kind,
+                    "year": years[~bad].astype(int),
+                    "section": good["section"].map(lambda v: "" if is_blank(v) else nfc(str(v))),
+                    "text": good["text"].map(lambda v: nfc(str(v))),
+                    "row": good["row"],
+                }
+            )
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["kind", "year", "section", "text", "row"])
+    )
 
 
 def activity_columns(config: Config) -> list[str]:
     """Column order of the Activities table."""
-    return ["tab", "organisation", "group", "row", "date", "commune", "village", "programme", "activity_type",
-            "content", "partners", *config.measures]
+    return [
+        "tab",
+        "organisation",
+        "group",
+        "row",
+        "date",
+        "commune",
+        "village",
+        "programme",
+        "activity_type",
+        "content",
+        "partners",
+        *config.measures,
+    ]
 
 
 def wanted_tabs(config: Config) -> list[str]:
@@ -691,7 +945,7 @@ CATEGORY_COLUMNS = ("commune", "programme", "activity_type")  # few distinct val
 TAB_COLUMNS = ("tab", "organisation", "group")  # one value per tab
 
 
-def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) -> pd.DataFrame:
+def _activities(parts: list[tuple[_TabCleaner, _Accepted]], config: Config) -> pd.DataFrame:
     """The Activities table, assembled once column by column from each tab's accepted rows.
 
     Every column is taken straight into its final array (the measures into one float block, which
@@ -713,14 +967,23 @@ def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) ->
             if column is None:
                 out[start:end] = missing
             else:
-                codes = np.take(column.codes, accepted.take, out=buffer[:end - start])
+                codes = np.take(column.codes, accepted.take, out=buffer[: end - start])
                 np.take(column.values, codes, out=out[start:end])
         return out
 
     def categorical(name: str) -> pd.Categorical:
         if name in TAB_COLUMNS:
-            per_tab = [np.array([cleaner.tab.name if name == "tab" else getattr(cleaner.org, "code" if name == "organisation" else name)],
-                                dtype=object) for cleaner, *_ in spans]
+            per_tab = [
+                np.array(
+                    [
+                        cleaner.tab.name
+                        if name == "tab"
+                        else getattr(cleaner.org, "code" if name == "organisation" else name)
+                    ],
+                    dtype=object,
+                )
+                for cleaner, *_ in spans
+            ]
         else:
             per_tab = [accepted.columns[name].values for _, accepted, *_ in spans]
         categories = sorted({v for values in per_tab for v in values if v is not None})
@@ -731,7 +994,11 @@ def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) ->
             if name in TAB_COLUMNS:
                 codes[start:end] = lookup[0]
             else:
-                np.take(lookup, np.take(accepted.columns[name].codes, accepted.take, out=buffer[:end - start]), out=codes[start:end])
+                np.take(
+                    lookup,
+                    np.take(accepted.columns[name].codes, accepted.take, out=buffer[: end - start]),
+                    out=codes[start:end],
+                )
         used = np.bincount(codes + 1, minlength=len(categories) + 1)[1:] > 0
         if not used.all():  # values met only in excluded rows are not categories
             codes = np.append(np.where(used, np.cumsum(used) - 1, -1), -1).astype(np.int32)[codes]
@@ -746,7 +1013,9 @@ def _activities(parts: list[tuple["_TabCleaner", _Accepted]], config: Config) ->
         if name in TAB_COLUMNS or name in CATEGORY_COLUMNS:
             array: Any = categorical(name)
         elif name == "row":
-            array = np.concatenate([cleaner.rows[accepted.take] for cleaner, accepted, *_ in spans] or [np.zeros(0, int)]).astype(int)
+            array = np.concatenate(
+                [cleaner.rows[accepted.take] for cleaner, accepted, *_ in spans] or [np.zeros(0, int)]
+            ).astype(int)
         else:
             array = fill(name, np.empty(ends[-1], "datetime64[ns]" if name == "date" else object), None)
         table.insert(columns.index(name) if name in columns else len(table.columns), name, array)
@@ -767,10 +1036,21 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
         tab = raw.tabs.get(tab_name)
         if tab is None:
             guess = Catalogue.build([(t, t, []) for t in raw.available]).suggest(tab_name, cutoff=80)
-            log.add(ERROR, tab_name, org.code, None, "", "",
-                    f"Không tìm thấy tab «{tab_name}» của {org.short_name} trong bảng tính.",
-                    f"Có phải là tab «{guess}»? Đổi tên tab cho đúng." if guess else "Tạo tab với đúng tên này (trang Nguồn dữ liệu có lệnh tạo tab mẫu).")
-            stats.append({"tab": tab_name, "organisation": org.code, "rows": 0, "accepted": 0, "excluded": 0, "missing": True})
+            log.add(
+                ERROR,
+                tab_name,
+                org.code,
+                None,
+                "",
+                "",
+                f"Không tìm thấy tab «{tab_name}» của {org.short_name} trong bảng tính.",
+                f"Có phải là tab «{guess}»? Đổi tên tab cho đúng."
+                if guess
+                else "Tạo tab với đúng tên này (trang Nguồn dữ liệu có lệnh tạo tab mẫu).",
+            )
+            stats.append(
+                {"tab": tab_name, "organisation": org.code, "rows": 0, "accepted": 0, "excluded": 0, "missing": True}
+            )
             cleaners.append(None)
             continue
         cleaner = _TabCleaner(tab, org, config, cats, log, today, village_checks, texts)
@@ -796,6 +1076,15 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
     counts = issues.groupby(["tab", "severity"]).size().unstack(fill_value=0)
     for severity, name in ((ERROR, "errors"), (WARNING, "warnings")):
         tab_stats[name] = tab_stats["tab"].map(counts[severity] if severity in counts else {}).fillna(0).astype(int)
-    return Dataset(activities=activities, issues=issues, targets=targets, narratives=narratives,
-                   tab_stats=tab_stats, source_label=raw.source_label, source_id=raw.source_id,
-                   fetched_at=raw.fetched_at, notice=raw.notice, extra_columns=extras)
+    return Dataset(
+        activities=activities,
+        issues=issues,
+        targets=targets,
+        narratives=narratives,
+        tab_stats=tab_stats,
+        source_label=raw.source_label,
+        source_id=raw.source_id,
+        fetched_at=raw.fetched_at,
+        notice=raw.notice,
+        extra_columns=extras,
+    )

@@ -12,13 +12,12 @@ import json
 import sys
 from collections.abc import Callable
 
-
 from . import indicators as ind
-from .clean import Dataset
 from .config import Config, load_config
-from .dataset import load_dataset
+from .dataset import Dataset
 from .exceptions import BCDError, PeriodError
 from .formatting import number
+from .loading import load_dataset
 from .period import Period
 from .views import issues_table
 
@@ -28,8 +27,11 @@ PLUGINS = ("lib.report", "lib.sheet_setup")
 
 def add_common(parser: argparse.ArgumentParser, *, source_required: bool = False) -> None:
     """The options every data command shares."""
-    parser.add_argument("--source", required=source_required,
-                        help="tệp bảng tính (.xlsx, .ods) hoặc địa chỉ/mã Google Sheets; mặc định: nguồn trong cấu hình")
+    parser.add_argument(
+        "--source",
+        required=source_required,
+        help="tệp bảng tính (.xlsx, .ods) hoặc địa chỉ/mã Google Sheets; mặc định: nguồn trong cấu hình",
+    )
     parser.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
     parser.add_argument("--credentials", help="tệp khoá tài khoản dịch vụ Google (JSON)")
 
@@ -63,8 +65,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print(table.to_string(index=False))
     accepted, excluded = int(dataset.tab_stats["accepted"].sum()), int(dataset.tab_stats["excluded"].sum())
-    print(f"\nTổng cộng: {dataset.error_count} lỗi, {dataset.warning_count} cảnh báo; "
-          f"{number(accepted)} dòng hợp lệ, {number(excluded)} dòng bị loại.")
+    print(
+        f"\nTổng cộng: {dataset.error_count} lỗi, {dataset.warning_count} cảnh báo; "
+        f"{number(accepted)} dòng hợp lệ, {number(excluded)} dòng bị loại."
+    )
     return 1 if dataset.error_count else 0
 
 
@@ -76,18 +80,29 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = ind.compare(dataset.activities, config, codes, period, args.by)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict("records")
-        print(json.dumps({"period": period.key, "label": period.label, "indicators": records}, ensure_ascii=False, indent=2, default=str))
+        print(
+            json.dumps(
+                {"period": period.key, "label": period.label, "indicators": records},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
     elif args.format == "csv":
         print(table.to_csv(index=False), end="")
     else:
-        shown = table.assign(value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2)))
+        shown = table.assign(
+            value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2))
+        )
         print(f"Chỉ số {period.label} (so với cùng kỳ {period.previous_year().label})")
         print(shown.drop(columns=["change", "change_pct"]).to_string(index=False))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib", description="Bảng điều hành BCĐ 502: kiểm tra dữ liệu, tính chỉ số, lập báo cáo.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib", description="Bảng điều hành BCĐ 502: kiểm tra dữ liệu, tính chỉ số, lập báo cáo."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     check = commands.add_parser("check", help="liệt kê các dòng lỗi/cảnh báo của từng tab")

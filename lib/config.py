@@ -70,7 +70,7 @@ class Unit(_Named):
     communes: list[Commune] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_communes(self) -> "Unit":
+    def _unique_communes(self) -> Unit:
         _require_unique([c.name for c in self.communes], "communes", "tên xã")
         for index, commune in enumerate(self.communes):
             _require_unique([v.name for v in commune.villages], f"communes[{index}].villages", "tên thôn")
@@ -165,8 +165,13 @@ class Indicator(_Model):
         return [self.measure] if isinstance(self.measure, str) else list(self.measure or [])
 
     @model_validator(mode="after")
-    def _kind_arguments(self) -> "Indicator":
-        needs = {"sum": ["measure"], "distinct": ["field"], "ratio": ["numerator", "denominator"], "share": ["numerator"]}
+    def _kind_arguments(self) -> Indicator:
+        needs = {
+            "sum": ["measure"],
+            "distinct": ["field"],
+            "ratio": ["numerator", "denominator"],
+            "share": ["numerator"],
+        }
         missing = [name for name in needs.get(self.kind, []) if getattr(self, name) is None]
         if missing:
             raise ValueError(f"chỉ số loại «{self.kind}» cần khai báo {', '.join(missing)}")
@@ -229,9 +234,18 @@ class _SettingsFile(_Model):
 class Config:
     """The validated configuration of one committee, with the look-ups the core needs."""
 
-    def __init__(self, directory: Path, unit: Unit, groups: list[Group], organisations: list[Organisation],
-                 programmes: list[Programme], activity_types: list[ActivityType], columns: Columns,
-                 indicators: list[Indicator], settings: Settings):
+    def __init__(
+        self,
+        directory: Path,
+        unit: Unit,
+        groups: list[Group],
+        organisations: list[Organisation],
+        programmes: list[Programme],
+        activity_types: list[ActivityType],
+        columns: Columns,
+        indicators: list[Indicator],
+        settings: Settings,
+    ):
         self.directory = directory
         self.unit = unit
         self.groups = {g.code: g for g in groups}
@@ -282,7 +296,9 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
-        raise ConfigError(f"Tệp cấu hình {path.name} không đúng cú pháp YAML{where}: {getattr(error, 'problem', error)}.") from error
+        raise ConfigError(
+            f"Tệp cấu hình {path.name} không đúng cú pháp YAML{where}: {getattr(error, 'problem', error)}."
+        ) from error
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -345,19 +361,31 @@ def _cross_check(config: Config) -> None:
         check("indicators.yaml", f"{where}.numerator", ind.numerator, config.indicators, "chỉ số")
         check("indicators.yaml", f"{where}.denominator", ind.denominator, config.indicators, "chỉ số")
         check("indicators.yaml", f"{where}.filter.programme", ind.filter.programme, config.programmes, "chương trình")
-        check("indicators.yaml", f"{where}.filter.activity_type", ind.filter.activity_type, config.activity_types, "loại hoạt động")
-        check("indicators.yaml", f"{where}.filter.organisation", ind.filter.organisation, config.organisations, "đơn vị")
+        check(
+            "indicators.yaml",
+            f"{where}.filter.activity_type",
+            ind.filter.activity_type,
+            config.activity_types,
+            "loại hoạt động",
+        )
+        check(
+            "indicators.yaml", f"{where}.filter.organisation", ind.filter.organisation, config.organisations, "đơn vị"
+        )
         check("indicators.yaml", f"{where}.filter.group", ind.filter.group, config.groups, "nhóm")
         check("indicators.yaml", f"{where}.filter.nonzero", ind.filter.nonzero, config.measures, "cột số liệu")
-    for file, items in (("organisations.yaml", [o.tab for o in config.organisations.values()]),
-                        ("columns.yaml", [c.name for c in [*config.fields.values(), *config.measures.values()]])):
+    for file, items in (
+        ("organisations.yaml", [o.tab for o in config.organisations.values()]),
+        ("columns.yaml", [c.name for c in [*config.fields.values(), *config.measures.values()]]),
+    ):
         try:
             _require_unique(items, "tab" if file == "organisations.yaml" else "tiêu đề cột", "giá trị")
         except ValueError as error:
             problems.append(f"{file}: {error}")
-    for file, codes in (("organisations.yaml", [o.code for o in config.organisations.values()]),
-                        ("programmes.yaml", [a.code for a in config.activity_types.values()]),
-                        ("indicators.yaml", [i.code for i in config.indicators.values()])):
+    for file, codes in (
+        ("organisations.yaml", [o.code for o in config.organisations.values()]),
+        ("programmes.yaml", [a.code for a in config.activity_types.values()]),
+        ("indicators.yaml", [i.code for i in config.indicators.values()]),
+    ):
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
             problems.append(f"{file}: mã bị trùng: {', '.join(duplicates)}")
@@ -377,7 +405,16 @@ def load_config(directory: str | Path | None = None) -> Config:
     columns = _validate(Columns, raw["columns"], FILES["columns"])
     indicators = _validate(_IndicatorsFile, raw["indicators"], FILES["indicators"]).indicators
     settings = _validate(_SettingsFile, raw["settings"], FILES["settings"]).settings
-    config = Config(directory, unit, orgs.groups, orgs.organisations, programmes.programmes,
-                    programmes.activity_types, columns, indicators, settings)
+    config = Config(
+        directory,
+        unit,
+        orgs.groups,
+        orgs.organisations,
+        programmes.programmes,
+        programmes.activity_types,
+        columns,
+        indicators,
+        settings,
+    )
     _cross_check(config)
     return config

@@ -1,25 +1,43 @@
-"""Loading a Dataset: open the source, fetch every configured tab (falling back to the last good
-snapshot when Google Sheets cannot be reached), then clean."""
+"""The Dataset: what the pages, the report and the CLI read after cleaning."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass, field
 
-from .clean import Dataset, clean, wanted_tabs
-from .config import Config
-from .source import WorkbookSource, open_source
+import pandas as pd
+
+from .problems import ERROR, WARNING
 
 
-def load_dataset(spec: str | None, config: Config, *, credentials_file: str | None = None,
-                 credentials_info: dict[str, Any] | None = None, use_snapshots: bool = True) -> Dataset:
-    """The cleaned data of ``spec`` (a workbook path or a Google Sheets URL/key; the config's
-    default source when None)."""
-    spec = spec or str(config.resolve_path(config.settings.default_source))
-    source = open_source(spec, credentials_file=credentials_file, credentials_info=credentials_info)
-    if isinstance(source, WorkbookSource):
-        return clean(source.fetch(wanted_tabs(config)), config)
-    from .snapshot import SnapshotStore, fetch_with_fallback
+@dataclass
+class Dataset:
+    """Everything the pages, the report and the CLI read: clean activities and what went wrong."""
 
-    store = SnapshotStore(config.resolve_path(config.settings.data_dir) / "snapshots") if use_snapshots else None
-    raw = fetch_with_fallback(source, wanted_tabs(config), store)
-    return clean(raw, config)
+    activities: pd.DataFrame
+    issues: pd.DataFrame
+    targets: pd.DataFrame
+    narratives: pd.DataFrame
+    tab_stats: pd.DataFrame
+    source_label: str
+    source_id: str
+    fetched_at: dt.datetime
+    notice: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return int((self.issues["severity"] == ERROR).sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.issues["severity"] == WARNING).sum())
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.activities["date"].dt.year.unique().tolist()) if len(self.activities) else []
+
+    @property
+    def latest_year(self) -> int | None:
+        """The default period: the latest year present in the data (not the calendar year)."""
+        return self.years[-1] if self.years else None

@@ -62,7 +62,11 @@ def to_xlsx(frame: pd.DataFrame, title: str = "Dữ liệu") -> bytes:
                 if cell.data_type == "f":  # belt and braces: openpyxl treats "=…" strings as formulas
                     cell.data_type = "s"
         for index, column in enumerate(safe.columns, start=1):
-            width = max([len(str(column)), *safe.iloc[:200, index - 1].astype(str).str.len().tolist()]) if len(safe) else len(str(column))
+            width = (
+                max([len(str(column)), *safe.iloc[:200, index - 1].astype(str).str.len().tolist()])
+                if len(safe)
+                else len(str(column))
+            )
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(width + 2, 8), 60)
     return buffer.getvalue()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -28,7 +28,7 @@ def number(value: float | None, decimals: int = 0, *, trim: bool = True) -> str:
     return _pattern(decimals, trim).apply(round(value, decimals), _LOCALE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(decimals: int, trim: bool) -> NumberPattern:
     """The Babel pattern for a number of decimals, parsed once (parsing dominates a format call)."""
     return parse_pattern("#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else ""))

@@ -27,12 +27,22 @@ def _period_mask(activities: pd.DataFrame, period: Period) -> np.ndarray:
     return (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
 
 
-def select(activities: pd.DataFrame, *, communes: Iterable[str] = (), programmes: Iterable[str] = (),
-           organisations: Iterable[str] = (), activity_types: Iterable[str] = ()) -> pd.DataFrame:
+def select(
+    activities: pd.DataFrame,
+    *,
+    communes: Iterable[str] = (),
+    programmes: Iterable[str] = (),
+    organisations: Iterable[str] = (),
+    activity_types: Iterable[str] = (),
+) -> pd.DataFrame:
     """The dashboard's filters: keep rows whose commune/programme/… is among the chosen (empty = all)."""
     mask = np.ones(len(activities), bool)
-    for column, chosen in (("commune", communes), ("programme", programmes),
-                           ("organisation", organisations), ("activity_type", activity_types)):
+    for column, chosen in (
+        ("commune", communes),
+        ("programme", programmes),
+        ("organisation", organisations),
+        ("activity_type", activity_types),
+    ):
         chosen = list(chosen)
         if chosen:
             mask &= activities[column].isin(chosen).to_numpy()
@@ -43,8 +53,12 @@ def mask(activities: pd.DataFrame | _Rows, indicator: Indicator) -> np.ndarray:
     """Which activities an indicator counts (its filter), as a boolean array."""
     f = indicator.filter
     keep = np.ones(len(activities), bool)
-    for column, chosen in (("programme", f.programme), ("activity_type", f.activity_type),
-                           ("organisation", f.organisation), ("group", f.group)):
+    for column, chosen in (
+        ("programme", f.programme),
+        ("activity_type", f.activity_type),
+        ("organisation", f.organisation),
+        ("group", f.group),
+    ):
         if chosen:
             keep &= _isin(activities[column], chosen)
     for measure in f.nonzero:
@@ -97,7 +111,9 @@ class _Rows:
     def __getitem__(self, name: str) -> pd.Series:
         if name not in self.taken:
             column = self.table()[name]
-            self.taken[name] = column if self.positions is None else pd.Series(column.array.take(self.positions), name=name)
+            self.taken[name] = (
+                column if self.positions is None else pd.Series(column.array.take(self.positions), name=name)
+            )
         return self.taken[name]
 
     def mask(self, indicator: Indicator) -> np.ndarray:
@@ -131,7 +147,9 @@ class _Rows:
             codes = np.where(is_whole, -1, codes)
         elif field == "village":  # village names repeat across communes ("Thôn 1"): count commune/village pairs
             communes = _codes(self["commune"])
-            pair = np.where((codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1)
+            pair = np.where(
+                (codes >= 0) & (communes >= 0), communes.astype(np.int64) * (codes.max(initial=0) + 1) + codes, -1
+            )
             codes = np.where(pair >= 0, pd.factorize(pair)[0], -1)
         self.codes[field] = codes
         return codes
@@ -185,7 +203,9 @@ class _Frame:
         self.labels: pd.Index | None = None
         if by:
             grouped = pd.Series(np.zeros(len(rows)), index=rows.index).groupby(_keys(rows, by), observed=True)
-            self.groups = np.nan_to_num(grouped.ngroup().to_numpy(dtype=float), nan=-1).astype(np.intp)  # -1: missing key
+            self.groups = np.nan_to_num(grouped.ngroup().to_numpy(dtype=float), nan=-1).astype(
+                np.intp
+            )  # -1: missing key
             self.labels = grouped.size().index
 
     def selection(self, indicator: Indicator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,7 +231,9 @@ class _Frame:
                 result[indicator.code] = pd.Series([total], index=["all"])
                 continue
             take, groups, seen = self.selection(indicator)
-            totals = np.bincount(groups, weights=None if weights is None else weights[take], minlength=len(self.labels)).astype(float)
+            totals = np.bincount(
+                groups, weights=None if weights is None else weights[take], minlength=len(self.labels)
+            ).astype(float)
             result[indicator.code] = pd.Series(totals[seen], index=self.labels[seen])
         return result
 
@@ -246,8 +268,13 @@ def _catalogue(config: Config, dim: str) -> list | None:
     }.get(dim)
 
 
-def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None,
-            period: Period | None = None, by: str | list[str] | None = None) -> pd.DataFrame:
+def compute(
+    activities: pd.DataFrame,
+    config: Config,
+    codes: Iterable[str] | None = None,
+    period: Period | None = None,
+    by: str | list[str] | None = None,
+) -> pd.DataFrame:
     """Indicators as a wide table: one row per group of ``by`` (or one row), one column per indicator."""
     by = [by] if isinstance(by, str) else list(by or [])
     if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
@@ -277,7 +304,11 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
                 num = value(indicator.numerator)
                 numerator = config.indicators[indicator.numerator]
                 if by:
-                    whole = totals.distinct(numerator) if numerator.kind == "distinct" else totals.sums([numerator])[numerator.code]
+                    whole = (
+                        totals.distinct(numerator)
+                        if numerator.kind == "distinct"
+                        else totals.sums([numerator])[numerator.code]
+                    )
                     total = float(whole.iloc[0])
                 else:
                     total = float(num.sum())
@@ -296,32 +327,44 @@ def compute(activities: pd.DataFrame, config: Config, codes: Iterable[str] | Non
     return table.reset_index()
 
 
-def compare(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None, period: Period,
-            by: str | list[str] | None = None) -> pd.DataFrame:
+def compare(
+    activities: pd.DataFrame,
+    config: Config,
+    codes: Iterable[str] | None,
+    period: Period,
+    by: str | list[str] | None = None,
+) -> pd.DataFrame:
     """Long table: each indicator (per group) with its value, last year's value and the change."""
     by_list = [by] if isinstance(by, str) else list(by or [])
     if "village" in by_list and "commune" not in by_list:
         by_list.insert(by_list.index("village"), "commune")
     codes = list(codes or config.indicators)
-    now = compute(activities, config, codes, period, by_list).melt(id_vars=by_list, var_name="indicator", value_name="value")
+    now = compute(activities, config, codes, period, by_list).melt(
+        id_vars=by_list, var_name="indicator", value_name="value"
+    )
     before = compute(activities, config, codes, period.previous_year(), by_list).melt(
-        id_vars=by_list, var_name="indicator", value_name="previous")
+        id_vars=by_list, var_name="indicator", value_name="previous"
+    )
     table = now.merge(before, on=[*by_list, "indicator"], how="left")
     table["change"] = table["value"] - table["previous"]
-    table["change_pct"] = np.where(table["previous"] > 0, table["change"] / table["previous"].where(table["previous"] > 0) * 100, np.nan)
+    table["change_pct"] = np.where(
+        table["previous"] > 0, table["change"] / table["previous"].where(table["previous"] > 0) * 100, np.nan
+    )
     table["name"] = table["indicator"].map(lambda c: config.indicators[c].name)
     table["unit"] = table["indicator"].map(lambda c: config.indicators[c].unit)
     return table[[*by_list, "indicator", "name", "unit", "value", "previous", "change", "change_pct"]]
 
 
-def values(activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None,
-           period: Period | None = None) -> dict[str, float]:
+def values(
+    activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None, period: Period | None = None
+) -> dict[str, float]:
     """Ungrouped indicator values as a plain dict (for KPI cards and the report)."""
     return compute(activities, config, codes, period).iloc[0].to_dict()
 
 
-def coverage(activities: pd.DataFrame, config: Config, period: Period | None = None,
-             activity_types: Iterable[str] = ()) -> pd.DataFrame:
+def coverage(
+    activities: pd.DataFrame, config: Config, period: Period | None = None, activity_types: Iterable[str] = ()
+) -> pd.DataFrame:
     """Villages reached / villages in config, per commune, with the extremely difficult ones apart."""
     rows = in_period(activities, period)
     if activity_types := list(activity_types):
@@ -331,14 +374,19 @@ def coverage(activities: pd.DataFrame, config: Config, period: Period | None = N
     for commune in config.unit.communes:
         names = [v.name for v in commune.villages]
         hard = [v.name for v in commune.villages if v.extremely_difficult]
-        records.append({
-            "commune": commune.name, "villages": len(names),
-            "reached": sum((commune.name, v) in reached for v in names),
-            "extremely_difficult": len(hard),
-            "extremely_difficult_reached": sum((commune.name, v) in reached for v in hard),
-        })
+        records.append(
+            {
+                "commune": commune.name,
+                "villages": len(names),
+                "reached": sum((commune.name, v) in reached for v in names),
+                "extremely_difficult": len(hard),
+                "extremely_difficult_reached": sum((commune.name, v) in reached for v in hard),
+            }
+        )
     table = pd.DataFrame(records)
-    table["share"] = np.where(table["villages"] > 0, table["reached"] / table["villages"].where(table["villages"] > 0) * 100, np.nan)
+    table["share"] = np.where(
+        table["villages"] > 0, table["reached"] / table["villages"].where(table["villages"] > 0) * 100, np.nan
+    )
     return table
 
 
@@ -354,22 +402,32 @@ def progress(activities: pd.DataFrame, targets: pd.DataFrame, config: Config, ye
     return against_targets(wanted, config, overall, by_commune)
 
 
-def against_targets(wanted: pd.DataFrame, config: Config, overall: dict[str, float], by_commune: pd.DataFrame) -> pd.DataFrame:
+def against_targets(
+    wanted: pd.DataFrame, config: Config, overall: dict[str, float], by_commune: pd.DataFrame
+) -> pd.DataFrame:
     """Targets rows (year, indicator, commune, value, row) beside actual values already computed:
     ``overall`` for whole-unit targets, ``by_commune`` (indexed by commune) for the others."""
     columns = ["indicator", "name", "unit", "commune", "target", "actual", "percent", "row"]
     if wanted.empty:
         return pd.DataFrame(columns=columns)
-    actual = [overall[r.indicator] if r.commune is None or pd.isna(r.commune) else by_commune.at[r.commune, r.indicator]
-              for r in wanted.itertuples()]
-    table = pd.DataFrame({
-        "indicator": wanted["indicator"].to_numpy(),
-        "name": [config.indicators[c].name for c in wanted["indicator"]],
-        "unit": [config.indicators[c].unit for c in wanted["indicator"]],
-        "commune": wanted["commune"].to_numpy(), "target": wanted["value"].to_numpy(float),
-        "actual": np.asarray(actual, float), "row": wanted["row"].to_numpy(),
-    })
-    table["percent"] = np.where(table["target"] > 0, table["actual"] / table["target"].where(table["target"] > 0) * 100, np.nan)
+    actual = [
+        overall[r.indicator] if r.commune is None or pd.isna(r.commune) else by_commune.at[r.commune, r.indicator]
+        for r in wanted.itertuples()
+    ]
+    table = pd.DataFrame(
+        {
+            "indicator": wanted["indicator"].to_numpy(),
+            "name": [config.indicators[c].name for c in wanted["indicator"]],
+            "unit": [config.indicators[c].unit for c in wanted["indicator"]],
+            "commune": wanted["commune"].to_numpy(),
+            "target": wanted["value"].to_numpy(float),
+            "actual": np.asarray(actual, float),
+            "row": wanted["row"].to_numpy(),
+        }
+    )
+    table["percent"] = np.where(
+        table["target"] > 0, table["actual"] / table["target"].where(table["target"] > 0) * 100, np.nan
+    )
     return table[columns]
 
 
@@ -384,4 +442,10 @@ def coordination_matrix(activities: pd.DataFrame, config: Config, period: Period
     pairs = rows.explode("partners").dropna(subset=["partners"])
     pairs = pairs[pairs["partners"].isin(list(config.organisations))]
     pairs["organisation"] = pairs["organisation"].astype(object)
-    return pairs.groupby(["organisation", "partners"]).size().rename("count").reset_index().rename(columns={"partners": "partner"})
+    return (
+        pairs.groupby(["organisation", "partners"])
+        .size()
+        .rename("count")
+        .reset_index()
+        .rename(columns={"partners": "partner"})
+    )

@@ -32,33 +32,39 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise PeriodError(f"Khoảng thời gian không hợp lệ: ngày kết thúc {self.end:%d/%m/%Y} trước ngày bắt đầu {self.start:%d/%m/%Y}.")
+            raise PeriodError(
+                f"Khoảng thời gian không hợp lệ: ngày kết thúc {self.end:%d/%m/%Y} trước ngày bắt đầu {self.start:%d/%m/%Y}."
+            )
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
 
     @classmethod
-    def half(cls, year: int, half: int) -> "Period":
+    def half(cls, year: int, half: int) -> Period:
         if half not in (1, 2):
             raise PeriodError(f"Nửa năm phải là 1 hoặc 2, không phải {half}.")
-        return cls(dt.date(year, 1 if half == 1 else 7, 1), dt.date(year, 6 if half == 1 else 12, 30 if half == 1 else 31), "half")
+        return cls(
+            dt.date(year, 1 if half == 1 else 7, 1),
+            dt.date(year, 6 if half == 1 else 12, 30 if half == 1 else 31),
+            "half",
+        )
 
     @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
+    def quarter(cls, year: int, quarter: int) -> Period:
         if quarter not in (1, 2, 3, 4):
             raise PeriodError(f"Quý phải từ 1 đến 4, không phải {quarter}.")
         last = quarter * 3
         return cls(dt.date(year, last - 2, 1), dt.date(year, last, calendar.monthrange(year, last)[1]), "quarter")
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         if not 1 <= month <= 12:
             raise PeriodError(f"Tháng phải từ 1 đến 12, không phải {month}.")
         return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]), "month")
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """``2024``, ``2024-H1``, ``2024-Q3``, ``2024-05`` or ``2024-03-01..2024-06-30``."""
         text = text.strip()
         patterns = (
@@ -66,14 +72,18 @@ class Period:
             (r"(\d{4})-?[Hh]([12])", lambda m: cls.half(int(m[1]), int(m[2]))),
             (r"(\d{4})-?[Qq]([1-4])", lambda m: cls.quarter(int(m[1]), int(m[2]))),
             (r"(\d{4})-(\d{1,2})", lambda m: cls.month(int(m[1]), int(m[2]))),
-            (r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})",
-             lambda m: cls(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2]))),
+            (
+                r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})",
+                lambda m: cls(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])),
+            ),
         )
         for pattern, build in patterns:
             match = re.fullmatch(pattern, text)
             if match:
                 return build(match)
-        raise PeriodError(f"Không hiểu kỳ báo cáo «{text}». Dùng dạng 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30.")
+        raise PeriodError(
+            f"Không hiểu kỳ báo cáo «{text}». Dùng dạng 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30."
+        )
 
     @property
     def key(self) -> str:
@@ -100,7 +110,7 @@ class Period:
             return f"tháng {self.start.month} năm {y}"
         return f"từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
 
-    def previous_year(self) -> "Period":
+    def previous_year(self) -> Period:
         """The same period one year earlier."""
         return Period(_shift_year(self.start, -1), _shift_year(self.end, -1), self.kind)
 

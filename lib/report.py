@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import indicators as I
-from .clean import Dataset
 from .config import DEFAULT_CONFIG_DIR, Config, Indicator
+from .dataset import Dataset
 from .exceptions import ReportError
 from .period import Period
 
@@ -63,8 +63,9 @@ class _Support:
     need the rows looked at. Each filter and each column's filled cells are then decided once for
     the rows; ``within`` answers for a subset of them (a boolean array over the rows) reusing both."""
 
-    def __init__(self, rows: pd.DataFrame, config: Config, subset: np.ndarray | None = None,
-                 parent: _Support | None = None):
+    def __init__(
+        self, rows: pd.DataFrame, config: Config, subset: np.ndarray | None = None, parent: _Support | None = None
+    ):
         self.rows, self.config, self.subset = rows, config, subset
         self.masks: dict[tuple, np.ndarray] = parent.masks if parent else {}
         self.filled: dict[str, np.ndarray] = parent.filled if parent else {}
@@ -100,7 +101,9 @@ class _Support:
         return bool(keep.any())
 
 
-def _figures(supported: _Support, config: Config, codes: list[str], computed: dict[str, float]) -> dict[str, float | None]:
+def _figures(
+    supported: _Support, config: Config, codes: list[str], computed: dict[str, float]
+) -> dict[str, float | None]:
     return {c: _number(computed.get(c)) if supported(config.indicators[c], computed) else None for c in codes}
 
 
@@ -123,11 +126,17 @@ class _Highlights:
         contents, self.contents = _stripped(rows["content"])
         # one integer per (programme, content) pair; rows without a programme are in no programme
         pairs = np.where(programmes >= 0, programmes.astype(np.int64) * (len(self.contents) + 1) + contents, -1)
-        frame = pd.DataFrame({"money": _money(rows), "participants": rows["participants"].fillna(0),
-                              "date": rows["date"]}).reset_index(drop=True)
+        frame = pd.DataFrame(
+            {"money": _money(rows), "participants": rows["participants"].fillna(0), "date": rows["date"]}
+        ).reset_index(drop=True)
         grouped = frame.groupby(pairs, sort=False)
-        self.groups = grouped.agg(money=("money", "sum"), participants=("participants", "sum"), count=("money", "size"),
-                                  first=("date", "min"), last=("date", "max"))
+        self.groups = grouped.agg(
+            money=("money", "sum"),
+            participants=("participants", "sum"),
+            count=("money", "size"),
+            first=("date", "min"),
+            last=("date", "max"),
+        )
         self.groups = self.groups[self.groups.index >= 0]
         self.programmes = np.asarray(self.programme_names, dtype=object)[self.groups.index // (len(self.contents) + 1)]
         self.rows = grouped.indices
@@ -140,10 +149,20 @@ class _Highlights:
         groups = groups.sort_values(["money", "participants", "count"], ascending=False, kind="stable").head(limit)
         order = {name: i for i, name in enumerate([*config.communes, config.unit.whole_unit_label])}
         width = len(self.contents) + 1
-        return [{"content": md(self.contents[pair % width]), "money": g["money"] or None, "participants": g["participants"] or None,
-                 "count": int(g["count"]),
-                 "communes": _names(sorted(dict.fromkeys(self.communes[self.rows[pair]]), key=lambda c: order.get(c, len(order)))),
-                 "first": g["first"].date(), "last": g["last"].date()} for pair, g in groups.iterrows()]
+        return [
+            {
+                "content": md(self.contents[pair % width]),
+                "money": g["money"] or None,
+                "participants": g["participants"] or None,
+                "count": int(g["count"]),
+                "communes": _names(
+                    sorted(dict.fromkeys(self.communes[self.rows[pair]]), key=lambda c: order.get(c, len(order)))
+                ),
+                "first": g["first"].date(),
+                "last": g["last"].date(),
+            }
+            for pair, g in groups.iterrows()
+        ]
 
 
 def _stripped(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -160,8 +179,16 @@ def _by_commune(table: pd.DataFrame, config: Config, codes: list[str], key: str)
     """Per-commune values of some indicators (columns of ``table``, a compute() by commune), for the
     communes where ``key`` is positive."""
     villages = {c.name: len(c.villages) for c in config.unit.communes}
-    return [{"commune": r["commune"], "name": md(r["commune"]), "villages": villages.get(r["commune"]), **{c: _number(r[c]) for c in codes}}
-            for r in table[["commune", *codes]].to_dict("records") if (r[key] or 0) > 0]
+    return [
+        {
+            "commune": r["commune"],
+            "name": md(r["commune"]),
+            "villages": villages.get(r["commune"]),
+            **{c: _number(r[c]) for c in codes},
+        }
+        for r in table[["commune", *codes]].to_dict("records")
+        if (r[key] or 0) > 0
+    ]
 
 
 SATURDAY = ["sat_rounds", "sat_villages", "sat_participants"]
@@ -181,7 +208,9 @@ def _campaigns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> list[
     result = []
     for item in _by_commune(table, config, CAMPAIGN, "campaign_total"):
         commune = item["commune"]
-        first, last = (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (pd.NaT, pd.NaT)
+        first, last = (
+            (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (pd.NaT, pd.NaT)
+        )
         item.update(works=_names(works.get(commune, [])), first=first.date(), last=last.date())
         result.append(item)
     return result
@@ -193,8 +222,9 @@ def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
     return targets[targets["year"] == period.start.year] if period.start.year == period.end.year else targets.iloc[:0]
 
 
-def _targets(dataset: Dataset, config: Config, period: Period, computed: dict[str, float],
-             by_commune: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _targets(
+    dataset: Dataset, config: Config, period: Period, computed: dict[str, float], by_commune: pd.DataFrame
+) -> dict[str, dict[str, Any]]:
     """Targets of the period's year: whole-unit value, actual in the period, % and per commune.
 
     Targets are annual: a shorter period is measured against them with its own rows. ``computed``
@@ -207,8 +237,17 @@ def _targets(dataset: Dataset, config: Config, period: Period, computed: dict[st
     result: dict[str, dict[str, Any]] = {}
     for code, commune, target, actual, percent in rows:
         indicator = config.indicators[code]
-        entry = result.setdefault(code, {"name": indicator.name, "unit": indicator.unit, "target": None, "actual": None,
-                                         "percent": None, "communes": []})
+        entry = result.setdefault(
+            code,
+            {
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "target": None,
+                "actual": None,
+                "percent": None,
+                "communes": [],
+            },
+        )
         values = {"target": target, "actual": _number(actual), "percent": _number(percent)}
         if pd.isna(commune):
             entry.update(values)
@@ -227,37 +266,72 @@ def _narratives(dataset: Dataset, kind: str, year: int) -> list[dict[str, Any]]:
 
 
 def _comparison(config: Config, codes: list[str], now: dict, before: dict) -> list[dict[str, Any]]:
-    return [{"code": c, "name": config.indicators[c].name, "unit": config.indicators[c].unit, "value": now[c],
-             "previous": before[c], "change": now[c] - before[c] if now[c] is not None and before[c] is not None else None}
-            for c in codes]
+    return [
+        {
+            "code": c,
+            "name": config.indicators[c].name,
+            "unit": config.indicators[c].unit,
+            "value": now[c],
+            "previous": before[c],
+            "change": now[c] - before[c] if now[c] is not None and before[c] is not None else None,
+        }
+        for c in codes
+    ]
 
 
 def _basis(dataset: Dataset, config: Config, rows: pd.DataFrame) -> dict[str, Any]:
     used = rows.groupby("tab", observed=True).size()
-    tabs = [{"tab": md(s["tab"]), "organisation": md(config.organisations[s["organisation"]].short_name),
-             "missing": bool(s["missing"]), "rows": int(s["rows"]), "accepted": int(s["accepted"]),
-             "excluded": int(s["excluded"]), "used": int(used.get(s["tab"], 0)), "errors": int(s["errors"]),
-             "warnings": int(s["warnings"])} for s in dataset.tab_stats.to_dict("records")]
-    return {"source": md(dataset.source_label), "fetched_at": dataset.fetched_at, "notice": md(dataset.notice) if dataset.notice else None,
-            "tabs": tabs, "used": len(rows), "accepted": sum(t["accepted"] for t in tabs), "excluded": sum(t["excluded"] for t in tabs),
-            "errors": dataset.error_count, "warnings": dataset.warning_count}
+    tabs = [
+        {
+            "tab": md(s["tab"]),
+            "organisation": md(config.organisations[s["organisation"]].short_name),
+            "missing": bool(s["missing"]),
+            "rows": int(s["rows"]),
+            "accepted": int(s["accepted"]),
+            "excluded": int(s["excluded"]),
+            "used": int(used.get(s["tab"], 0)),
+            "errors": int(s["errors"]),
+            "warnings": int(s["warnings"]),
+        }
+        for s in dataset.tab_stats.to_dict("records")
+    ]
+    return {
+        "source": md(dataset.source_label),
+        "fetched_at": dataset.fetched_at,
+        "notice": md(dataset.notice) if dataset.notice else None,
+        "tabs": tabs,
+        "used": len(rows),
+        "accepted": sum(t["accepted"] for t in tabs),
+        "excluded": sum(t["excluded"] for t in tabs),
+        "errors": dataset.error_count,
+        "warnings": dataset.warning_count,
+    }
 
 
 def _profile(config: Config) -> dict[str, Any]:
     unit, profile = config.unit, config.unit.profile
-    share = (profile.ethnic_minority_population / profile.population * 100
-             if profile.population and profile.ethnic_minority_population is not None else None)
+    share = (
+        profile.ethnic_minority_population / profile.population * 100
+        if profile.population and profile.ethnic_minority_population is not None
+        else None
+    )
     return {
-        "area_ha": profile.area_ha, "population": profile.population, "ethnic_groups": profile.ethnic_groups,
-        "ethnic_minority_population": profile.ethnic_minority_population, "ethnic_minority_share": share,
-        "communes": len(unit.communes), "villages": config.village_count,
+        "area_ha": profile.area_ha,
+        "population": profile.population,
+        "ethnic_groups": profile.ethnic_groups,
+        "ethnic_minority_population": profile.ethnic_minority_population,
+        "ethnic_minority_share": share,
+        "communes": len(unit.communes),
+        "villages": config.village_count,
         "new_rural": sum(c.new_rural for c in unit.communes),
         "region_iii": _names(c.name for c in unit.communes if c.region == "III"),
         "extremely_difficult": sum(v.extremely_difficult for c in unit.communes for v in c.villages),
     }
 
 
-def build_context(dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None) -> dict[str, Any]:
+def build_context(
+    dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None
+) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
     cell text already escaped, the unit's profile and the report settings."""
     activities = dataset.activities
@@ -279,32 +353,52 @@ def build_context(dataset: Dataset, config: Config, period: Period, *, signing_d
         own = rows[chosen]
         present = set(organisations[chosen].unique())
         figure_codes = ["activities", "participants", "money_total", "communes_reached", "villages_reached"]
-        programmes.append({
-            "code": programme.code, "number": programme.number, "name": programme.name, "short_name": programme.short_name,
-            "has_data": not own.empty,
-            "figures": _figures(supported.within(chosen), config, figure_codes, I.values(own, config, figure_codes)),
-            "organisations": _names(config.organisations[o].short_name for o in config.organisations if o in present),
-            "highlights": highlights(programme.code, config, limit),
-        })
+        programmes.append(
+            {
+                "code": programme.code,
+                "number": programme.number,
+                "name": programme.name,
+                "short_name": programme.short_name,
+                "has_data": not own.empty,
+                "figures": _figures(
+                    supported.within(chosen), config, figure_codes, I.values(own, config, figure_codes)
+                ),
+                "organisations": _names(
+                    config.organisations[o].short_name for o in config.organisations if o in present
+                ),
+                "highlights": highlights(programme.code, config, limit),
+            }
+        )
     coverage = I.coverage(rows, config)
     # each indicator's column of compute() depends only on its own definition: one call for every list
     targeted = sorted(set(_targeted(dataset, period)["indicator"]))
     by_commune = I.compute(rows, config, list(dict.fromkeys([*SATURDAY, *CAMPAIGN, *targeted])), None, "commune")
-    key = [c for c in settings.get("key_indicators", []) if c in config.indicators] or \
-        [c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")]
+    key = [c for c in settings.get("key_indicators", []) if c in config.indicators] or [
+        c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")
+    ]
     year = period.start.year if period.kind == "year" else None
     return {
-        "unit": config.unit, "settings": config.settings, "report": settings, "profile": _profile(config),
-        "period": period, "previous_period": period.previous_year(), "signing_date": signing_date or dt.date.today(),
-        "v": now, "p": previous,
+        "unit": config.unit,
+        "settings": config.settings,
+        "report": settings,
+        "profile": _profile(config),
+        "period": period,
+        "previous_period": period.previous_year(),
+        "signing_date": signing_date or dt.date.today(),
+        "v": now,
+        "p": previous,
         "programmes": programmes,
         "saturday_communes": _by_commune(by_commune, config, SATURDAY, "sat_rounds"),
         "campaigns": _campaigns(rows, config, by_commune),
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune")),
-        "coverage": {"communes_without": _names(coverage.loc[coverage["reached"] == 0, "commune"]),
-                     "extremely_difficult": int(coverage["extremely_difficult"].sum()),
-                     "extremely_difficult_reached": int(coverage["extremely_difficult_reached"].sum())},
-        "silent_organisations": _names(o.short_name for code, o in config.organisations.items() if code not in set(organisations.unique())),
+        "coverage": {
+            "communes_without": _names(coverage.loc[coverage["reached"] == 0, "commune"]),
+            "extremely_difficult": int(coverage["extremely_difficult"].sum()),
+            "extremely_difficult_reached": int(coverage["extremely_difficult_reached"].sum()),
+        },
+        "silent_organisations": _names(
+            o.short_name for code, o in config.organisations.items() if code not in set(organisations.unique())
+        ),
         "assessment": _narratives(dataset, "assessment", year) if year else [],
         "directions": _narratives(dataset, "directions", year + 1) if year else [],
         "narrative_year": year,
@@ -328,8 +422,16 @@ def _cap(text: Any) -> str:
 
 
 FILTERS = {
-    "md": md, "num": lambda value, decimals=2: fmt.number(value, decimals), "pct": fmt.percent, "money": fmt.money, "mil": fmt.millions, "pad": fmt.padded,
-    "long_date": fmt.long_date, "short_date": fmt.short_date, "join_vi": _join, "cap": _cap,
+    "md": md,
+    "num": lambda value, decimals=2: fmt.number(value, decimals),
+    "pct": fmt.percent,
+    "money": fmt.money,
+    "mil": fmt.millions,
+    "pad": fmt.padded,
+    "long_date": fmt.long_date,
+    "short_date": fmt.short_date,
+    "join_vi": _join,
+    "cap": _cap,
     "timestamp": fmt.timestamp,
 }
 
@@ -337,8 +439,14 @@ FILTERS = {
 @functools.lru_cache(maxsize=8)
 def _environment(search: tuple[str, ...]) -> jinja2.Environment:
     """The Jinja environment of a template search path (built once per path)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(list(search)), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(search)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     env.filters.update(FILTERS)
     return env
 
@@ -364,7 +472,9 @@ def render_markdown(dataset: Dataset, config: Config, period: Period, *, signing
     try:
         text = _template(config).render(context)
     except jinja2.TemplateNotFound as error:
-        raise ReportError(f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình {config.directory}.") from error
+        raise ReportError(
+            f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình {config.directory}."
+        ) from error
     except jinja2.TemplateSyntaxError as error:
         raise ReportError(f"Mẫu báo cáo {TEMPLATE} sai cú pháp ở dòng {error.lineno}: {error.message}.") from error
     except jinja2.UndefinedError as error:

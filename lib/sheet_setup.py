@@ -19,8 +19,15 @@ import gspread
 
 from .config import Config, load_config
 from .exceptions import SpreadsheetNotFound
-from .sheets import (WRITE_SCOPES, RetryPolicy, authorize, call_with_retry, load_credentials,
-                     service_account_email, spreadsheet_key)
+from .sheets import (
+    WRITE_SCOPES,
+    RetryPolicy,
+    authorize,
+    call_with_retry,
+    load_credentials,
+    service_account_email,
+    spreadsheet_key,
+)
 
 TARGET_HEADERS = ("Năm", "Chỉ tiêu", "Xã", "Giá trị")
 ROW_COUNT = 1000
@@ -57,10 +64,15 @@ class SetupResult:
 
     def summary(self) -> str:
         """A Vietnamese report for the command line."""
-        lines = [f"Đã tạo {len(self.created)} tab: {', '.join(self.created)}." if self.created
-                 else "Không cần tạo tab nào: bảng tính đã có đủ các tab."]
+        lines = [
+            f"Đã tạo {len(self.created)} tab: {', '.join(self.created)}."
+            if self.created
+            else "Không cần tạo tab nào: bảng tính đã có đủ các tab."
+        ]
         if self.protected:
-            lines.append(f"Đã khoá {len(self.protected)} tab (chỉ người được giao mới sửa được): {', '.join(self.protected)}.")
+            lines.append(
+                f"Đã khoá {len(self.protected)} tab (chỉ người được giao mới sửa được): {', '.join(self.protected)}."
+            )
         if self.unchanged:
             lines.append(f"Giữ nguyên {len(self.unchanged)} tab đã có: {', '.join(self.unchanged)}.")
         return "\n".join([*lines, *self.warnings])
@@ -70,17 +82,27 @@ class SetupResult:
 
 
 def list_rule(values: Iterable[str], hint: str) -> dict[str, Any]:
-    return {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in values]},
-            "strict": True, "showCustomUi": True, "inputMessage": hint}
+    return {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in values]},
+        "strict": True,
+        "showCustomUi": True,
+        "inputMessage": hint,
+    }
 
 
 def number_rule(hint: str = "Nhập số lớn hơn hoặc bằng 0.") -> dict[str, Any]:
-    return {"condition": {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]},
-            "strict": True, "inputMessage": hint}
+    return {
+        "condition": {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]},
+        "strict": True,
+        "inputMessage": hint,
+    }
 
 
-DATE_RULE = {"condition": {"type": "DATE_IS_VALID"}, "strict": True,
-             "inputMessage": "Nhập ngày dạng ngày/tháng/năm, ví dụ 29/10/2024."}
+DATE_RULE = {
+    "condition": {"type": "DATE_IS_VALID"},
+    "strict": True,
+    "inputMessage": "Nhập ngày dạng ngày/tháng/năm, ví dụ 29/10/2024.",
+}
 
 
 def commune_choices(config: Config) -> list[str]:
@@ -101,51 +123,79 @@ def organisation_columns(config: Config) -> list[Column]:
         "programme": list_rule(programme_choices(config), "Chọn số chương trình phối hợp (1–4)."),
         "activity_type": list_rule([a.name for a in config.activity_types.values()], "Chọn loại hoạt động."),
     }
-    return [*(Column(f.name, by_field.get(f.code)) for f in config.fields.values()),
-            *(Column(m.name, number_rule(f"Nhập số {m.unit} (≥ 0).")) for m in config.measures.values())]
+    return [
+        *(Column(f.name, by_field.get(f.code)) for f in config.fields.values()),
+        *(Column(m.name, number_rule(f"Nhập số {m.unit} (≥ 0).")) for m in config.measures.values()),
+    ]
 
 
 def target_columns(config: Config) -> list[Column]:
     year, indicator, commune, value = TARGET_HEADERS
-    return [Column(year, number_rule("Nhập năm, ví dụ 2025.")),
-            Column(indicator, list_rule([i.name for i in config.indicators.values()], "Chọn chỉ số cần đặt chỉ tiêu.")),
-            Column(commune, list_rule(commune_choices(config), "Để trống hoặc chọn xã nếu chỉ tiêu riêng cho xã.")),
-            Column(value, number_rule("Nhập giá trị chỉ tiêu (≥ 0)."))]
+    return [
+        Column(year, number_rule("Nhập năm, ví dụ 2025.")),
+        Column(indicator, list_rule([i.name for i in config.indicators.values()], "Chọn chỉ số cần đặt chỉ tiêu.")),
+        Column(commune, list_rule(commune_choices(config), "Để trống hoặc chọn xã nếu chỉ tiêu riêng cho xã.")),
+        Column(value, number_rule("Nhập giá trị chỉ tiêu (≥ 0).")),
+    ]
 
 
 def tab_plans(config: Config) -> list[TabPlan]:
     """Every tab the set-up ensures: organisation tabs in config order, then the targets tab."""
     columns = organisation_columns(config)
-    return [*(TabPlan(org.tab, columns, list(org.editors)) for org in config.organisations.values()),
-            TabPlan(config.settings.tabs.targets, target_columns(config))]
+    return [
+        *(TabPlan(org.tab, columns, list(org.editors)) for org in config.organisations.values()),
+        TabPlan(config.settings.tabs.targets, target_columns(config)),
+    ]
 
 
 # ---------------------------------------------------------------- the batchUpdate
 
 
 def _new_tab_requests(plan: TabPlan, sheet_id: int) -> list[dict[str, Any]]:
-    header = [{"userEnteredValue": {"stringValue": c.header}, "userEnteredFormat": {"textFormat": {"bold": True}}}
-              for c in plan.columns]
+    header = [
+        {"userEnteredValue": {"stringValue": c.header}, "userEnteredFormat": {"textFormat": {"bold": True}}}
+        for c in plan.columns
+    ]
     grid = {"rowCount": ROW_COUNT, "columnCount": max(26, len(plan.columns)), "frozenRowCount": 1}
     return [
         {"addSheet": {"properties": {"sheetId": sheet_id, "title": plan.title, "gridProperties": grid}}},
-        {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0}, "rows": [{"values": header}],
-                         "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}},
-        *({"setDataValidation": {"range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": i,
-                                           "endColumnIndex": i + 1}, "rule": c.rule}}
-          for i, c in enumerate(plan.columns) if c.rule),
+        {
+            "updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                "rows": [{"values": header}],
+                "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+            }
+        },
+        *(
+            {
+                "setDataValidation": {
+                    "range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": i, "endColumnIndex": i + 1},
+                    "rule": c.rule,
+                }
+            }
+            for i, c in enumerate(plan.columns)
+            if c.rule
+        ),
     ]
 
 
 def _protect_request(plan: TabPlan, sheet_id: int, account: str | None) -> dict[str, Any]:
     users = sorted({*(plan.editors or []), *([account] if account else [])})
-    return {"addProtectedRange": {"protectedRange": {
-        "range": {"sheetId": sheet_id}, "warningOnly": False, "editors": {"users": users},
-        "description": f"Tab «{plan.title}»: chỉ người được giao trong organisations.yaml được sửa."}}}
+    return {
+        "addProtectedRange": {
+            "protectedRange": {
+                "range": {"sheetId": sheet_id},
+                "warningOnly": False,
+                "editors": {"users": users},
+                "description": f"Tab «{plan.title}»: chỉ người được giao trong organisations.yaml được sửa.",
+            }
+        }
+    }
 
 
-def setup_requests(plans: list[TabPlan], sheets: list[dict[str, Any]], *, protect: bool,
-                   account: str | None) -> tuple[list[dict[str, Any]], SetupResult]:
+def setup_requests(
+    plans: list[TabPlan], sheets: list[dict[str, Any]], *, protect: bool, account: str | None
+) -> tuple[list[dict[str, Any]], SetupResult]:
     """The batchUpdate requests that bring the spreadsheet (its ``sheets`` metadata) to the plan."""
     existing = {s["properties"]["title"]: s for s in sheets}
     next_id = max((s["properties"]["sheetId"] for s in sheets), default=0) + 1
@@ -163,37 +213,61 @@ def setup_requests(plans: list[TabPlan], sheets: list[dict[str, Any]], *, protec
             requests.append(_protect_request(plan, sheet_id, account))
             result.protected.append(plan.title)
             if not plan.editors:
-                result.warnings.append(f"Cảnh báo: tab «{plan.title}» chưa khai báo editors trong organisations.yaml; "
-                                       "chỉ chủ bảng tính và tài khoản dịch vụ sửa được tab này.")
+                result.warnings.append(
+                    f"Cảnh báo: tab «{plan.title}» chưa khai báo editors trong organisations.yaml; "
+                    "chỉ chủ bảng tính và tài khoản dịch vụ sửa được tab này."
+                )
         if sheet is not None and plan.title not in result.protected:
             result.unchanged.append(plan.title)
     return requests, result
 
 
-def init_sheet(spreadsheet: gspread.Spreadsheet, config: Config, *, protect: bool = False,
-               retry: RetryPolicy = RetryPolicy()) -> SetupResult:
+def init_sheet(
+    spreadsheet: gspread.Spreadsheet, config: Config, *, protect: bool = False, retry: RetryPolicy = RetryPolicy()
+) -> SetupResult:
     """Create every missing tab of the data contract in one batchUpdate (none when nothing is missing)."""
     account = service_account_email(spreadsheet.client)
-    meta = call_with_retry(lambda: spreadsheet.fetch_sheet_metadata(params={"fields": SETUP_FIELDS}), retry,
-                           key=spreadsheet.id, email=account)
+    meta = call_with_retry(
+        lambda: spreadsheet.fetch_sheet_metadata(params={"fields": SETUP_FIELDS}),
+        retry,
+        key=spreadsheet.id,
+        email=account,
+    )
     requests, result = setup_requests(tab_plans(config), meta.get("sheets", []), protect=protect, account=account)
     if requests:
         try:
-            call_with_retry(lambda: spreadsheet.batch_update({"requests": requests}), RetryPolicy(attempts=1),
-                            key=spreadsheet.id, email=account)
+            call_with_retry(
+                lambda: spreadsheet.batch_update({"requests": requests}),
+                RetryPolicy(attempts=1),
+                key=spreadsheet.id,
+                email=account,
+            )
         except SpreadsheetNotFound as error:
-            raise SpreadsheetNotFound(f"{error.message} Để tạo tab, tài khoản dịch vụ cần quyền Người chỉnh sửa.") from error
+            raise SpreadsheetNotFound(
+                f"{error.message} Để tạo tab, tài khoản dịch vụ cần quyền Người chỉnh sửa."
+            ) from error
     return result
 
 
-def open_spreadsheet(spec: str, *, credentials_file: str | None = None, credentials_info: dict[str, Any] | None = None,
-                     retry: RetryPolicy = RetryPolicy()) -> gspread.Spreadsheet:
+def open_spreadsheet(
+    spec: str,
+    *,
+    credentials_file: str | None = None,
+    credentials_info: dict[str, Any] | None = None,
+    retry: RetryPolicy = RetryPolicy(),
+) -> gspread.Spreadsheet:
     """The spreadsheet of a URL or key, opened with read-write credentials (secrets, key file or environment)."""
     key = spreadsheet_key(spec)
-    credentials = load_credentials(credentials_file=credentials_file, credentials_info=credentials_info, scopes=WRITE_SCOPES)
+    credentials = load_credentials(
+        credentials_file=credentials_file, credentials_info=credentials_info, scopes=WRITE_SCOPES
+    )
     client = authorize(credentials, retry.timeout)
-    return call_with_retry(lambda: gspread.Spreadsheet(client.http_client, {"id": key}), retry,
-                           key=key, email=service_account_email(client))
+    return call_with_retry(
+        lambda: gspread.Spreadsheet(client.http_client, {"id": key}),
+        retry,
+        key=key,
+        email=service_account_email(client),
+    )
 
 
 # ---------------------------------------------------------------- command line
@@ -216,13 +290,19 @@ def _template_command(args: argparse.Namespace) -> int:
 
 def add_cli(subparsers: Any) -> None:
     """Register ``init-sheet`` and ``template``; each sets ``handler(args) -> exit code``."""
-    init = subparsers.add_parser("init-sheet", help="tạo các tab còn thiếu (tiêu đề, danh sách chọn) trong Google Sheets",
-                                 description="Tạo các tab còn thiếu của từng đơn vị và tab Chỉ tiêu, có dòng tiêu đề, "
-                                             "danh sách chọn và kiểm tra dữ liệu. Không sửa tab đã có.")
+    init = subparsers.add_parser(
+        "init-sheet",
+        help="tạo các tab còn thiếu (tiêu đề, danh sách chọn) trong Google Sheets",
+        description="Tạo các tab còn thiếu của từng đơn vị và tab Chỉ tiêu, có dòng tiêu đề, "
+        "danh sách chọn và kiểm tra dữ liệu. Không sửa tab đã có.",
+    )
     init.add_argument("--source", required=True, help="đường dẫn hoặc mã bảng tính Google Sheets")
     init.add_argument("--credentials", help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)")
-    init.add_argument("--protect", action="store_true",
-                      help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa")
+    init.add_argument(
+        "--protect",
+        action="store_true",
+        help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa",
+    )
     init.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
     init.set_defaults(handler=_init_sheet_command)
     template = subparsers.add_parser("template", help="tạo tệp Excel mẫu để nhập liệu khi không có mạng")

@@ -36,8 +36,11 @@ READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 CREDENTIAL_ENV_VARS = ("BCD502_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
 METADATA_FIELDS = "properties(title,timeZone),sheets.properties(sheetId,title,index,hidden)"
-VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-                "majorDimension": "ROWS"}
+VALUE_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
 ENABLE_API_URL = "https://console.cloud.google.com/apis/library/sheets.googleapis.com"
 _CONSOLE_URL_RE = re.compile(r"https://console\.(?:developers|cloud)\.google\.com/[^\s\"']+")
 
@@ -70,8 +73,10 @@ def spreadsheet_key(spec: str) -> str:
         return match.group(1)
     if SHEETS_KEY_RE.match(spec):
         return spec
-    raise SheetsError(f"«{spec}» không phải đường dẫn hay mã bảng tính Google Sheets. "
-                      "Hãy dán đường dẫn dạng https://docs.google.com/spreadsheets/d/<mã>/edit.")
+    raise SheetsError(
+        f"«{spec}» không phải đường dẫn hay mã bảng tính Google Sheets. "
+        "Hãy dán đường dẫn dạng https://docs.google.com/spreadsheets/d/<mã>/edit."
+    )
 
 
 def quote_sheet_name(title: str) -> str:
@@ -90,18 +95,24 @@ def _service_account_info(info: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def load_credentials(*, credentials_file: str | None = None, credentials_info: Mapping[str, Any] | None = None,
-                     scopes: tuple[str, ...] = READ_SCOPES) -> Credentials:
+def load_credentials(
+    *,
+    credentials_file: str | None = None,
+    credentials_info: Mapping[str, Any] | None = None,
+    scopes: tuple[str, ...] = READ_SCOPES,
+) -> Credentials:
     """Service-account credentials from secrets, a key file, or the environment (in that order)."""
     if credentials_info:
         try:
             return service_account.Credentials.from_service_account_info(
-                _service_account_info(credentials_info), scopes=list(scopes))
+                _service_account_info(credentials_info), scopes=list(scopes)
+            )
         except (ValueError, KeyError) as error:
             raise CredentialsError(
                 "Khoá tài khoản dịch vụ trong secrets ([connections.gsheets]) không hợp lệ "
                 f"({error}). Hãy chép lại đủ các trường của tệp khoá JSON (type, client_email, private_key, "
-                "token_uri, …) theo mẫu .streamlit/secrets.toml.example.") from error
+                "token_uri, …) theo mẫu .streamlit/secrets.toml.example."
+            ) from error
     path = credentials_file or next((os.environ[v] for v in CREDENTIAL_ENV_VARS if os.environ.get(v)), None)
     if not path:
         raise CredentialsError(NO_CREDENTIALS)
@@ -109,11 +120,15 @@ def load_credentials(*, credentials_file: str | None = None, credentials_info: M
         info = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
         return service_account.Credentials.from_service_account_info(info, scopes=list(scopes))
     except FileNotFoundError as error:
-        raise CredentialsError(f"Không tìm thấy tệp khoá tài khoản dịch vụ {path}. "
-                               "Kiểm tra lại đường dẫn (--credentials hoặc biến môi trường BCD502_CREDENTIALS).") from error
+        raise CredentialsError(
+            f"Không tìm thấy tệp khoá tài khoản dịch vụ {path}. "
+            "Kiểm tra lại đường dẫn (--credentials hoặc biến môi trường BCD502_CREDENTIALS)."
+        ) from error
     except (OSError, ValueError, KeyError, AttributeError) as error:
-        raise CredentialsError(f"Tệp khoá {path} không phải khoá JSON hợp lệ của tài khoản dịch vụ ({error}). "
-                               "Tải lại khoá JSON trong Google Cloud Console (IAM → Tài khoản dịch vụ → Khoá).") from error
+        raise CredentialsError(
+            f"Tệp khoá {path} không phải khoá JSON hợp lệ của tài khoản dịch vụ ({error}). "
+            "Tải lại khoá JSON trong Google Cloud Console (IAM → Tài khoản dịch vụ → Khoá)."
+        ) from error
 
 
 def authorize(credentials: Credentials, timeout: tuple[float, float] | None = RetryPolicy.timeout) -> gspread.Client:
@@ -158,34 +173,45 @@ def translate_error(error: Exception, *, key: str, email: str | None, attempts: 
     if isinstance(error, APIError):
         status, detail = error.response.status_code, error.error.get("message", "")
         if status == 404:
-            return SpreadsheetNotFound(f"Không tìm thấy bảng tính Google Sheets có mã {key}, hoặc bảng tính chưa "
-                                       f"được chia sẻ cho {who}. Kiểm tra lại đường dẫn. {share}")
+            return SpreadsheetNotFound(
+                f"Không tìm thấy bảng tính Google Sheets có mã {key}, hoặc bảng tính chưa "
+                f"được chia sẻ cho {who}. Kiểm tra lại đường dẫn. {share}"
+            )
         if status == 403:
             url = _api_disabled_url(error)
             if url:
-                return ApiDisabled("Google Sheets API chưa được bật cho dự án Google Cloud của tài khoản dịch vụ. "
-                                   f"Mở {url} , bấm «Bật» (Enable), đợi vài phút rồi làm mới lại.")
+                return ApiDisabled(
+                    "Google Sheets API chưa được bật cho dự án Google Cloud của tài khoản dịch vụ. "
+                    f"Mở {url} , bấm «Bật» (Enable), đợi vài phút rồi làm mới lại."
+                )
             return SpreadsheetNotFound(f"Bảng tính {key} chưa được chia sẻ cho {who}. {share}")
         if status == 401:
             return _invalid_key(who, detail)
         if status == 429:
-            return QuotaExceeded(f"Google Sheets báo vượt hạn mức số lần đọc (đã thử {attempts} lần). Đợi khoảng "
-                                 "một phút rồi làm mới lại; nếu lặp lại thường xuyên, hãy tăng cache_ttl_seconds "
-                                 "trong config/settings.yaml.")
+            return QuotaExceeded(
+                f"Google Sheets báo vượt hạn mức số lần đọc (đã thử {attempts} lần). Đợi khoảng "
+                "một phút rồi làm mới lại; nếu lặp lại thường xuyên, hãy tăng cache_ttl_seconds "
+                "trong config/settings.yaml."
+            )
         if status >= 500:
-            return SheetsError(f"Máy chủ Google Sheets đang gặp sự cố (mã {status}, đã thử {attempts} lần). "
-                               "Thử lại sau ít phút.")
+            return SheetsError(
+                f"Máy chủ Google Sheets đang gặp sự cố (mã {status}, đã thử {attempts} lần). Thử lại sau ít phút."
+            )
         return SheetsError(f"Google Sheets từ chối yêu cầu (mã {status}): {detail}")
     if isinstance(error, google.auth.exceptions.RefreshError) and not _is_transient(error):
         return _invalid_key(who, str(error))
-    return SheetsError(f"Không kết nối được tới Google Sheets (đã thử {attempts} lần: {type(error).__name__}). "
-                       "Kiểm tra kết nối mạng rồi thử lại.")
+    return SheetsError(
+        f"Không kết nối được tới Google Sheets (đã thử {attempts} lần: {type(error).__name__}). "
+        "Kiểm tra kết nối mạng rồi thử lại."
+    )
 
 
 def _invalid_key(who: str, detail: str) -> CredentialsError:
-    return CredentialsError(f"Khoá của {who} không hợp lệ hoặc đã bị thu hồi ({detail}). Tạo khoá JSON mới "
-                            "trong Google Cloud Console (IAM → Tài khoản dịch vụ → Khoá) rồi cập nhật secrets "
-                            "hoặc tệp khoá.")
+    return CredentialsError(
+        f"Khoá của {who} không hợp lệ hoặc đã bị thu hồi ({detail}). Tạo khoá JSON mới "
+        "trong Google Cloud Console (IAM → Tài khoản dịch vụ → Khoá) rồi cập nhật secrets "
+        "hoặc tệp khoá."
+    )
 
 
 def call_with_retry(func: Callable[[], T], policy: RetryPolicy, *, key: str, email: str | None) -> T:
@@ -218,8 +244,9 @@ def _now(time_zone: str | None) -> dt.datetime:
 class GoogleSheetsSource:
     """A Google Spreadsheet read through gspread's client, two requests per fetch."""
 
-    def __init__(self, key: str, client: gspread.Client, *, email: str | None = None,
-                 retry: RetryPolicy = RetryPolicy()):
+    def __init__(
+        self, key: str, client: gspread.Client, *, email: str | None = None, retry: RetryPolicy = RetryPolicy()
+    ):
         self.key = key
         self.client = client
         self.email = email or service_account_email(client)
@@ -228,9 +255,14 @@ class GoogleSheetsSource:
         self.label = f"Google Sheets {key}"
 
     @classmethod
-    def from_spec(cls, spec: str, *, credentials_file: str | None = None,
-                  credentials_info: Mapping[str, Any] | None = None,
-                  retry: RetryPolicy = RetryPolicy()) -> GoogleSheetsSource:
+    def from_spec(
+        cls,
+        spec: str,
+        *,
+        credentials_file: str | None = None,
+        credentials_info: Mapping[str, Any] | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+    ) -> GoogleSheetsSource:
         """The source for a URL or key, with credentials from secrets, a file or the environment."""
         key = spreadsheet_key(spec)
         credentials = load_credentials(credentials_file=credentials_file, credentials_info=credentials_info)
@@ -252,12 +284,20 @@ class GoogleSheetsSource:
             body = self._call(lambda: http.values_batch_get(self.key, ranges, params=dict(VALUE_PARAMS)))
             value_ranges = body.get("valueRanges", [])
             if len(value_ranges) != len(ranges):
-                raise SheetsError(f"Google Sheets trả về {len(value_ranges)}/{len(ranges)} tab; dữ liệu chưa đầy đủ, "
-                                  "hãy làm mới lại.")
-            tabs = {name: RawTab(name, trim_rows(vr.get("values", [])), hidden=bool(props.get("hidden")))
-                    for (name, props), vr in zip(present.items(), value_ranges)}
+                raise SheetsError(
+                    f"Google Sheets trả về {len(value_ranges)}/{len(ranges)} tab; dữ liệu chưa đầy đủ, hãy làm mới lại."
+                )
+            tabs = {
+                name: RawTab(name, trim_rows(vr.get("values", [])), hidden=bool(props.get("hidden")))
+                for (name, props), vr in zip(present.items(), value_ranges)
+            }
         properties = meta.get("properties", {})
         self.label = f"Google Sheets «{properties.get('title') or self.key}»"
-        return RawData(tabs=tabs, available=[p["title"] for p in sheets], source_id=self.source_id,
-                       source_label=self.label, fetched_at=_now(properties.get("timeZone")),
-                       extra={"title": properties.get("title"), "time_zone": properties.get("timeZone")})
+        return RawData(
+            tabs=tabs,
+            available=[p["title"] for p in sheets],
+            source_id=self.source_id,
+            source_label=self.label,
+            fetched_at=_now(properties.get("timeZone")),
+            extra={"title": properties.get("title"), "time_zone": properties.get("timeZone")},
+        )

@@ -64,9 +64,13 @@ class SnapshotStore:
             if document.get("version") != FORMAT_VERSION or document["source_id"] != source_id:
                 return None
             tabs = {t["name"]: RawTab(t["name"], t["values"], bool(t["hidden"])) for t in document["tabs"]}
-            return RawData(tabs=tabs, available=list(document["available"]), source_id=source_id,
-                           source_label=document["source_label"],
-                           fetched_at=dt.datetime.fromisoformat(document["fetched_at"]))
+            return RawData(
+                tabs=tabs,
+                available=list(document["available"]),
+                source_id=source_id,
+                source_label=document["source_label"],
+                fetched_at=dt.datetime.fromisoformat(document["fetched_at"]),
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:

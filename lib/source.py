@@ -64,9 +64,16 @@ def trim_rows(rows: list[list[Any]]) -> list[list[Cell]]:
             end -= 1
         # Text is interned (a commune name repeated on 100 000 rows is kept once), whole numbers stay
         # as they are, integral floats become int, the rest goes through _api_cell.
-        append([intern(cell) if (kind := type(cell)) is str else cell if kind is int
+        append(
+            [
+                intern(cell)
+                if (kind := type(cell)) is str
+                else cell
+                if kind is int
                 else (int(cell) if kind is float and cell.is_integer() else api_cell(cell))
-                for cell in (row[:end] if end < len(row) else row)])
+                for cell in (row[:end] if end < len(row) else row)
+            ]
+        )
     while trimmed and not trimmed[-1]:
         trimmed.pop()
     return trimmed
@@ -108,21 +115,34 @@ class WorkbookSource:
             visibility = {m.name: m.visible for m in workbook.sheets_metadata}
             present = {nfc(name): name for name in visibility}  # a tab name typed in NFD still matches
             tabs = {
-                name: RawTab(name, trim_rows(workbook.get_sheet_by_name(present[nfc(name)]).to_python(skip_empty_area=False)),
-                             hidden=visibility[present[nfc(name)]] != SheetVisibleEnum.Visible)
-                for name in tab_names if nfc(name) in present
+                name: RawTab(
+                    name,
+                    trim_rows(workbook.get_sheet_by_name(present[nfc(name)]).to_python(skip_empty_area=False)),
+                    hidden=visibility[present[nfc(name)]] != SheetVisibleEnum.Visible,
+                )
+                for name in tab_names
+                if nfc(name) in present
             }
         except Exception as error:  # calamine raises its own error types for damaged files
-            raise SourceError(f"Không đọc được tệp {self.path.name}: tệp bị hỏng hoặc không đúng định dạng ({error}).") from error
+            raise SourceError(
+                f"Không đọc được tệp {self.path.name}: tệp bị hỏng hoặc không đúng định dạng ({error})."
+            ) from error
         if self.path.suffix.lower() in (".xlsx", ".xlsm"):
             wanted = {present[nfc(name)]: name for name in tabs}
             for name, cells in _xlsx_error_cells(self.path, list(wanted)).items():
                 _put_errors(tabs[wanted[name]].values, cells)
-        return RawData(tabs=tabs, available=list(workbook.sheet_names), source_id=self.source_id,
-                       source_label=self.label, fetched_at=dt.datetime.now().astimezone())
+        return RawData(
+            tabs=tabs,
+            available=list(workbook.sheet_names),
+            source_id=self.source_id,
+            source_label=self.label,
+            fetched_at=dt.datetime.now().astimezone(),
+        )
 
 
-_ERROR_CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S)
+_ERROR_CELL_RE = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*?\st="e"[^>]*>(?:<f[^>]*>.*?</f>|<f[^>]*/>)?<v>([^<]*)</v>', re.S
+)
 
 
 def _xlsx_error_cells(path: Path, sheet_names: list[str]) -> dict[str, list[tuple[int, int, str]]]:
@@ -132,8 +152,10 @@ def _xlsx_error_cells(path: Path, sheet_names: list[str]) -> dict[str, list[tupl
     import zipfile
     from xml.etree import ElementTree
 
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
     found: dict[str, list[tuple[int, int, str]]] = {}
     with zipfile.ZipFile(path) as archive:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -148,8 +170,10 @@ def _xlsx_error_cells(path: Path, sheet_names: list[str]) -> dict[str, list[tupl
             data = archive.read(member)
             if b't="e"' not in data:
                 continue
-            found[name] = [(int(row) - 1, _column_index(col.decode()), value.decode())
-                           for col, row, value in _ERROR_CELL_RE.findall(data)]
+            found[name] = [
+                (int(row) - 1, _column_index(col.decode()), value.decode())
+                for col, row, value in _ERROR_CELL_RE.findall(data)
+            ]
     return found
 
 
@@ -178,8 +202,9 @@ def is_google_sheet(spec: str) -> bool:
     return bool(SHEETS_URL_RE.search(spec) or (SHEETS_KEY_RE.match(spec) and not Path(spec).suffix))
 
 
-def open_source(spec: str, *, credentials_file: str | None = None,
-                credentials_info: dict[str, Any] | None = None) -> Source:
+def open_source(
+    spec: str, *, credentials_file: str | None = None, credentials_info: dict[str, Any] | None = None
+) -> Source:
     """The source named by ``spec``: a Google Sheets URL or key, or a workbook path."""
     if is_google_sheet(spec):
         from .sheets import GoogleSheetsSource

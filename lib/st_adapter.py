@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from . import export
-from .clean import Dataset
 from .config import Config, load_config
-from .dataset import load_dataset
+from .dataset import Dataset
+from .loading import load_dataset
 
 CONFIG_ENV = "BCD502_CONFIG"
 SOURCE_ENV = "BCD502_SOURCE"
@@ -33,7 +33,11 @@ def get_config() -> Config:
 
 def source_spec(config: Config) -> str:
     """Which source the app reads: BCD502_SOURCE, then secrets, then the config's default."""
-    return os.environ.get(SOURCE_ENV) or source_spec_from_secrets() or str(config.resolve_path(config.settings.default_source))
+    return (
+        os.environ.get(SOURCE_ENV)
+        or source_spec_from_secrets()
+        or str(config.resolve_path(config.settings.default_source))
+    )
 
 
 def _secrets_table() -> dict[str, Any] | None:

@@ -27,8 +27,11 @@ FIRST_DAY, LAST_DAY = 36526, 73415  # 01/01/2000 and 31/12/2100 as sheet serial 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
-MEASURE_TYPES = {"integer": ("Số nguyên ≥ 0", 12), "number": ("Số ≥ 0 (dấu phẩy thập phân)", "2,5"),
-                 "money": ("Số tiền (đồng) ≥ 0", "1.500.000")}
+MEASURE_TYPES = {
+    "integer": ("Số nguyên ≥ 0", 12),
+    "number": ("Số ≥ 0 (dấu phẩy thập phân)", "2,5"),
+    "money": ("Số tiền (đồng) ≥ 0", "1.500.000"),
+}
 
 
 def _guide_rows(config: Config) -> list[tuple[str, str, str, str, str, str | int]]:
@@ -38,30 +41,63 @@ def _guide_rows(config: Config) -> list[tuple[str, str, str, str, str, str | int
     org_tabs = "Các tab đơn vị"
     fields = {
         "date": ("Ngày tổ chức hoạt động", f"Ngày ({DATE_FORMAT.lower()})", "06/01/2024"),
-        "commune": (f"Xã nơi tổ chức, hoặc «{unit.whole_unit_label}» nếu hoạt động chung toàn {unit.level}",
-                    "Chọn trong danh sách", first.name),
-        "village": ("Thôn, bon nơi tổ chức (phải thuộc xã đã ghi)", "Chữ",
-                    first.villages[0].name if first.villages else ""),
-        "programme": ("Số chương trình phối hợp: " + "; ".join(f"{p.number} = {p.short_name}" for p in programmes),
-                      "Chọn trong danh sách", programmes[0].number),
-        "activity_type": ("Loại hoạt động theo danh mục của Ban Chỉ đạo", "Chọn trong danh sách",
-                          next(iter(config.activity_types.values())).name),
+        "commune": (
+            f"Xã nơi tổ chức, hoặc «{unit.whole_unit_label}» nếu hoạt động chung toàn {unit.level}",
+            "Chọn trong danh sách",
+            first.name,
+        ),
+        "village": (
+            "Thôn, bon nơi tổ chức (phải thuộc xã đã ghi)",
+            "Chữ",
+            first.villages[0].name if first.villages else "",
+        ),
+        "programme": (
+            "Số chương trình phối hợp: " + "; ".join(f"{p.number} = {p.short_name}" for p in programmes),
+            "Chọn trong danh sách",
+            programmes[0].number,
+        ),
+        "activity_type": (
+            "Loại hoạt động theo danh mục của Ban Chỉ đạo",
+            "Chọn trong danh sách",
+            next(iter(config.activity_types.values())).name,
+        ),
         "content": ("Mô tả ngắn việc đã làm", "Chữ", "Dọn vệ sinh đường liên thôn"),
-        "partners": ("Các đơn vị cùng phối hợp", "Danh sách, cách nhau bởi dấu phẩy hoặc chấm phẩy",
-                     ", ".join(o.short_name for o in list(config.organisations.values())[:2])),
+        "partners": (
+            "Các đơn vị cùng phối hợp",
+            "Danh sách, cách nhau bởi dấu phẩy hoặc chấm phẩy",
+            ", ".join(o.short_name for o in list(config.organisations.values())[:2]),
+        ),
     }
-    rows = [(org_tabs, f.name, *fields[f.code][:2], "Có" if f.required else "Không", fields[f.code][2])
-            for f in config.fields.values()]
-    rows += [(org_tabs, m.name, f"{m.label} ({m.unit})", MEASURE_TYPES[m.type][0], "Không", MEASURE_TYPES[m.type][1])
-             for m in config.measures.values()]
+    rows = [
+        (org_tabs, f.name, *fields[f.code][:2], "Có" if f.required else "Không", fields[f.code][2])
+        for f in config.fields.values()
+    ]
+    rows += [
+        (org_tabs, m.name, f"{m.label} ({m.unit})", MEASURE_TYPES[m.type][0], "Không", MEASURE_TYPES[m.type][1])
+        for m in config.measures.values()
+    ]
     year, indicator, commune, value = TARGET_HEADERS
     targets = config.settings.tabs.targets
-    rows += [(targets, year, "Năm áp dụng chỉ tiêu", "Số nguyên", "Có", 2025),
-             (targets, indicator, "Chỉ số cần đạt, theo danh mục chỉ số", "Chọn trong danh sách", "Có",
-              next(iter(config.indicators.values())).name),
-             (targets, commune, "Để trống nếu là chỉ tiêu chung; chọn xã nếu chỉ tiêu riêng cho xã",
-              "Chọn trong danh sách", "Không", first.name),
-             (targets, value, "Giá trị chỉ tiêu cần đạt", "Số ≥ 0", "Có", 100)]
+    rows += [
+        (targets, year, "Năm áp dụng chỉ tiêu", "Số nguyên", "Có", 2025),
+        (
+            targets,
+            indicator,
+            "Chỉ số cần đạt, theo danh mục chỉ số",
+            "Chọn trong danh sách",
+            "Có",
+            next(iter(config.indicators.values())).name,
+        ),
+        (
+            targets,
+            commune,
+            "Để trống nếu là chỉ tiêu chung; chọn xã nếu chỉ tiêu riêng cho xã",
+            "Chọn trong danh sách",
+            "Không",
+            first.name,
+        ),
+        (targets, value, "Giá trị chỉ tiêu cần đạt", "Số ≥ 0", "Có", 100),
+    ]
     return rows
 
 
@@ -70,7 +106,9 @@ def _header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int] | No
     for index, cell in enumerate(sheet[1], start=1):
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1] if widths else max(12, min(28, len(cell.value) + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = (
+            widths[index - 1] if widths else max(12, min(28, len(cell.value) + 2))
+        )
     sheet.freeze_panes = "A2"
 
 
@@ -88,8 +126,10 @@ def _lists(workbook: Workbook, config: Config) -> dict[str, str]:
         for row, value in enumerate(values, start=2):
             sheet.cell(row, column, value)
     sheet.sheet_state = "hidden"
-    return {code: f"{quote_sheetname(LISTS_TAB)}!${get_column_letter(col)}$2:${get_column_letter(col)}${len(values) + 1}"
-            for col, (code, (_, values)) in enumerate(lists.items(), start=1)}
+    return {
+        code: f"{quote_sheetname(LISTS_TAB)}!${get_column_letter(col)}$2:${get_column_letter(col)}${len(values) + 1}"
+        for col, (code, (_, values)) in enumerate(lists.items(), start=1)
+    }
 
 
 def _validate(sheet: Worksheet, column: int, validation: DataValidation) -> None:
@@ -100,14 +140,26 @@ def _validate(sheet: Worksheet, column: int, validation: DataValidation) -> None
 
 
 def _choice(source: str, what: str) -> DataValidation:
-    return DataValidation(type="list", formula1=source, allow_blank=True, promptTitle=what,
-                          prompt=f"Chọn {what.lower()} trong danh sách.", errorTitle="Giá trị không có trong danh sách",
-                          error=f"Hãy chọn {what.lower()} trong danh sách (xem tab {LISTS_TAB}).")
+    return DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        promptTitle=what,
+        prompt=f"Chọn {what.lower()} trong danh sách.",
+        errorTitle="Giá trị không có trong danh sách",
+        error=f"Hãy chọn {what.lower()} trong danh sách (xem tab {LISTS_TAB}).",
+    )
 
 
 def _non_negative(what: str) -> DataValidation:
-    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                          errorTitle="Cần nhập số", error=f"«{what}» phải là số lớn hơn hoặc bằng 0.")
+    return DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        errorTitle="Cần nhập số",
+        error=f"«{what}» phải là số lớn hơn hoặc bằng 0.",
+    )
 
 
 def build_template(config: Config) -> bytes:
@@ -122,8 +174,9 @@ def build_template(config: Config) -> bytes:
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    organisation_columns = [(f.code, f.name) for f in config.fields.values()] + \
-        [(m.code, m.name) for m in config.measures.values()]
+    organisation_columns = [(f.code, f.name) for f in config.fields.values()] + [
+        (m.code, m.name) for m in config.measures.values()
+    ]
     sheets = [workbook.create_sheet(org.tab) for org in config.organisations.values()]
     targets = workbook.create_sheet(config.settings.tabs.targets)
     ranges = _lists(workbook, config)
@@ -133,17 +186,38 @@ def build_template(config: Config) -> bytes:
         for column, (code, name) in enumerate(organisation_columns, start=1):
             if code == "date":
                 sheet.column_dimensions[get_column_letter(column)].number_format = DATE_FORMAT
-                _validate(sheet, column, DataValidation(type="date", operator="between", formula1=str(FIRST_DAY),
-                                                        formula2=str(LAST_DAY), allow_blank=True, errorTitle="Cần nhập ngày",
-                                                        error="Nhập ngày dạng ngày/tháng/năm, ví dụ 29/10/2024."))
+                _validate(
+                    sheet,
+                    column,
+                    DataValidation(
+                        type="date",
+                        operator="between",
+                        formula1=str(FIRST_DAY),
+                        formula2=str(LAST_DAY),
+                        allow_blank=True,
+                        errorTitle="Cần nhập ngày",
+                        error="Nhập ngày dạng ngày/tháng/năm, ví dụ 29/10/2024.",
+                    ),
+                )
             elif code in ranges:
                 _validate(sheet, column, _choice(ranges[code], name))
             elif code in config.measures:
                 _validate(sheet, column, _non_negative(name))
 
     _header(targets, TARGET_HEADERS)
-    _validate(targets, 1, DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
-                                         allow_blank=True, errorTitle="Cần nhập năm", error="Nhập năm, ví dụ 2025."))
+    _validate(
+        targets,
+        1,
+        DataValidation(
+            type="whole",
+            operator="between",
+            formula1="2000",
+            formula2="2100",
+            allow_blank=True,
+            errorTitle="Cần nhập năm",
+            error="Nhập năm, ví dụ 2025.",
+        ),
+    )
     _validate(targets, 2, _choice(ranges["indicator"], TARGET_HEADERS[1]))
     _validate(targets, 3, _choice(ranges["commune"], TARGET_HEADERS[2]))
     _validate(targets, 4, _non_negative(TARGET_HEADERS[3]))

@@ -13,10 +13,11 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import indicators as ind
-from .clean import ERROR, SEVERITY_LABELS, Dataset
 from .config import Config
+from .dataset import Dataset
 from .exceptions import PeriodError
 from .period import Period
+from .problems import ERROR, SEVERITY_LABELS
 
 PERIOD_KINDS = {"year": "Năm", "half": "6 tháng", "quarter": "Quý", "month": "Tháng", "range": "Tùy chọn"}
 MONEY_SOURCES = ("budget_state", "mobilised", "fund_poor", "people_contrib")
@@ -42,8 +43,11 @@ def activity_type_labels(config: Config) -> dict[str, str]:
 
 def readable(frame: pd.DataFrame, config: Config, label_title: str, drop: Sequence[str] = ()) -> pd.DataFrame:
     """A compute()-style frame for display: ``label`` → ``label_title``, indicator codes → names (money in đồng)."""
-    names = {c: config.indicators[c].name + (" (đồng)" if config.indicators[c].unit == "đồng" else "")
-             for c in frame.columns if c in config.indicators}
+    names = {
+        c: config.indicators[c].name + (" (đồng)" if config.indicators[c].unit == "đồng" else "")
+        for c in frame.columns
+        if c in config.indicators
+    }
     return frame.drop(columns=list(drop)).rename(columns={"label": label_title, **names})
 
 
@@ -73,7 +77,9 @@ class Filters:
 
     def apply(self, activities: pd.DataFrame) -> pd.DataFrame:
         """The activities of the chosen communes, programmes and organisations (every date)."""
-        return ind.select(activities, communes=self.communes, programmes=self.programmes, organisations=self.organisations)
+        return ind.select(
+            activities, communes=self.communes, programmes=self.programmes, organisations=self.organisations
+        )
 
     @property
     def narrowed(self) -> bool:
@@ -87,6 +93,7 @@ def default_period(dataset: Dataset) -> Period:
 
 def filters_from_query(query: Mapping[str, Sequence[str]], dataset: Dataset, config: Config) -> Filters:
     """Filters from URL parameters; unknown values are dropped, a bad period falls back to the default."""
+
     def first(key: str) -> str | None:
         values = query.get(key) or []
         return values[0] if values else None
@@ -95,13 +102,20 @@ def filters_from_query(query: Mapping[str, Sequence[str]], dataset: Dataset, con
         period = Period.parse(first(QUERY_KEYS["period"]) or "")
     except PeriodError:
         period = default_period(dataset)
-    known = {"communes": [*config.communes, config.unit.whole_unit_label], "programmes": list(config.programmes),
-             "organisations": list(config.organisations)}
-    chosen = {name: tuple(v for v in dict.fromkeys(query.get(QUERY_KEYS[name]) or []) if v in known[name]) for name in known}
+    known = {
+        "communes": [*config.communes, config.unit.whole_unit_label],
+        "programmes": list(config.programmes),
+        "organisations": list(config.organisations),
+    }
+    chosen = {
+        name: tuple(v for v in dict.fromkeys(query.get(QUERY_KEYS[name]) or []) if v in known[name]) for name in known
+    }
     return Filters(period, **chosen)
 
 
-def build_period(kind: str, year: int, part: int = 1, start: dt.date | None = None, end: dt.date | None = None) -> Period:
+def build_period(
+    kind: str, year: int, part: int = 1, start: dt.date | None = None, end: dt.date | None = None
+) -> Period:
     """The period the sidebar widgets describe."""
     if kind == "half":
         return Period.half(year, part)
@@ -116,8 +130,11 @@ def build_period(kind: str, year: int, part: int = 1, start: dt.date | None = No
 
 def period_part(period: Period) -> int:
     """The half, quarter or month number of a period (1 for a year or range)."""
-    return {"half": 1 + (period.start.month > 6), "quarter": (period.start.month - 1) // 3 + 1,
-            "month": period.start.month}.get(period.kind, 1)
+    return {
+        "half": 1 + (period.start.month > 6),
+        "quarter": (period.start.month - 1) // 3 + 1,
+        "month": period.start.month,
+    }.get(period.kind, 1)
 
 
 def year_choices(dataset: Dataset, period: Period) -> list[int]:
@@ -157,7 +174,9 @@ def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
     """KPI cards for the period, each with the change against the same period of the previous year.
 
     Villages and communes reached are shown as ``x/N`` of the configured catalogue."""
-    table = ind.compare(activities, config, [*KPI_CODES, "villages_reached", "communes_reached"], period).set_index("indicator")
+    table = ind.compare(activities, config, [*KPI_CODES, "villages_reached", "communes_reached"], period).set_index(
+        "indicator"
+    )
     has_previous = len(ind.in_period(activities, period.previous_year())) > 0
     cards = []
     for code in [*KPI_CODES, "villages_reached", "communes_reached"]:
@@ -172,11 +191,22 @@ def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
         elif not money:
             text = fmt.number(row["value"], 1)
         previous = float(row["previous"]) if has_previous else np.nan
-        note = f"Cùng kỳ năm trước: {fmt.money(previous) if money else fmt.number(previous, 1)}" if has_previous else "Không có số liệu cùng kỳ năm trước."
-        cards.append(Kpi(code, indicator.name, float(row["value"]), text,
-                         _delta(float(row["change"]), previous, money) if has_previous else None,
-                         (fmt.money(row["value"]) + ". " if money else "") + note,
-                         {"value": float(row["value"]), "previous": previous}))
+        note = (
+            f"Cùng kỳ năm trước: {fmt.money(previous) if money else fmt.number(previous, 1)}"
+            if has_previous
+            else "Không có số liệu cùng kỳ năm trước."
+        )
+        cards.append(
+            Kpi(
+                code,
+                indicator.name,
+                float(row["value"]),
+                text,
+                _delta(float(row["change"]), previous, money) if has_previous else None,
+                (fmt.money(row["value"]) + ". " if money else "") + note,
+                {"value": float(row["value"]), "previous": previous},
+            )
+        )
     return cards
 
 
@@ -194,7 +224,9 @@ def data_until(activities: pd.DataFrame, period: Period) -> dt.date | None:
     return None if pd.isna(latest) or latest.date() >= period.end - dt.timedelta(days=31) else latest.date()
 
 
-def monthly_trend(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] = ("activities", "participants")) -> pd.DataFrame:
+def monthly_trend(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] = ("activities", "participants")
+) -> pd.DataFrame:
     """Long frame per month: this period and the same months a year earlier (shifted onto this period)."""
     frames = []
     for series, span, shift in (("Kỳ này", period, 0), ("Cùng kỳ năm trước", period.previous_year(), 1)):
@@ -233,8 +265,9 @@ def by_activity_type(activities: pd.DataFrame, config: Config, period: Period) -
 def funds_by_source(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
     """Money per source: source name, amount in đồng, share of the total (%)."""
     values = ind.values(activities, config, MONEY_SOURCES, period)
-    table = pd.DataFrame({"source": [config.indicators[c].name for c in MONEY_SOURCES],
-                          "value": [values[c] for c in MONEY_SOURCES]})
+    table = pd.DataFrame(
+        {"source": [config.indicators[c].name for c in MONEY_SOURCES], "value": [values[c] for c in MONEY_SOURCES]}
+    )
     total = table["value"].sum()
     table["share"] = table["value"] / total * 100 if total else np.nan
     return table
@@ -245,14 +278,24 @@ def funds_by_source(activities: pd.DataFrame, config: Config, period: Period) ->
 
 def commune_flags(config: Config) -> pd.DataFrame:
     """Each commune's region, new-rural standard and number of extremely difficult villages."""
-    return pd.DataFrame([{
-        "commune": c.name, "region": c.region or "", "new_rural": c.new_rural, "villages": len(c.villages),
-        "extremely_difficult": sum(v.extremely_difficult for v in c.villages),
-        "region_iii": c.region == REGION_III,
-    } for c in config.unit.communes])
+    return pd.DataFrame(
+        [
+            {
+                "commune": c.name,
+                "region": c.region or "",
+                "new_rural": c.new_rural,
+                "villages": len(c.villages),
+                "extremely_difficult": sum(v.extremely_difficult for v in c.villages),
+                "region_iii": c.region == REGION_III,
+            }
+            for c in config.unit.communes
+        ]
+    )
 
 
-def commune_indicators(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] | None = None) -> pd.DataFrame:
+def commune_indicators(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Every (or the given) indicator per commune, the whole-unit row last."""
     codes = list(codes or config.indicators)
     return ind.compute(activities, config, codes, period, "commune")
@@ -262,16 +305,28 @@ def commune_overview(activities: pd.DataFrame, config: Config, period: Period) -
     """The commune table of the page: flags, coverage and the main indicators, Vietnamese headers."""
     flags = commune_flags(config)
     cover = ind.coverage(activities, config, period)
-    main = ind.compute(activities, config, ["activities", "participants", "beneficiaries", "money_total"], period, "commune")
-    table = flags.merge(cover.drop(columns=["villages", "extremely_difficult"]), on="commune").merge(main, on="commune", how="left")
-    return pd.DataFrame({
-        "Xã": table["commune"], "Vùng": table["region"], "Đạt chuẩn NTM": np.where(table["new_rural"], "Đạt", "Chưa đạt"),
-        "Số thôn": table["villages"], "Thôn ĐBKK": table["extremely_difficult"],
-        "Thôn có hoạt động": table["reached"], "Độ phủ thôn (%)": table["share"],
-        "Thôn ĐBKK có hoạt động": table["extremely_difficult_reached"],
-        "Số hoạt động": table["activities"], "Người tham gia": table["participants"],
-        "Lượt người được hỗ trợ": table["beneficiaries"], "Tổng kinh phí (đồng)": table["money_total"],
-    })
+    main = ind.compute(
+        activities, config, ["activities", "participants", "beneficiaries", "money_total"], period, "commune"
+    )
+    table = flags.merge(cover.drop(columns=["villages", "extremely_difficult"]), on="commune").merge(
+        main, on="commune", how="left"
+    )
+    return pd.DataFrame(
+        {
+            "Xã": table["commune"],
+            "Vùng": table["region"],
+            "Đạt chuẩn NTM": np.where(table["new_rural"], "Đạt", "Chưa đạt"),
+            "Số thôn": table["villages"],
+            "Thôn ĐBKK": table["extremely_difficult"],
+            "Thôn có hoạt động": table["reached"],
+            "Độ phủ thôn (%)": table["share"],
+            "Thôn ĐBKK có hoạt động": table["extremely_difficult_reached"],
+            "Số hoạt động": table["activities"],
+            "Người tham gia": table["participants"],
+            "Lượt người được hỗ trợ": table["beneficiaries"],
+            "Tổng kinh phí (đồng)": table["money_total"],
+        }
+    )
 
 
 def indicator_matrix(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
@@ -293,15 +348,25 @@ def disadvantaged_summary(activities: pd.DataFrame, config: Config, period: Peri
     in_region3 = rows["commune"].isin(region3).to_numpy()
     in_hard = np.array([(c, v) in hard for c, v in zip(rows["commune"].astype(object), rows["village"])], bool)
     money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1).fillna(0).to_numpy()
-    measures = {"Số hoạt động": np.ones(len(rows)), "Lượt người được hỗ trợ": rows["beneficiaries"].fillna(0).to_numpy(),
-                "Tổng kinh phí (đồng)": money}
+    measures = {
+        "Số hoạt động": np.ones(len(rows)),
+        "Lượt người được hỗ trợ": rows["beneficiaries"].fillna(0).to_numpy(),
+        "Tổng kinh phí (đồng)": money,
+    }
     records = []
     for name, values in measures.items():
         total = values.sum()
         for where, mask in (("Xã vùng III", in_region3), ("Thôn đặc biệt khó khăn", in_hard)):
             part = values[mask].sum()
-            records.append({"Nơi nhận": where, "Chỉ số": name, "Giá trị": part, "Toàn bộ": total,
-                            "Tỷ lệ (%)": part / total * 100 if total else np.nan})
+            records.append(
+                {
+                    "Nơi nhận": where,
+                    "Chỉ số": name,
+                    "Giá trị": part,
+                    "Toàn bộ": total,
+                    "Tỷ lệ (%)": part / total * 100 if total else np.nan,
+                }
+            )
     return pd.DataFrame(records)
 
 
@@ -310,17 +375,32 @@ def village_table(activities: pd.DataFrame, config: Config, period: Period, comm
     rows = ind.in_period(activities, period)
     rows = rows[rows["commune"] == commune]
     money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1).fillna(0)
-    grouped = rows.assign(_money=money).groupby("village").agg(
-        activities=("row", "size"), participants=("participants", "sum"), beneficiaries=("beneficiaries", "sum"), money=("_money", "sum"))
+    grouped = (
+        rows.assign(_money=money)
+        .groupby("village")
+        .agg(
+            activities=("row", "size"),
+            participants=("participants", "sum"),
+            beneficiaries=("beneficiaries", "sum"),
+            money=("_money", "sum"),
+        )
+    )
     villages = config.communes[commune].villages
     table = pd.DataFrame({"village": [v.name for v in villages], "hard": [v.extremely_difficult for v in villages]})
-    table = table.merge(grouped, left_on="village", right_index=True, how="left").fillna({"activities": 0, "participants": 0,
-                                                                                         "beneficiaries": 0, "money": 0})
-    return pd.DataFrame({
-        "Thôn": table["village"], "Thôn ĐBKK": np.where(table["hard"], "Có", ""), "Có hoạt động": np.where(table["activities"] > 0, "Có", "Chưa"),
-        "Số hoạt động": table["activities"], "Người tham gia": table["participants"],
-        "Lượt người được hỗ trợ": table["beneficiaries"], "Tổng kinh phí (đồng)": table["money"],
-    })
+    table = table.merge(grouped, left_on="village", right_index=True, how="left").fillna(
+        {"activities": 0, "participants": 0, "beneficiaries": 0, "money": 0}
+    )
+    return pd.DataFrame(
+        {
+            "Thôn": table["village"],
+            "Thôn ĐBKK": np.where(table["hard"], "Có", ""),
+            "Có hoạt động": np.where(table["activities"] > 0, "Có", "Chưa"),
+            "Số hoạt động": table["activities"],
+            "Người tham gia": table["participants"],
+            "Lượt người được hỗ trợ": table["beneficiaries"],
+            "Tổng kinh phí (đồng)": table["money"],
+        }
+    )
 
 
 def activity_list(activities: pd.DataFrame, config: Config, period: Period | None = None) -> pd.DataFrame:
@@ -328,14 +408,25 @@ def activity_list(activities: pd.DataFrame, config: Config, period: Period | Non
     rows = ind.in_period(activities, period).sort_values(["date", "tab", "row"], ascending=[False, True, True])
     money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1)
     orgs = organisation_labels(config)
-    return pd.DataFrame({
-        "Ngày": rows["date"].dt.date, "Đơn vị": _label(rows["organisation"], orgs), "Xã": rows["commune"].astype(object),
-        "Thôn": rows["village"], "Chương trình": rows["programme"].astype(object),
-        "Loại hoạt động": _label(rows["activity_type"], activity_type_labels(config)), "Nội dung": rows["content"],
-        "Phối hợp": rows["partners"].map(lambda ps: ", ".join(orgs.get(p, p) for p in ps) if isinstance(ps, tuple) else ""),
-        "Người tham gia": rows["participants"], "Lượt người được hỗ trợ": rows["beneficiaries"], "Kinh phí (đồng)": money,
-        "Tab": rows["tab"].astype(object), "Dòng": rows["row"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Ngày": rows["date"].dt.date,
+            "Đơn vị": _label(rows["organisation"], orgs),
+            "Xã": rows["commune"].astype(object),
+            "Thôn": rows["village"],
+            "Chương trình": rows["programme"].astype(object),
+            "Loại hoạt động": _label(rows["activity_type"], activity_type_labels(config)),
+            "Nội dung": rows["content"],
+            "Phối hợp": rows["partners"].map(
+                lambda ps: ", ".join(orgs.get(p, p) for p in ps) if isinstance(ps, tuple) else ""
+            ),
+            "Người tham gia": rows["participants"],
+            "Lượt người được hỗ trợ": rows["beneficiaries"],
+            "Kinh phí (đồng)": money,
+            "Tab": rows["tab"].astype(object),
+            "Dòng": rows["row"],
+        }
+    ).reset_index(drop=True)
 
 
 def notable_activities(activities: pd.DataFrame, config: Config, period: Period, limit: int = 15) -> pd.DataFrame:
@@ -350,9 +441,16 @@ def coordination(activities: pd.DataFrame, config: Config, period: Period) -> pd
     matrix = ind.coordination_matrix(activities, config, period)
     orgs = organisation_labels(config)
     order = {code: i for i, code in enumerate(config.organisations)}
-    matrix = matrix.assign(_a=matrix["organisation"].map(order), _b=matrix["partner"].map(order)).sort_values(["_a", "_b"])
-    return pd.DataFrame({"Đơn vị chủ trì": matrix["organisation"].map(orgs), "Đơn vị phối hợp": matrix["partner"].map(orgs),
-                         "Số hoạt động phối hợp": matrix["count"]}).reset_index(drop=True)
+    matrix = matrix.assign(_a=matrix["organisation"].map(order), _b=matrix["partner"].map(order)).sort_values(
+        ["_a", "_b"]
+    )
+    return pd.DataFrame(
+        {
+            "Đơn vị chủ trì": matrix["organisation"].map(orgs),
+            "Đơn vị phối hợp": matrix["partner"].map(orgs),
+            "Số hoạt động phối hợp": matrix["count"],
+        }
+    ).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- per organisation
@@ -360,7 +458,16 @@ def coordination(activities: pd.DataFrame, config: Config, period: Period) -> pd
 
 def organisation_contribution(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
     """Each organisation's activities, participants, labour days, beneficiaries and money."""
-    codes = ["activities", "rounds", "participants", "labour_days", "beneficiaries", "money_total", "communes_reached", "villages_reached"]
+    codes = [
+        "activities",
+        "rounds",
+        "participants",
+        "labour_days",
+        "beneficiaries",
+        "money_total",
+        "communes_reached",
+        "villages_reached",
+    ]
     table = ind.compute(activities, config, codes, period, "organisation")
     table.insert(1, "label", _label(table["organisation"], organisation_labels(config)))
     return table
@@ -368,14 +475,18 @@ def organisation_contribution(activities: pd.DataFrame, config: Config, period: 
 
 def period_months(period: Period) -> list[pd.Timestamp]:
     """First day of every month the period touches."""
-    return list(pd.date_range(pd.Timestamp(period.start).to_period("M").to_timestamp(), pd.Timestamp(period.end), freq="MS"))
+    return list(
+        pd.date_range(pd.Timestamp(period.start).to_period("M").to_timestamp(), pd.Timestamp(period.end), freq="MS")
+    )
 
 
 def completeness(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
     """Organisation × month: how many rows each tab recorded that month (0 = nothing reported)."""
     rows = ind.in_period(activities, period)
     months = period_months(period)
-    counts = rows.groupby([rows["organisation"].astype(object), rows["date"].dt.to_period("M").dt.to_timestamp()]).size()
+    counts = rows.groupby(
+        [rows["organisation"].astype(object), rows["date"].dt.to_period("M").dt.to_timestamp()]
+    ).size()
     grid = pd.MultiIndex.from_product([list(config.organisations), months], names=["organisation", "month"])
     table = counts.reindex(grid, fill_value=0).rename("count").reset_index()
     table["label"] = table["organisation"].map(organisation_labels(config))
@@ -393,8 +504,9 @@ def completeness_table(grid: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def update_history(history: list[tuple[dt.datetime, dict[str, int]]], fetched_at: dt.datetime,
-                   counts: dict[str, int]) -> list[tuple[dt.datetime, dict[str, int]]]:
+def update_history(
+    history: list[tuple[dt.datetime, dict[str, int]]], fetched_at: dt.datetime, counts: dict[str, int]
+) -> list[tuple[dt.datetime, dict[str, int]]]:
     """Keep the row counts of the last two distinct fetches (newest last)."""
     if history and history[-1][0] == fetched_at:
         return history
@@ -407,22 +519,36 @@ def freshness(dataset: Dataset, config: Config, previous: Mapping[str, int] | No
     orgs = organisation_labels(config)
     added = stats["rows"] - stats["tab"].map(dict(previous or {})).astype(float)
     latest = pd.to_datetime(stats["latest_date"])
-    return pd.DataFrame({
-        "Đơn vị": stats["organisation"].map(orgs), "Tab": stats["tab"], "Hoạt động gần nhất": latest.dt.date,
-        "Số ngày từ hoạt động gần nhất": (pd.Timestamp(dataset.fetched_at.date()) - latest).dt.days,
-        "Dòng dữ liệu": stats["rows"], "Dòng hợp lệ": stats["accepted"], "Dòng bị loại": stats["excluded"],
-        "Lỗi": stats["errors"], "Cảnh báo": stats["warnings"], "Dòng mới từ lần tải trước": added,
-        "Thiếu tab": stats["missing"].map({True: "Thiếu tab", False: ""}),
-    })
+    return pd.DataFrame(
+        {
+            "Đơn vị": stats["organisation"].map(orgs),
+            "Tab": stats["tab"],
+            "Hoạt động gần nhất": latest.dt.date,
+            "Số ngày từ hoạt động gần nhất": (pd.Timestamp(dataset.fetched_at.date()) - latest).dt.days,
+            "Dòng dữ liệu": stats["rows"],
+            "Dòng hợp lệ": stats["accepted"],
+            "Dòng bị loại": stats["excluded"],
+            "Lỗi": stats["errors"],
+            "Cảnh báo": stats["warnings"],
+            "Dòng mới từ lần tải trước": added,
+            "Thiếu tab": stats["missing"].map({True: "Thiếu tab", False: ""}),
+        }
+    )
 
 
 def progress_table(activities: pd.DataFrame, dataset: Dataset, config: Config, year: int) -> pd.DataFrame:
     """Targets of the year against actual values (whole unit or per commune)."""
     table = ind.progress(activities, dataset.targets, config, year)
-    return pd.DataFrame({
-        "Chỉ tiêu": table["name"], "Phạm vi": table["commune"].fillna(config.unit.whole_unit_label),
-        "Đơn vị tính": table["unit"], "Kế hoạch": table["target"], "Thực hiện": table["actual"], "Đạt (%)": table["percent"],
-    })
+    return pd.DataFrame(
+        {
+            "Chỉ tiêu": table["name"],
+            "Phạm vi": table["commune"].fillna(config.unit.whole_unit_label),
+            "Đơn vị tính": table["unit"],
+            "Kế hoạch": table["target"],
+            "Thực hiện": table["actual"],
+            "Đạt (%)": table["percent"],
+        }
+    )
 
 
 # ---------------------------------------------------------------- data quality
@@ -435,11 +561,18 @@ def issues_table(dataset: Dataset, config: Config, severity: str | None = None) 
     issues = issues.assign(_o=issues["tab"].map(order).fillna(len(order)), _s=(issues["severity"] != ERROR).astype(int))
     issues = issues.sort_values(["_o", "tab", "_s", "row"], na_position="first", kind="stable")
     orgs = organisation_labels(config)
-    return pd.DataFrame({
-        "Mức độ": issues["severity"].map(SEVERITY_LABELS), "Đơn vị": issues["organisation"].map(lambda o: orgs.get(o, "")),
-        "Tab": issues["tab"], "Dòng": issues["row"], "Cột": issues["column"], "Giá trị": issues["value"],
-        "Vấn đề": issues["message"], "Cách sửa": issues["suggestion"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Mức độ": issues["severity"].map(SEVERITY_LABELS),
+            "Đơn vị": issues["organisation"].map(lambda o: orgs.get(o, "")),
+            "Tab": issues["tab"],
+            "Dòng": issues["row"],
+            "Cột": issues["column"],
+            "Giá trị": issues["value"],
+            "Vấn đề": issues["message"],
+            "Cách sửa": issues["suggestion"],
+        }
+    ).reset_index(drop=True)
 
 
 def filter_issues(issues: pd.DataFrame, organisations: Sequence[str] = (), levels: Sequence[str] = ()) -> pd.DataFrame:
@@ -455,8 +588,14 @@ def filter_issues(issues: pd.DataFrame, organisations: Sequence[str] = (), level
 def row_counts(dataset: Dataset, config: Config) -> pd.DataFrame:
     """Accepted / excluded rows per tab with error and warning counts."""
     stats = dataset.tab_stats
-    return pd.DataFrame({
-        "Đơn vị": stats["organisation"].map(organisation_labels(config)), "Tab": stats["tab"],
-        "Dòng dữ liệu": stats["rows"], "Dòng được tính": stats["accepted"], "Dòng bị loại": stats["excluded"],
-        "Lỗi": stats["errors"], "Cảnh báo": stats["warnings"],
-    })
+    return pd.DataFrame(
+        {
+            "Đơn vị": stats["organisation"].map(organisation_labels(config)),
+            "Tab": stats["tab"],
+            "Dòng dữ liệu": stats["rows"],
+            "Dòng được tính": stats["accepted"],
+            "Dòng bị loại": stats["excluded"],
+            "Lỗi": stats["errors"],
+            "Cảnh báo": stats["warnings"],
+        }
+    )

@@ -90,7 +90,10 @@ def parse(markdown: str) -> tuple[list[Block], dict[str, str]]:
                 i += 1
             aligns = []
             if len(rows) > 1 and all(re.fullmatch(r":?-+:?", c) for c in rows[1]):
-                aligns = ["center" if c.startswith(":") and c.endswith(":") else "right" if c.endswith(":") else "left" for c in rows[1]]
+                aligns = [
+                    "center" if c.startswith(":") and c.endswith(":") else "right" if c.endswith(":") else "left"
+                    for c in rows[1]
+                ]
                 del rows[1]
             blocks.append(Block("table", rows=rows, aligns=aligns))
         elif m := _FOOTNOTE.match(line):
@@ -270,8 +273,16 @@ class _Writer:
 
     # -- inline text
 
-    def inline(self, paragraph: Paragraph, text: str, size: float, *, bold: bool = False, italic: bool = False,
-               highlight: bool = False) -> None:
+    def inline(
+        self,
+        paragraph: Paragraph,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        highlight: bool = False,
+    ) -> None:
         """Runs for Markdown inline text: emphasis toggles, escapes, footnote references."""
         buffer: list[str] = []
 
@@ -284,7 +295,7 @@ class _Writer:
 
         position = 0
         for match in _INLINE.finditer(text):
-            buffer.append(text[position:match.start()])
+            buffer.append(text[position : match.start()])
             position = match.end()
             escaped, marker, note = match.groups()
             if escaped is not None:
@@ -316,7 +327,9 @@ class _Writer:
 
     def add_footnote(self, number: int, text: str) -> None:
         if self.footnotes is None:
-            self.footnotes = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(_FOOTNOTES_XML), self.doc.part.package)
+            self.footnotes = XmlPart(
+                PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(_FOOTNOTES_XML), self.doc.part.package
+            )
             self.doc.part.relate_to(self.footnotes, RT.FOOTNOTES)
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), str(number))
@@ -417,7 +430,11 @@ class _Writer:
         else:
             table.style = self.doc.styles["Table Grid"]
             _widths(table, _data_widths(width))
-        aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+        aligns = {
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+        }
         cells = [table_row.cells for table_row in table.rows]  # table.cell() lays out the whole grid on every call
         for r, row in enumerate(block.rows):
             for c in range(width):
@@ -428,7 +445,11 @@ class _Writer:
                     # the national title (first row, right) is bold; the rest is as the Markdown says
                     self.inline(paragraph, text, HEADER_PT, bold=(r == 0 and c == 1))
                 else:
-                    align = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else aligns[block.aligns[c] if c < len(block.aligns) else "left"]
+                    align = (
+                        WD_ALIGN_PARAGRAPH.CENTER
+                        if r == 0
+                        else aligns[block.aligns[c] if c < len(block.aligns) else "left"]
+                    )
                     self.prototypes.format(paragraph, align, after=0)
                     self.inline(paragraph, text, TABLE_PT, bold=r == 0)
         if not header:

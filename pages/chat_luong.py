@@ -9,18 +9,30 @@ from pages import ui
 ctx = ui.context()
 config, dataset = ctx.config, ctx.dataset
 st.title("Chất lượng dữ liệu")
-st.caption("Các dòng có lỗi chưa được tính vào chỉ số; cảnh báo vẫn được tính nhưng nên kiểm tra lại. "
-           "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu.")
+st.caption(
+    "Các dòng có lỗi chưa được tính vào chỉ số; cảnh báo vẫn được tính nhưng nên kiểm tra lại. "
+    "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu."
+)
 
 counts = views.row_counts(dataset, config)
-ui.metrics([(label, fmt.number(value), None, "") for label, value in [
-    ("Dòng được tính", counts["Dòng được tính"].sum()), ("Dòng bị loại", counts["Dòng bị loại"].sum()),
-    ("Lỗi", ui.error_count(ctx)), ("Cảnh báo", dataset.warning_count)]])
+ui.metrics(
+    [
+        (label, fmt.number(value), None, "")
+        for label, value in [
+            ("Dòng được tính", counts["Dòng được tính"].sum()),
+            ("Dòng bị loại", counts["Dòng bị loại"].sum()),
+            ("Lỗi", ui.error_count(ctx)),
+            ("Cảnh báo", dataset.warning_count),
+        ]
+    ]
+)
 
 st.subheader("Danh sách cần sửa")
 issues = ctx.cached(views.issues_table, compute=lambda: views.issues_table(dataset, config))
 left, right = st.columns(2)
-organisations = left.multiselect("Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị")
+organisations = left.multiselect(
+    "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"
+)
 levels = right.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
 shown = views.filter_issues(issues, organisations, levels)
 if shown.empty:

@@ -4,8 +4,8 @@ import importlib
 
 import streamlit as st
 
-from lib import st_adapter
 from lib import formatting as fmt
+from lib import st_adapter
 from pages import ui
 
 ctx = ui.context(require_data=False)
@@ -31,8 +31,10 @@ else:
         st.warning(dataset.notice, icon="🕘")
     else:
         st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon="✅")
-    st.caption(f"Dữ liệu được lưu tạm {config.settings.cache_ttl_seconds // 60} phút cho mọi người dùng; "
-               "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật.")
+    st.caption(
+        f"Dữ liệu được lưu tạm {config.settings.cache_ttl_seconds // 60} phút cho mọi người dùng; "
+        "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật."
+    )
 
 if st.button("Làm mới dữ liệu", icon=":material/refresh:", type="primary", key="source_refresh"):
     st_adapter.refresh()
@@ -43,11 +45,19 @@ template = _module("lib.template")
 if template is None:
     st.info("Tệp mẫu nhập liệu chưa sẵn sàng trong phiên bản này.", icon="🛠️")
 else:
-    st.write("Tệp Excel trống có sẵn các tab của từng đơn vị, dòng tiêu đề đúng mẫu và danh sách chọn "
-             "(xã, chương trình, loại hoạt động). Dùng khi nhập liệu không có mạng, hoặc để tải lên Google Sheets.")
-    st.download_button("Tải tệp mẫu (.xlsx)", template.build_template(config), "mau-nhap-lieu-bcd-502.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="source_template",
-                       icon=":material/download:", on_click="ignore")
+    st.write(
+        "Tệp Excel trống có sẵn các tab của từng đơn vị, dòng tiêu đề đúng mẫu và danh sách chọn "
+        "(xã, chương trình, loại hoạt động). Dùng khi nhập liệu không có mạng, hoặc để tải lên Google Sheets."
+    )
+    st.download_button(
+        "Tải tệp mẫu (.xlsx)",
+        template.build_template(config),
+        "mau-nhap-lieu-bcd-502.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="source_template",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 st.subheader("Kết nối Google Sheets")
 st.markdown(
@@ -68,9 +78,12 @@ if setup is None:
 elif not on_sheets:
     st.caption("Chỉ dùng được khi nguồn dữ liệu là Google Sheets. Nguồn hiện tại là một tệp trên máy chủ.")
 else:
-    st.write("Tạo tab của các đơn vị và tab Chỉ tiêu còn thiếu (có dòng tiêu đề và danh sách chọn). "
-             "Không sửa các tab đã có.")
-    protect = st.checkbox("Khoá mỗi tab, chỉ người được giao (editors trong cấu hình) mới sửa được", key="source_protect")
+    st.write(
+        "Tạo tab của các đơn vị và tab Chỉ tiêu còn thiếu (có dòng tiêu đề và danh sách chọn). Không sửa các tab đã có."
+    )
+    protect = st.checkbox(
+        "Khoá mỗi tab, chỉ người được giao (editors trong cấu hình) mới sửa được", key="source_protect"
+    )
     if st.button("Tạo các tab còn thiếu", icon=":material/add_box:", key="source_init"):
         result = st_adapter.setup_spreadsheet(protect=protect)
         st.success(result.summary())

@@ -19,33 +19,76 @@ def _row_history() -> dict[str, list]:
 
 st.subheader("Đóng góp của từng đơn vị")
 contribution = ctx.view(views.organisation_contribution)
-measure = st.segmented_control("Chỉ số trên biểu đồ", ["activities", "participants", "beneficiaries", "money_total"],
-                               format_func=lambda c: config.indicators[c].name, default="activities", key="org_measure") or "activities"
-ui.chart(charts.bar(contribution, "label", measure, category_title="Đơn vị", value_title=config.indicators[measure].name,
-                    unit=config.indicators[measure].unit, colour="label", scale=charts.organisation_scale(config)))
-ui.table(views.readable(contribution, config, "Đơn vị", drop=["organisation"]), "Đóng góp của các đơn vị", "org_contribution")
+measure = (
+    st.segmented_control(
+        "Chỉ số trên biểu đồ",
+        ["activities", "participants", "beneficiaries", "money_total"],
+        format_func=lambda c: config.indicators[c].name,
+        default="activities",
+        key="org_measure",
+    )
+    or "activities"
+)
+ui.chart(
+    charts.bar(
+        contribution,
+        "label",
+        measure,
+        category_title="Đơn vị",
+        value_title=config.indicators[measure].name,
+        unit=config.indicators[measure].unit,
+        colour="label",
+        scale=charts.organisation_scale(config),
+    )
+)
+ui.table(
+    views.readable(contribution, config, "Đơn vị", drop=["organisation"]), "Đóng góp của các đơn vị", "org_contribution"
+)
 
 st.subheader("Mức độ cập nhật theo tháng")
 st.caption("Số hoạt động mỗi đơn vị ghi vào tab của mình trong từng tháng; ô 0 là tháng chưa ghi nhận hoạt động nào.")
 grid = ctx.view(views.completeness)
-ui.chart(charts.heatmap(grid, "month_label", "label", "count", x_title="Tháng", y_title="Đơn vị", value_title="Số hoạt động",
-                        x_sort=list(dict.fromkeys(grid["month_label"])), y_sort=list(views.organisation_labels(config).values()),
-                        scheme="greens"))
+ui.chart(
+    charts.heatmap(
+        grid,
+        "month_label",
+        "label",
+        "count",
+        x_title="Tháng",
+        y_title="Đơn vị",
+        value_title="Số hoạt động",
+        x_sort=list(dict.fromkeys(grid["month_label"])),
+        y_sort=list(views.organisation_labels(config).values()),
+        scheme="greens",
+    )
+)
 ui.table(views.completeness_table(grid), "Mức độ cập nhật theo tháng", "org_completeness")
 
 st.subheader("Độ mới của dữ liệu")
 history = _row_history().setdefault(dataset.source_id, [])
-history[:] = views.update_history(history, dataset.fetched_at, dict(zip(dataset.tab_stats["tab"], dataset.tab_stats["rows"])))
+history[:] = views.update_history(
+    history, dataset.fetched_at, dict(zip(dataset.tab_stats["tab"], dataset.tab_stats["rows"]))
+)
 previous = history[0][1] if len(history) > 1 else None
-st.caption(f"Đọc lúc {fmt.timestamp(dataset.fetched_at)}."
-           + (f" Dòng mới so với lần tải lúc {fmt.timestamp(history[0][0])}." if previous else " Chưa có lần tải trước để so sánh số dòng mới."))
+st.caption(
+    f"Đọc lúc {fmt.timestamp(dataset.fetched_at)}."
+    + (
+        f" Dòng mới so với lần tải lúc {fmt.timestamp(history[0][0])}."
+        if previous
+        else " Chưa có lần tải trước để so sánh số dòng mới."
+    )
+)
 ui.table(views.freshness(dataset, config, previous), "Độ mới của dữ liệu", "org_freshness")
 
 st.subheader("Tiến độ thực hiện chỉ tiêu")
 year = period.end.year
-progress = ctx.cached(views.progress_table, year, compute=lambda: views.progress_table(dataset.activities, dataset, config, year))
+progress = ctx.cached(
+    views.progress_table, year, compute=lambda: views.progress_table(dataset.activities, dataset, config, year)
+)
 if progress.empty:
     st.info(f"Chưa có chỉ tiêu nào cho năm {year} trong tab «{config.settings.tabs.targets}».")
 else:
-    st.caption(f"Chỉ tiêu năm {year}, tính trên toàn bộ hoạt động của năm (không theo bộ lọc xã, chương trình, đơn vị).")
+    st.caption(
+        f"Chỉ tiêu năm {year}, tính trên toàn bộ hoạt động của năm (không theo bộ lọc xã, chương trình, đơn vị)."
+    )
     ui.table(progress, f"Tiến độ chỉ tiêu năm {year}", "org_progress")

@@ -14,8 +14,8 @@ import streamlit as st
 
 from lib import export, st_adapter, views
 from lib import formatting as fmt
-from lib.clean import Dataset
 from lib.config import Config
+from lib.dataset import Dataset
 from lib.exceptions import BCDError, ConfigError, SourceError
 from lib.period import ROMAN, Period
 
@@ -56,8 +56,12 @@ class Context:
     def view(self, function: Callable[..., T], *args: Any) -> T:
         """``function(activities, config, period, *args)`` for the sidebar's filters, computed once per fetch and
         filters (the activities are only selected when the result is not cached yet)."""
-        return self.cached(function, repr(self.filters), args,
-                           compute=lambda: function(self.activities, self.config, self.period, *args))
+        return self.cached(
+            function,
+            repr(self.filters),
+            args,
+            compute=lambda: function(self.activities, self.config, self.period, *args),
+        )
 
 
 # ---------------------------------------------------------------- errors
@@ -66,7 +70,9 @@ class Context:
 def hint(error: BCDError) -> str:
     """What to do next, by kind of error."""
     if isinstance(error, ConfigError):
-        return "Sửa tệp cấu hình được nêu ở trên (thư mục config/) rồi tải lại trang. Xem hướng dẫn cấu hình trong README."
+        return (
+            "Sửa tệp cấu hình được nêu ở trên (thư mục config/) rồi tải lại trang. Xem hướng dẫn cấu hình trong README."
+        )
     if isinstance(error, SourceError):
         return "Kiểm tra nguồn dữ liệu (đường dẫn tệp, hoặc quyền chia sẻ bảng tính Google Sheets) ở trang «Nguồn dữ liệu», rồi bấm «Làm mới dữ liệu»."
     return "Kiểm tra lại lựa chọn rồi thử lại."
@@ -121,10 +127,15 @@ def _seed(filters: views.Filters) -> None:
     part = views.period_part(period)
     state = st.session_state
     state["f_kind"], state["f_year"] = period.kind, period.start.year
-    state["f_half"], state["f_quarter"], state["f_month"] = (part if period.kind == k else 1 for k in ("half", "quarter", "month"))
+    state["f_half"], state["f_quarter"], state["f_month"] = (
+        part if period.kind == k else 1 for k in ("half", "quarter", "month")
+    )
     state["f_range"] = (period.start, period.end)
     state["f_communes"], state["f_programmes"], state["f_organisations"] = (
-        list(filters.communes), list(filters.programmes), list(filters.organisations))
+        list(filters.communes),
+        list(filters.programmes),
+        list(filters.organisations),
+    )
 
 
 def sidebar(ctx: Context) -> views.Filters:
@@ -148,21 +159,47 @@ def sidebar(ctx: Context) -> views.Filters:
             start, end = start or default.start, end or start or default.end
         else:
             shown_year = st.session_state.get("f_year") or default.start.year
-            years = ctx.cached(views.year_choices, today, shown_year, compute=lambda: views.year_choices(dataset, Period.year(shown_year)))
+            years = ctx.cached(
+                views.year_choices,
+                today,
+                shown_year,
+                compute=lambda: views.year_choices(dataset, Period.year(shown_year)),
+            )
             year = st.selectbox("Năm", years, key="f_year")
             if kind == "half":
-                part = st.selectbox("Nửa năm", [1, 2], format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm", key="f_half")
+                part = st.selectbox(
+                    "Nửa năm",
+                    [1, 2],
+                    format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm",
+                    key="f_half",
+                )
             elif kind == "quarter":
                 part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
             elif kind == "month":
                 part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
-        communes = st.multiselect("Xã", [*config.communes, config.unit.whole_unit_label], key="f_communes", placeholder="Tất cả các xã")
-        chosen_programmes = st.multiselect("Chương trình", list(programmes), format_func=programmes.get, key="f_programmes",
-                                           placeholder="Tất cả chương trình")
-        chosen_organisations = st.multiselect("Đơn vị", list(organisations), format_func=organisations.get, key="f_organisations",
-                                              placeholder="Tất cả đơn vị")
-    filters = views.Filters(views.build_period(kind, year, part, start, end), tuple(communes),
-                            tuple(chosen_programmes), tuple(chosen_organisations))
+        communes = st.multiselect(
+            "Xã", [*config.communes, config.unit.whole_unit_label], key="f_communes", placeholder="Tất cả các xã"
+        )
+        chosen_programmes = st.multiselect(
+            "Chương trình",
+            list(programmes),
+            format_func=programmes.get,
+            key="f_programmes",
+            placeholder="Tất cả chương trình",
+        )
+        chosen_organisations = st.multiselect(
+            "Đơn vị",
+            list(organisations),
+            format_func=organisations.get,
+            key="f_organisations",
+            placeholder="Tất cả đơn vị",
+        )
+    filters = views.Filters(
+        views.build_period(kind, year, part, start, end),
+        tuple(communes),
+        tuple(chosen_programmes),
+        tuple(chosen_organisations),
+    )
     wanted = filters.to_query()
     if {k: ([v] if isinstance(v, str) else v) for k, v in wanted.items()} != _query():
         st.query_params.from_dict(wanted)
@@ -205,14 +242,18 @@ def header(title: str, ctx: Context, note: str = "") -> None:
     if filters.communes:
         parts.append("Xã: " + ", ".join(filters.communes))
     if filters.programmes:
-        parts.append("Chương trình: " + ", ".join(views.programme_labels(ctx.config)[p].split(".")[0] for p in filters.programmes))
+        parts.append(
+            "Chương trình: "
+            + ", ".join(views.programme_labels(ctx.config)[p].split(".")[0] for p in filters.programmes)
+        )
     if filters.organisations:
         parts.append("Đơn vị: " + ", ".join(views.organisation_labels(ctx.config)[o] for o in filters.organisations))
     st.caption(" · ".join(parts) + (f"  \n{note}" if note else ""))
     errors = error_count(ctx)
     if errors:
-        st.page_link(QUALITY_PAGE, label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
-                     icon="⚠️")
+        st.page_link(
+            QUALITY_PAGE, label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa", icon="⚠️"
+        )
 
 
 def _display(value, column: str) -> str:
@@ -231,19 +272,33 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
     stem = export.file_stem(title)
     csv, xlsx = st_adapter.downloads(frame, title)
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("Tải CSV", csv, f"{stem}.csv", "text/csv", key=f"{key}_csv",
-                         icon=":material/download:", on_click="ignore")
-    buttons.download_button("Tải Excel", xlsx, f"{stem}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          icon=":material/download:", on_click="ignore")
+    buttons.download_button(
+        "Tải CSV", csv, f"{stem}.csv", "text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore"
+    )
+    buttons.download_button(
+        "Tải Excel",
+        xlsx,
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def metrics(cards: list[tuple[str, str, str | None, str]], width: int = 168) -> None:
     """Metric cards that wrap: several per row on a laptop, two per row on a phone."""
     with st.container(horizontal=True, gap="small"):
         for label, value, delta, help_text in cards:
-            st.metric(label, value, delta, help=help_text or None, border=True, width=width,
-                      delta_arrow="off" if delta and delta.startswith("±") else "auto")
+            st.metric(
+                label,
+                value,
+                delta,
+                help=help_text or None,
+                border=True,
+                width=width,
+                delta_arrow="off" if delta and delta.startswith("±") else "auto",
+            )
 
 
 def chart(figure) -> None:
@@ -254,5 +309,8 @@ def empty(ctx: Context) -> bool:
     """True (with a notice) when the filters leave no activity in the period."""
     if ctx.view(views.count_in_period):
         return False
-    st.info(f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.", icon="ℹ️")
+    st.info(
+        f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.",
+        icon="ℹ️",
+    )
     return True

@@ -18,4 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 bash scripts/setup.sh requirements-dev.txt
+# One style for the whole tree: CI fails on a formatting or lint finding.
+.venv/bin/ruff format --check .
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

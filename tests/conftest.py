@@ -8,16 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from lib.clean import Dataset, clean, wanted_tabs
+from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
+from lib.dataset import Dataset
 from lib.source import RawData, RawTab, WorkbookSource
+
+pytest_plugins = ["fake_sheets"]  # the fake Sheets API fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
 COMMUNE_CONFIG = ROOT / "tests" / "fixtures" / "commune_config"
-HEADER = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Nội dung", "Đơn vị phối hợp", "Số đợt",
-          "Người tham gia", "Vận động, tài trợ (đồng)"]
-FETCHED = dt.datetime(2024, 12, 31, 9, 0, tzinfo=dt.timezone.utc)
+HEADER = [
+    "Ngày",
+    "Xã",
+    "Thôn",
+    "Chương trình",
+    "Loại hoạt động",
+    "Nội dung",
+    "Đơn vị phối hợp",
+    "Số đợt",
+    "Người tham gia",
+    "Vận động, tài trợ (đồng)",
+]
+FETCHED = dt.datetime(2024, 12, 31, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +45,13 @@ def demo(config: Config) -> Dataset:
 
 def raw_data(tabs: dict[str, list[list]], hidden: frozenset[str] = frozenset()) -> RawData:
     """RawData with the given tabs, as a source would return them."""
-    return RawData(tabs={name: RawTab(name, rows, name in hidden) for name, rows in tabs.items()},
-                   available=list(tabs), source_id="test", source_label="Dữ liệu thử", fetched_at=FETCHED)
+    return RawData(
+        tabs={name: RawTab(name, rows, name in hidden) for name, rows in tabs.items()},
+        available=list(tabs),
+        source_id="test",
+        source_label="Dữ liệu thử",
+        fetched_at=FETCHED,
+    )
 
 
 def clean_tab(config: Config, rows: list[list], tab: str = "BCHQS") -> Dataset:

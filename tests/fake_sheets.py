@@ -34,30 +34,46 @@ API = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 SERVICE_ACCOUNT = "bcd502-reader@bcd502-demo.iam.gserviceaccount.com"
 EPOCH = dt.date(1899, 12, 30)
-STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-          429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 MESSAGES = {
     401: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
-         "other valid authentication credential.",
+    "other valid authentication credential.",
     403: "The caller does not have permission",
     404: "Requested entity was not found.",
     429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of "
-         "service 'sheets.googleapis.com' for consumer 'project_number:123456789012'.",
+    "service 'sheets.googleapis.com' for consumer 'project_number:123456789012'.",
     500: "Internal error encountered.",
     503: "The service is currently unavailable.",
 }
-DISABLED = ("Google Sheets API has not been used in project 123456789012 before or it is disabled. Enable it by "
-            "visiting https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project="
-            "123456789012 then retry. If you enabled this API recently, wait a few minutes for the action to "
-            "propagate to our systems and retry.")
+DISABLED = (
+    "Google Sheets API has not been used in project 123456789012 before or it is disabled. Enable it by "
+    "visiting https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project="
+    "123456789012 then retry. If you enabled this API recently, wait a few minutes for the action to "
+    "propagate to our systems and retry."
+)
 
 
 def service_account_info(email: str = SERVICE_ACCOUNT) -> dict[str, str]:
     """A service-account key (fresh RSA key) whose token exchange the fake answers."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    return {"type": "service_account", "project_id": "bcd502-demo", "private_key_id": "abc123",
-            "private_key": pem.decode(), "client_email": email, "client_id": "1234567890", "token_uri": TOKEN_URL}
+    return {
+        "type": "service_account",
+        "project_id": "bcd502-demo",
+        "private_key_id": "abc123",
+        "private_key": pem.decode(),
+        "client_email": email,
+        "client_id": "1234567890",
+        "token_uri": TOKEN_URL,
+    }
 
 
 class StaticCredentials(google.oauth2.credentials.Credentials):
@@ -146,16 +162,24 @@ class FakeSpreadsheet:
             if tab.protected_ranges:
                 sheet["protectedRanges"] = copy.deepcopy(tab.protected_ranges)
             sheets.append(sheet)
-        return {"spreadsheetId": self.key,
-                "properties": {"title": self.title, "locale": "vi_VN", "autoRecalc": "ON_CHANGE",
-                               "timeZone": self.time_zone},
-                "sheets": sheets,
-                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit"}
+        return {
+            "spreadsheetId": self.key,
+            "properties": {
+                "title": self.title,
+                "locale": "vi_VN",
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": self.time_zone,
+            },
+            "sheets": sheets,
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit",
+        }
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return (value.date() - EPOCH).days + (value - dt.datetime.combine(value.date(), dt.time())).total_seconds() / 86400
+        return (value.date() - EPOCH).days + (
+            value - dt.datetime.combine(value.date(), dt.time())
+        ).total_seconds() / 86400
     if isinstance(value, dt.date):
         return (value - EPOCH).days
     return value
@@ -243,16 +267,26 @@ class FakeSheets:
 
     # -------------------------------------------------------------- seeding and inspection
 
-    def add_spreadsheet(self, key: str, tabs: Mapping[str, list[list[Any]]], *, hidden: Iterable[str] = (),
-                        title: str = "BCĐ 502 — dữ liệu", shared: bool = True) -> FakeSpreadsheet:
+    def add_spreadsheet(
+        self,
+        key: str,
+        tabs: Mapping[str, list[list[Any]]],
+        *,
+        hidden: Iterable[str] = (),
+        title: str = "BCĐ 502 — dữ liệu",
+        shared: bool = True,
+    ) -> FakeSpreadsheet:
         """A spreadsheet with the given tabs (in order); rows are stored as given, dates as serials."""
         hidden = set(hidden)
         fake_tabs = []
         for name, rows in tabs.items():
             stored = [[_cell(c) for c in row] for row in rows]
-            properties = {"sheetId": self._new_id(), "title": name, "hidden": name in hidden,
-                          "gridProperties": {"rowCount": max(1000, len(stored)),
-                                             "columnCount": max([26, *map(len, stored)])}}
+            properties = {
+                "sheetId": self._new_id(),
+                "title": name,
+                "hidden": name in hidden,
+                "gridProperties": {"rowCount": max(1000, len(stored)), "columnCount": max([26, *map(len, stored)])},
+            }
             fake_tabs.append(FakeTab(properties, stored))
         self.spreadsheets[key] = FakeSpreadsheet(key, title, fake_tabs, shared)
         return self.spreadsheets[key]
@@ -305,8 +339,17 @@ class FakeSheets:
                     raise failure[1]
                 raise ApiError(failure[1])
             if not self.api_enabled:
-                raise ApiError(403, DISABLED, [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                                                "reason": "SERVICE_DISABLED", "domain": "googleapis.com"}])
+                raise ApiError(
+                    403,
+                    DISABLED,
+                    [
+                        {
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                            "reason": "SERVICE_DISABLED",
+                            "domain": "googleapis.com",
+                        }
+                    ],
+                )
             if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
                 raise ApiError(401)
             spreadsheet = self.spreadsheets.get(key)
@@ -316,8 +359,11 @@ class FakeSheets:
                 raise ApiError(403)
             result = getattr(self, "_" + kind.replace(".", "_"))(spreadsheet, params, body, a1)
         except ApiError as error:
-            payload: dict[str, Any] = {"code": error.code, "message": error.message,
-                                       "status": STATUS.get(error.code, "UNKNOWN")}
+            payload: dict[str, Any] = {
+                "code": error.code,
+                "message": error.message,
+                "status": STATUS.get(error.code, "UNKNOWN"),
+            }
             if error.details:
                 payload["details"] = error.details
             return error.code, {"Content-Type": "application/json"}, json.dumps({"error": payload})
@@ -361,8 +407,13 @@ class FakeSheets:
         start, _, end = cells.partition(":")
         end = end or start
         (c0, r0), (c1, r1) = (re.fullmatch(r"([A-Z]*)(\d*)", part).groups() for part in (start, end))
-        return (tab, int(r0) - 1 if r0 else 0, int(r1) if r1 else None,
-                _column_index(c0) if c0 else 0, _column_index(c1) + 1 if c1 else None)
+        return (
+            tab,
+            int(r0) - 1 if r0 else 0,
+            int(r1) if r1 else None,
+            _column_index(c0) if c0 else 0,
+            _column_index(c1) + 1 if c1 else None,
+        )
 
     @staticmethod
     def _render(tab: FakeTab, r0: int, r1: int | None, c0: int, c1: int | None, params: dict[str, list[str]]) -> dict:
@@ -370,12 +421,23 @@ class FakeSheets:
             raise ApiError(400, "The fake supports majorDimension=ROWS only.")
         rows = _ragged(row[c0:c1] for row in tab.rows[r0:r1])
         if params.get("valueRenderOption", ["FORMATTED_VALUE"])[0] == "FORMATTED_VALUE":
-            rows = [[str(c).lower() if isinstance(c, bool) else
-                     str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in row] for row in rows]
+            rows = [
+                [
+                    str(c).lower()
+                    if isinstance(c, bool)
+                    else str(int(c))
+                    if isinstance(c, float) and c.is_integer()
+                    else str(c)
+                    for c in row
+                ]
+                for row in rows
+            ]
         last_row = r1 or tab.grid["rowCount"]
         last_col = column_letter((c1 or tab.grid["columnCount"]) - 1)
-        result: dict[str, Any] = {"range": f"{quote_title(tab.title)}!{column_letter(c0)}{r0 + 1}:{last_col}{last_row}",
-                                  "majorDimension": "ROWS"}
+        result: dict[str, Any] = {
+            "range": f"{quote_title(tab.title)}!{column_letter(c0)}{r0 + 1}:{last_col}{last_row}",
+            "majorDimension": "ROWS",
+        }
         if rows:
             result["values"] = rows
         return result
@@ -393,8 +455,9 @@ class FakeSheets:
     def _values_get(self, spreadsheet: FakeSpreadsheet, params: dict, body: Any, a1: str) -> dict:
         return self._render(*self._parse_a1(spreadsheet, a1), params)
 
-    def _write(self, spreadsheet: FakeSpreadsheet, tab: FakeTab, row: int, col: int, values: list[list[Any]],
-               params: dict) -> dict:
+    def _write(
+        self, spreadsheet: FakeSpreadsheet, tab: FakeTab, row: int, col: int, values: list[list[Any]], params: dict
+    ) -> dict:
         option = params.get("valueInputOption", [None])[0]
         if option not in ("RAW", "USER_ENTERED"):
             raise ApiError(400, "'valueInputOption' is required but not specified")
@@ -404,10 +467,14 @@ class FakeSheets:
                     tab.formulas.add((row + i, col + j))
                 tab.write(row + i, col + j, value)
         width = max(map(len, values), default=0)
-        return {"spreadsheetId": spreadsheet.key, "updatedRows": len(values), "updatedColumns": width,
-                "updatedCells": sum(map(len, values)),
-                "updatedRange": f"{quote_title(tab.title)}!{column_letter(col)}{row + 1}:"
-                                f"{column_letter(col + max(width, 1) - 1)}{row + max(len(values), 1)}"}
+        return {
+            "spreadsheetId": spreadsheet.key,
+            "updatedRows": len(values),
+            "updatedColumns": width,
+            "updatedCells": sum(map(len, values)),
+            "updatedRange": f"{quote_title(tab.title)}!{column_letter(col)}{row + 1}:"
+            f"{column_letter(col + max(width, 1) - 1)}{row + max(len(values), 1)}",
+        }
 
     def _values_update(self, spreadsheet: FakeSpreadsheet, params: dict, body: dict, a1: str) -> dict:
         tab, r0, _, c0, _ = self._parse_a1(spreadsheet, a1)
@@ -422,7 +489,7 @@ class FakeSheets:
         draft = copy.deepcopy(spreadsheet)  # a batchUpdate applies entirely or not at all
         replies = []
         for index, request in enumerate(body.get("requests", [])):
-            (kind, payload), = request.items()
+            ((kind, payload),) = request.items()
             handler = getattr(self, f"_req_{kind}", None)
             if handler is None:
                 raise ApiError(400, f"Invalid requests[{index}]: the fake does not support {kind}")
@@ -439,15 +506,19 @@ class FakeSheets:
             raise ApiError(400, f"Invalid requests[{index}].{kind}: No grid with id: {sheet_id}")
         return tab
 
-    def _grid_range(self, spreadsheet: FakeSpreadsheet, grid_range: dict, index: int,
-                    kind: str) -> tuple[FakeTab, int, int, int, int]:
+    def _grid_range(
+        self, spreadsheet: FakeSpreadsheet, grid_range: dict, index: int, kind: str
+    ) -> tuple[FakeTab, int, int, int, int]:
         tab = self._tab_by_id(spreadsheet, grid_range.get("sheetId", 0), index, kind)
         rows, cols = tab.grid["rowCount"], tab.grid["columnCount"]
         r0, r1 = grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", rows)
         c0, c1 = grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex", cols)
         if r1 > rows or c1 > cols:
-            raise ApiError(400, f"Invalid requests[{index}].{kind}: Range ({quote_title(tab.title)}!"
-                                f"{column_letter(c1 - 1)}{r1}) exceeds grid limits. Max rows: {rows}, max columns: {cols}")
+            raise ApiError(
+                400,
+                f"Invalid requests[{index}].{kind}: Range ({quote_title(tab.title)}!"
+                f"{column_letter(c1 - 1)}{r1}) exceeds grid limits. Max rows: {rows}, max columns: {cols}",
+            )
         return tab, r0, r1, c0, c1
 
     def _req_addSheet(self, spreadsheet: FakeSpreadsheet, payload: dict, index: int) -> dict:
@@ -459,10 +530,15 @@ class FakeSheets:
         grid.setdefault("rowCount", 1000)
         grid.setdefault("columnCount", 26)
         if any(t.title == properties["title"] for t in spreadsheet.tabs):
-            raise ApiError(400, f"Invalid requests[{index}].addSheet: A sheet with the name \"{properties['title']}\" "
-                                "already exists. Please enter another name.")
+            raise ApiError(
+                400,
+                f'Invalid requests[{index}].addSheet: A sheet with the name "{properties["title"]}" '
+                "already exists. Please enter another name.",
+            )
         if any(t.sheet_id == properties["sheetId"] for t in spreadsheet.tabs):
-            raise ApiError(400, f"Invalid requests[{index}].addSheet: Sheet with id {properties['sheetId']} already exists.")
+            raise ApiError(
+                400, f"Invalid requests[{index}].addSheet: Sheet with id {properties['sheetId']} already exists."
+            )
         position = properties.pop("index", len(spreadsheet.tabs))
         spreadsheet.tabs.insert(position, FakeTab(properties, []))
         return {"addSheet": {"properties": properties | {"index": position, "sheetType": "GRID"}}}
@@ -487,16 +563,25 @@ class FakeSheets:
             tab = self._tab_by_id(spreadsheet, start.get("sheetId", 0), index, "updateCells")
             r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
             width = max((len(r.get("values", [])) for r in payload["rows"]), default=0)
-            self._grid_range(spreadsheet, {"sheetId": tab.sheet_id, "startRowIndex": r0, "startColumnIndex": c0,
-                                           "endRowIndex": r0 + len(payload["rows"]),
-                                           "endColumnIndex": c0 + width}, index, "updateCells")
+            self._grid_range(
+                spreadsheet,
+                {
+                    "sheetId": tab.sheet_id,
+                    "startRowIndex": r0,
+                    "startColumnIndex": c0,
+                    "endRowIndex": r0 + len(payload["rows"]),
+                    "endColumnIndex": c0 + width,
+                },
+                index,
+                "updateCells",
+            )
         else:
             tab, r0, _, c0, _ = self._grid_range(spreadsheet, payload["range"], index, "updateCells")
         fields = {f.strip() for f in payload["fields"].split(",")}
         for i, row in enumerate(payload["rows"]):
             for j, cell in enumerate(row.get("values", [])):
                 if "userEnteredValue" in fields or "*" in fields:
-                    (value_kind, value), = cell.get("userEnteredValue", {"stringValue": None}).items()
+                    ((value_kind, value),) = cell.get("userEnteredValue", {"stringValue": None}).items()
                     if value_kind == "formulaValue":
                         tab.formulas.add((r0 + i, c0 + j))
                     tab.write(r0 + i, c0 + j, value)

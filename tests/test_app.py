@@ -21,8 +21,15 @@ from tests.conftest import without_fetch_time
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
-PAGES = ["pages/tong_quan.py", "pages/theo_xa.py", "pages/theo_chuong_trinh.py", "pages/theo_don_vi.py",
-         "pages/chat_luong.py", "pages/bao_cao.py", "pages/nguon_du_lieu.py"]
+PAGES = [
+    "pages/tong_quan.py",
+    "pages/theo_xa.py",
+    "pages/theo_chuong_trinh.py",
+    "pages/theo_don_vi.py",
+    "pages/chat_luong.py",
+    "pages/bao_cao.py",
+    "pages/nguon_du_lieu.py",
+]
 TITLES = ["Tổng quan", "Theo xã", "Theo chương trình", "Theo đơn vị", "Chất lượng dữ liệu", "Báo cáo", "Nguồn dữ liệu"]
 
 
@@ -131,8 +138,15 @@ def test_quality_page_lists_the_faulty_rows(demo):
     issues = at.dataframe[0].value
     errors = issues[issues["Mức độ"] == "Lỗi"]
     wanted = demo.issues[demo.issues["severity"] == "error"]
-    assert sorted(zip(errors["Tab"], errors["Dòng"].astype(int))) == sorted(zip(wanted["tab"], wanted["row"].astype(int)))
-    faults = {("Hội CCB", "31/02/2024"), ("Hội Nông dân", "khoảng 50 người"), ("Hội Phụ nữ", "Đạ Lonh"), ("Đoàn Thanh niên", "Pul")}
+    assert sorted(zip(errors["Tab"], errors["Dòng"].astype(int))) == sorted(
+        zip(wanted["tab"], wanted["row"].astype(int))
+    )
+    faults = {
+        ("Hội CCB", "31/02/2024"),
+        ("Hội Nông dân", "khoảng 50 người"),
+        ("Hội Phụ nữ", "Đạ Lonh"),
+        ("Đoàn Thanh niên", "Pul"),
+    }
     for tab, value in faults:
         row = wanted[(wanted["tab"] == tab) & (wanted["value"] == value)]["row"].iloc[0]
         assert ((errors["Tab"] == tab) & (errors["Giá trị"] == value) & (errors["Dòng"] == row)).sum() == 1

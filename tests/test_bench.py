@@ -8,8 +8,9 @@ import pytest
 
 from bench import pipeline
 from bench.synthetic import generate, write_config, write_xlsx
-from lib.clean import ERROR, clean
+from lib.clean import clean
 from lib.config import load_config
+from lib.problems import ERROR
 
 ROWS = 2_000
 

@@ -23,15 +23,31 @@ from tests.conftest import without_fetch_time
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PAGES = {
-    "tong-quan": "Tổng quan", "theo-xa": "Theo xã", "theo-chuong-trinh": "Theo chương trình", "theo-don-vi": "Theo đơn vị",
-    "chat-luong-du-lieu": "Chất lượng dữ liệu", "bao-cao": "Báo cáo", "nguon-du-lieu": "Nguồn dữ liệu",
+    "tong-quan": "Tổng quan",
+    "theo-xa": "Theo xã",
+    "theo-chuong-trinh": "Theo chương trình",
+    "theo-don-vi": "Theo đơn vị",
+    "chat-luong-du-lieu": "Chất lượng dữ liệu",
+    "bao-cao": "Báo cáo",
+    "nguon-du-lieu": "Nguồn dữ liệu",
 }
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed; run the project's test command, which installs it"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian Chromium (/usr/bin/chromium) is not installed; run the project's test command, which installs it",
+    ),
     pytest.mark.timeout(180),
 ]
 
@@ -48,9 +64,25 @@ def server():
     port = _free_port()
     env = {**os.environ, "BCD502_SOURCE": str(ROOT / "demo" / "dam-rong-demo.xlsx")}
     process = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "scripts/serve.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -128,7 +160,9 @@ def test_shared_link_is_the_first_visit(server, page):
 
 
 def test_every_page_renders(server, page, demo, config):
-    expected = fmt.number(ind.values(demo.activities, config, ["activities"], Period.year(demo.latest_year))["activities"])
+    expected = fmt.number(
+        ind.values(demo.activities, config, ["activities"], Period.year(demo.latest_year))["activities"]
+    )
     for path, title in PAGES.items():
         _open(page, server, path)
         assert page.get_by_role("heading", name=title, exact=True).first.is_visible()
@@ -175,8 +209,9 @@ def test_report_download(server, page, demo, config):
 
 
 def test_phone_width(server, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="vi-VN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:

@@ -5,8 +5,8 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from tests.conftest import HEADER, clean_tab, raw_data
 from lib.clean import clean
+from tests.conftest import HEADER, clean_tab, raw_data
 
 ROW = ["05/03/2024", "Rô Men", "Thôn 1", 2, "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 1, 120, ""]
 
@@ -20,7 +20,13 @@ def test_valid_row_is_accepted_with_its_sheet_row(config):
     d = clean_tab(config, [HEADER, ROW])
     assert len(d.activities) == 1
     row = d.activities.iloc[0]
-    assert (row["row"], row["commune"], row["village"], row["programme"], row["activity_type"]) == (2, "Rô Men", "Thôn 1", "CT2", "ngay_thu_7")
+    assert (row["row"], row["commune"], row["village"], row["programme"], row["activity_type"]) == (
+        2,
+        "Rô Men",
+        "Thôn 1",
+        "CT2",
+        "ngay_thu_7",
+    )
     assert row["participants"] == 120 and row["organisation"] == "bchqs" and row["group"] == "armed_forces"
     assert issues_of(d).empty
 
@@ -32,9 +38,11 @@ def test_nfd_and_curly_apostrophes_match_communes(config):
 
 
 def test_text_numbers_and_serial_and_text_dates(config):
-    rows = [HEADER,
-            [45356, "Rô Men", "", "2", "Ngày thứ 7 cùng nhân dân", "", "", "1", "1.265", "1.265.000"],
-            ["2024-03-09", "Rô Men", "", "CT2", "Ngày thứ 7 cùng nhân dân", "", "", 1, 20, "4.080 triệu"]]
+    rows = [
+        HEADER,
+        [45356, "Rô Men", "", "2", "Ngày thứ 7 cùng nhân dân", "", "", "1", "1.265", "1.265.000"],
+        ["2024-03-09", "Rô Men", "", "CT2", "Ngày thứ 7 cùng nhân dân", "", "", 1, 20, "4.080 triệu"],
+    ]
     d = clean_tab(config, rows)
     assert d.activities["date"].dt.strftime("%d/%m/%Y").tolist() == ["05/03/2024", "09/03/2024"]
     assert d.activities["participants"].tolist() == [1265, 20]
@@ -61,13 +69,19 @@ def test_tabs_with_different_layouts_and_blank_lines_keep_their_own_rows(config)
     tabs = {name: [] for name in config.organisation_tabs}
     reordered = ["Người tham gia", "Xã", "Ngày", "Loại hoạt động", "Chương trình", "Thôn"]
     tabs["BCHQS"] = [HEADER, ROW, [], [], ROW[:1] + ["Đạ Long", "Đạ Nhinh 1"] + ROW[3:8] + [7]]
-    tabs["Hội Phụ nữ"] = [reordered + ["Người báo cáo"], [], [33, "Đạ M'Rông", "06/03/2024", "Ngày thứ 7 cùng nhân dân", 2, "", "sáng"]]
+    tabs["Hội Phụ nữ"] = [
+        reordered + ["Người báo cáo"],
+        [],
+        [33, "Đạ M'Rông", "06/03/2024", "Ngày thứ 7 cùng nhân dân", 2, "", "sáng"],
+    ]
     tabs["MTTQ"] = [HEADER, [], ["31/02/2024", "Đạ Tông", ""] + ROW[3:]]
     d = clean(raw_data(tabs), config)
     got = d.activities[["tab", "row", "commune", "village", "participants", "extra:Người báo cáo"]].astype(object)
-    assert got.values.tolist() == [["BCHQS", 2, "Rô Men", "Thôn 1", 120, None],
-                                   ["BCHQS", 5, "Đạ Long", "Đạ Nhinh 1", 7, None],
-                                   ["Hội Phụ nữ", 3, "Đạ M'Rông", None, 33, "sáng"]]
+    assert got.values.tolist() == [
+        ["BCHQS", 2, "Rô Men", "Thôn 1", 120, None],
+        ["BCHQS", 5, "Đạ Long", "Đạ Nhinh 1", 7, None],
+        ["Hội Phụ nữ", 3, "Đạ M'Rông", None, 33, "sáng"],
+    ]
     # a commune met only on an excluded row is no category of the table
     assert list(d.activities["commune"].cat.categories) == ["Rô Men", "Đạ Long", "Đạ M'Rông"]
     assert d.issues.loc[d.issues["tab"] == "MTTQ", "row"].tolist() == [3]
@@ -91,17 +105,21 @@ def test_unknown_village_is_a_warning_and_row_kept(config):
 def test_unknown_commune_gets_a_fuzzy_suggestion(config):
     d = clean_tab(config, [HEADER, ["05/03/2024", "Đạ Lonh", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10]])
     issue = issues_of(d, "error").iloc[0]
-    assert issue["message"] == "Xã «Đạ Lonh» không có trong danh mục." and issue["suggestion"] == "Có phải là «Đạ Long»?"
+    assert (
+        issue["message"] == "Xã «Đạ Lonh» không có trong danh mục." and issue["suggestion"] == "Có phải là «Đạ Long»?"
+    )
 
 
 def test_errors_exclude_rows_and_name_the_column(config):
-    rows = [HEADER,
-            ["31/02/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10],
-            ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, "khoảng 50 người"],
-            ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", -1, 10],
-            ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", "1,5", 10],
-            ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10, "#REF!"],
-            ["05/03/2024", "Rô Men", "", 7, "Họp dân", "", "", 1, 10]]
+    rows = [
+        HEADER,
+        ["31/02/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10],
+        ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, "khoảng 50 người"],
+        ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", -1, 10],
+        ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", "1,5", 10],
+        ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10, "#REF!"],
+        ["05/03/2024", "Rô Men", "", 7, "Họp dân", "", "", 1, 10],
+    ]
     d = clean_tab(config, rows)
     assert d.activities.empty
     errors = issues_of(d, "error")
@@ -112,7 +130,10 @@ def test_errors_exclude_rows_and_name_the_column(config):
     assert by_row[4] == ["«Số đợt» không được âm."]
     assert by_row[5] == ["«Số đợt» phải là số nguyên."]
     assert by_row[6] == ["Ô bị lỗi công thức ở cột «Vận động, tài trợ (đồng)»."]
-    assert sorted(by_row[7]) == ["Chương trình «7» không có trong danh mục.", "Loại hoạt động «Họp dân» không có trong danh mục."]
+    assert sorted(by_row[7]) == [
+        "Chương trình «7» không có trong danh mục.",
+        "Loại hoạt động «Họp dân» không có trong danh mục.",
+    ]
     stats = d.tab_stats.set_index("tab").loc["BCHQS"]
     assert (stats["rows"], stats["accepted"], stats["excluded"]) == (6, 0, 6)
 
@@ -143,7 +164,9 @@ def test_missing_required_column_is_one_tab_issue(config):
 
 
 def test_unknown_column_is_kept_and_reported_once(config):
-    d = clean_tab(config, [HEADER + ["Người báo cáo"], ROW + ["Anh Tú"], ROW[:1] + ["Đạ Long", ""] + ROW[3:] + ["Chị Lan"]])
+    d = clean_tab(
+        config, [HEADER + ["Người báo cáo"], ROW + ["Anh Tú"], ROW[:1] + ["Đạ Long", ""] + ROW[3:] + ["Chị Lan"]]
+    )
     assert d.activities["extra:Người báo cáo"].tolist() == ["Anh Tú", "Chị Lan"]
     warnings = issues_of(d, "warning")
     assert len(warnings) == 1 and warnings.iloc[0]["row"] == 1
@@ -157,7 +180,9 @@ def test_partners_are_parsed_and_matched(config):
 def test_duplicate_rows_are_flagged_but_counted(config):
     d = clean_tab(config, [HEADER, ROW, ROW])
     assert len(d.activities) == 2
-    assert issues_of(d, "warning")["message"].tolist() == ["Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."]
+    assert issues_of(d, "warning")["message"].tolist() == [
+        "Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."
+    ]
 
 
 def test_rows_equal_as_text_are_duplicates_whatever_the_cell_type(config):
@@ -165,7 +190,8 @@ def test_rows_equal_as_text_are_duplicates_whatever_the_cell_type(config):
     other = ROW[:8] + [121]
     d = clean_tab(config, [HEADER, ROW, other, typed_as_text])
     assert issues_of(d, "warning")[["row", "message"]].values.tolist() == [
-        [4, "Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."]]
+        [4, "Dòng giống hệt dòng 2; có thể bị nhập hai lần (vẫn được tính)."]
+    ]
 
 
 def test_missing_and_hidden_tabs(config):
@@ -181,10 +207,18 @@ def test_missing_and_hidden_tabs(config):
 
 def test_targets_tab_is_read_and_validated(config):
     tabs = {name: [] for name in config.organisation_tabs}
-    tabs["Chỉ tiêu"] = [["Năm", "Chỉ tiêu", "Xã", "Giá trị"], [2024, "Thanh niên nhập ngũ", "", 65],
-                        [2024, "recruits", "Đạ Long", "7"], ["2024", "Không có", "", 1], [2024, "recruits", "", "nhiều"]]
+    tabs["Chỉ tiêu"] = [
+        ["Năm", "Chỉ tiêu", "Xã", "Giá trị"],
+        [2024, "Thanh niên nhập ngũ", "", 65],
+        [2024, "recruits", "Đạ Long", "7"],
+        ["2024", "Không có", "", 1],
+        [2024, "recruits", "", "nhiều"],
+    ]
     d = clean(raw_data(tabs), config)
-    assert d.targets[["indicator", "commune", "value"]].values.tolist() == [["recruits", None, 65.0], ["recruits", "Đạ Long", 7.0]]
+    assert d.targets[["indicator", "commune", "value"]].values.tolist() == [
+        ["recruits", None, 65.0],
+        ["recruits", "Đạ Long", 7.0],
+    ]
     errors = d.issues[d.issues["tab"] == "Chỉ tiêu"]
     assert errors["row"].tolist() == [4, 5]
 

@@ -19,7 +19,9 @@ def test_check_lists_faulty_rows_and_exits_1(demo):
     assert result.returncode == 1
     errors = demo.issues[demo.issues["severity"] == "error"]
     for issue in errors.itertuples():
-        line = next(l for l in result.stdout.splitlines() if issue.value and issue.value in l and issue.tab in l)
+        line = next(
+            text for text in result.stdout.splitlines() if issue.value and issue.value in text and issue.tab in text
+        )
         assert f" {issue.row} " in line and issue.message in line
     assert "4 lỗi, 3 cảnh báo" in result.stdout
 
@@ -28,7 +30,11 @@ def test_indicators_json_reproduces_the_report(demo):
     result = run("indicators", "--source", str(DEMO), "--year", "2024", "--format", "json")
     assert result.returncode == 0, result.stderr
     values = {r["indicator"]: r["value"] for r in json.loads(result.stdout)["indicators"]}
-    assert values["sat_rounds"] == 72 and values["tet_total"] == 5_993_175_000 and values["campaign_total"] == 4_080_000_000
+    assert (
+        values["sat_rounds"] == 72
+        and values["tet_total"] == 5_993_175_000
+        and values["campaign_total"] == 4_080_000_000
+    )
 
 
 def test_indicators_table_by_commune_in_vietnamese_format():
@@ -49,13 +55,26 @@ def commune_workbook(tmp_path):
     """A tiny workbook for the post-2025 commune unit of tests/fixtures/commune_config."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    header = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Số đợt", "Người tham gia", "Vận động, tài trợ (đồng)"]
+    header = [
+        "Ngày",
+        "Xã",
+        "Thôn",
+        "Chương trình",
+        "Loại hoạt động",
+        "Số đợt",
+        "Người tham gia",
+        "Vận động, tài trợ (đồng)",
+    ]
     rows = {
-        "Quân sự xã": [["07/03/2026", "Phi Liêng", "Đạ Ra Hoa", 2, "Ngày thứ 7 cùng nhân dân", 1, 40, "12.000.000"],
-                       ["14/03/2026", "Khu vực Đạ K'Nàng", "Pul", 2, "Ngày thứ 7 cùng nhân dân", 1, 35, ""]],
+        "Quân sự xã": [
+            ["07/03/2026", "Phi Liêng", "Đạ Ra Hoa", 2, "Ngày thứ 7 cùng nhân dân", 1, 40, "12.000.000"],
+            ["14/03/2026", "Khu vực Đạ K'Nàng", "Pul", 2, "Ngày thứ 7 cùng nhân dân", 1, 35, ""],
+        ],
         "Công an xã": [["20/03/2026", "Toàn xã", "", 3, "Thu hồi vũ khí", 2, 60, ""]],
-        "MTTQ xã": [["05/02/2026", "Đạ K'Nàng", "Bù Gia Rá", 2, "Tặng quà Tết", "", "", "8.500.000"],
-                    ["06/02/2026", "Rô Men", "", 2, "Tặng quà Tết", "", "", "1.000.000"]],
+        "MTTQ xã": [
+            ["05/02/2026", "Đạ K'Nàng", "Bù Gia Rá", 2, "Tặng quà Tết", "", "", "8.500.000"],
+            ["06/02/2026", "Rô Men", "", 2, "Tặng quà Tết", "", "", "1.000.000"],
+        ],
         "Đoàn xã": [],
     }
     for tab, data in rows.items():
@@ -69,11 +88,28 @@ def commune_workbook(tmp_path):
 
 
 def test_another_units_config_works_end_to_end(commune_workbook):
-    result = run("indicators", "--config", str(COMMUNE_CONFIG), "--source", str(commune_workbook), "--year", "2026",
-                 "--format", "json", "--only", "sat_rounds,sat_villages,participants,mobilised,communes_reached")
+    result = run(
+        "indicators",
+        "--config",
+        str(COMMUNE_CONFIG),
+        "--source",
+        str(commune_workbook),
+        "--year",
+        "2026",
+        "--format",
+        "json",
+        "--only",
+        "sat_rounds,sat_villages,participants,mobilised,communes_reached",
+    )
     assert result.returncode == 0, result.stderr
     values = {r["indicator"]: r["value"] for r in json.loads(result.stdout)["indicators"]}
-    assert values == {"sat_rounds": 2, "sat_villages": 2, "participants": 135, "mobilised": 20_500_000, "communes_reached": 2}
+    assert values == {
+        "sat_rounds": 2,
+        "sat_villages": 2,
+        "participants": 135,
+        "mobilised": 20_500_000,
+        "communes_reached": 2,
+    }
     check = run("check", "--config", str(COMMUNE_CONFIG), "--source", str(commune_workbook))
     assert check.returncode == 1
     assert "Xã «Rô Men» không có trong danh mục." in check.stdout  # a district commune is unknown to this unit

@@ -30,18 +30,37 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("file, old, new, expected", [
-    ("settings.yaml", "cache_ttl_seconds: 300", "cache_ttl_seconds: năm phút",
-     "settings.yaml: settings.cache_ttl_seconds: phải là số nguyên"),
-    ("unit.yaml", "      new_rural: true\n      region: I\n", "      new_rurall: true\n      region: I\n",
-     "unit.yaml: unit.communes[0].new_rurall: khoá không được hỗ trợ"),
-    ("unit.yaml", "region: III", "region: IV", "unit.yaml: unit.communes[1].region: giá trị không hợp lệ"),
-    ("indicators.yaml", "measure: rounds, unit: đợt}", "measure: round, unit: đợt}",
-     "indicators.yaml: indicators[1] (rounds).measure: cột số liệu «round» không có trong cấu hình"),
-    ("unit.yaml", "- name: Phi Liêng", "- name: Rô Men", "tên xã «Rô Men» bị trùng"),
-    ("indicators.yaml", "kind: ratio, numerator: participants, denominator: rounds", "kind: ratio, numerator: participants",
-     "chỉ số loại «ratio» cần khai báo denominator"),
-])
+@pytest.mark.parametrize(
+    "file, old, new, expected",
+    [
+        (
+            "settings.yaml",
+            "cache_ttl_seconds: 300",
+            "cache_ttl_seconds: năm phút",
+            "settings.yaml: settings.cache_ttl_seconds: phải là số nguyên",
+        ),
+        (
+            "unit.yaml",
+            "      new_rural: true\n      region: I\n",
+            "      new_rurall: true\n      region: I\n",
+            "unit.yaml: unit.communes[0].new_rurall: khoá không được hỗ trợ",
+        ),
+        ("unit.yaml", "region: III", "region: IV", "unit.yaml: unit.communes[1].region: giá trị không hợp lệ"),
+        (
+            "indicators.yaml",
+            "measure: rounds, unit: đợt}",
+            "measure: round, unit: đợt}",
+            "indicators.yaml: indicators[1] (rounds).measure: cột số liệu «round» không có trong cấu hình",
+        ),
+        ("unit.yaml", "- name: Phi Liêng", "- name: Rô Men", "tên xã «Rô Men» bị trùng"),
+        (
+            "indicators.yaml",
+            "kind: ratio, numerator: participants, denominator: rounds",
+            "kind: ratio, numerator: participants",
+            "chỉ số loại «ratio» cần khai báo denominator",
+        ),
+    ],
+)
 def test_config_errors_name_file_key_and_problem(config_copy, file, old, new, expected):
     edit(config_copy / file, old, new)
     with pytest.raises(ConfigError) as error:

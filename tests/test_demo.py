@@ -4,20 +4,38 @@ where they really are in the sheet."""
 import openpyxl
 import pytest
 
-from tests.conftest import DEMO
 from lib import indicators as ind
 from lib.period import Period
+from tests.conftest import DEMO
 
 REPORT_2024 = {
-    "sat_rounds": 72, "sat_villages": 53, "sat_participants": 8520, "sat_road_km": 95, "sat_trees": 5254,
-    "sat_canal_km": 26.5, "sat_power_km": 15.2, "sat_power_value": 423_800_000,
-    "campaign_total": 4_080_000_000, "campaign_support": 2_815_000_000, "campaign_people": 1_265_000_000,
-    "tet_total": 5_993_175_000, "tet_beneficiaries": 11_658,
-    "tet_state": 2_872_300_000, "tet_state_beneficiaries": 4_272,
-    "tet_mobilised": 2_410_875_000, "tet_mobilised_beneficiaries": 5_986,
-    "tet_fund": 710_000_000, "tet_fund_beneficiaries": 1_400,
-    "recruits": 65, "houses": 2, "houses_value": 100_000_000, "weapons_homemade": 24, "weapons_air": 4,
-    "weapon_sessions": 7, "violations": 2, "fines": 15_000_000,
+    "sat_rounds": 72,
+    "sat_villages": 53,
+    "sat_participants": 8520,
+    "sat_road_km": 95,
+    "sat_trees": 5254,
+    "sat_canal_km": 26.5,
+    "sat_power_km": 15.2,
+    "sat_power_value": 423_800_000,
+    "campaign_total": 4_080_000_000,
+    "campaign_support": 2_815_000_000,
+    "campaign_people": 1_265_000_000,
+    "tet_total": 5_993_175_000,
+    "tet_beneficiaries": 11_658,
+    "tet_state": 2_872_300_000,
+    "tet_state_beneficiaries": 4_272,
+    "tet_mobilised": 2_410_875_000,
+    "tet_mobilised_beneficiaries": 5_986,
+    "tet_fund": 710_000_000,
+    "tet_fund_beneficiaries": 1_400,
+    "recruits": 65,
+    "houses": 2,
+    "houses_value": 100_000_000,
+    "weapons_homemade": 24,
+    "weapons_air": 4,
+    "weapon_sessions": 7,
+    "violations": 2,
+    "fines": 15_000_000,
 }
 
 
@@ -51,14 +69,22 @@ def _find_row(tab: str, text: str) -> int:
     raise AssertionError(f"{text} not in {tab}")
 
 
-@pytest.mark.parametrize("tab, column, value, message", [
-    ("Hội Phụ nữ", "Xã", "Đạ Lonh", "Xã «Đạ Lonh» không có trong danh mục."),
-    ("Hội Nông dân", "Người tham gia", "khoảng 50 người", "«Người tham gia» phải là số."),
-    ("Hội CCB", "Ngày", "31/02/2024", "Không đọc được ngày."),
-])
+@pytest.mark.parametrize(
+    "tab, column, value, message",
+    [
+        ("Hội Phụ nữ", "Xã", "Đạ Lonh", "Xã «Đạ Lonh» không có trong danh mục."),
+        ("Hội Nông dân", "Người tham gia", "khoảng 50 người", "«Người tham gia» phải là số."),
+        ("Hội CCB", "Ngày", "31/02/2024", "Không đọc được ngày."),
+    ],
+)
 def test_faulty_rows_are_reported_at_their_sheet_row(demo, tab, column, value, message):
     issue = demo.issues[(demo.issues["tab"] == tab) & (demo.issues["severity"] == "error")].iloc[0]
-    assert (issue["row"], issue["column"], issue["value"], issue["message"]) == (_find_row(tab, value), column, value, message)
+    assert (issue["row"], issue["column"], issue["value"], issue["message"]) == (
+        _find_row(tab, value),
+        column,
+        value,
+        message,
+    )
 
 
 def test_only_the_faulty_rows_are_excluded(demo):

@@ -10,17 +10,29 @@ import pytest
 
 from lib import export
 
-FRAME = pd.DataFrame({
-    "Nội dung": ["=HYPERLINK(\"http://x\")", "+1+2", "-3", "@SUM(A1)", "\tTab", "Bình thường", None],
-    "Số": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
-    "Phối hợp": [("mttq", "ccb"), (), ("=x",), ("a",), ("b",), ("c",), ("d",)],
-})
+FRAME = pd.DataFrame(
+    {
+        "Nội dung": ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "\tTab", "Bình thường", None],
+        "Số": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        "Phối hợp": [("mttq", "ccb"), (), ("=x",), ("a",), ("b",), ("c",), ("d",)],
+    }
+)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+84 912", "'+84 912"), ("-5", "'-5"), ("@x", "'@x"), ("\rx", "'\rx"),
-    ("Đạ K'Nàng", "Đạ K'Nàng"), (-5.0, -5.0), (None, None), (("=a", "b"), "'=a, b"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+84 912", "'+84 912"),
+        ("-5", "'-5"),
+        ("@x", "'@x"),
+        ("\rx", "'\rx"),
+        ("Đạ K'Nàng", "Đạ K'Nàng"),
+        (-5.0, -5.0),
+        (None, None),
+        (("=a", "b"), "'=a, b"),
+    ],
+)
 def test_safe_cell(value, expected):
     assert export.safe_cell(value) == expected
 
@@ -29,7 +41,7 @@ def test_csv_neutralises_text_keeps_numbers():
     text = export.to_csv(FRAME).decode("utf-8-sig")
     read = pd.read_csv(io.StringIO(text), keep_default_na=False)
     assert not read["Nội dung"].str.match(r"^[=+\-@]").any()
-    assert read["Nội dung"].iloc[0] == "'=HYPERLINK(\"http://x\")"
+    assert read["Nội dung"].iloc[0] == '\'=HYPERLINK("http://x")'
     assert read["Số"].tolist() == FRAME["Số"].tolist()  # a negative number stays a number
     assert read["Phối hợp"].iloc[0] == "mttq, ccb"
     assert export.to_csv(FRAME).startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the diacritics
@@ -42,7 +54,7 @@ def test_xlsx_has_no_formulas_and_keeps_numbers():
     assert sheet.title == "Hoạt động  2024 1"
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
-    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")"
+    assert sheet["A2"].value == '\'=HYPERLINK("http://x")'
     assert sheet["B3"].value == -2.0
     assert [c.value for c in sheet[1]] == ["Nội dung", "Số", "Phối hợp"]
 

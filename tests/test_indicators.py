@@ -5,12 +5,24 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tests.conftest import clean_tab
 from lib import indicators as ind
 from lib.period import Period
+from tests.conftest import clean_tab
 
-H = ["Ngày", "Xã", "Thôn", "Chương trình", "Loại hoạt động", "Đơn vị phối hợp", "Số đợt", "Người tham gia",
-     "Ngân sách nhà nước (đồng)", "Vận động, tài trợ (đồng)", "Lượt người được hỗ trợ", "Đường điện lắp đặt (km)"]
+H = [
+    "Ngày",
+    "Xã",
+    "Thôn",
+    "Chương trình",
+    "Loại hoạt động",
+    "Đơn vị phối hợp",
+    "Số đợt",
+    "Người tham gia",
+    "Ngân sách nhà nước (đồng)",
+    "Vận động, tài trợ (đồng)",
+    "Lượt người được hỗ trợ",
+    "Đường điện lắp đặt (km)",
+]
 ROWS = [
     H,
     ["06/01/2024", "Rô Men", "Thôn 1", 2, "Ngày thứ 7 cùng nhân dân", "MTTQ", 1, 100, "", 30_000_000, "", 1.5],
@@ -29,7 +41,9 @@ def acts(config):
 def test_sums_counts_and_distinct(config, acts):
     v = ind.values(acts, config, None, Period.year(2024))
     assert v["activities"] == 4 and v["rounds"] == 4 and v["participants"] == 220
-    assert v["sat_rounds"] == 4 and v["sat_villages"] == 3 and v["communes_reached"] == 2  # "Toàn huyện" is not a commune
+    assert (
+        v["sat_rounds"] == 4 and v["sat_villages"] == 3 and v["communes_reached"] == 2
+    )  # "Toàn huyện" is not a commune
     assert v["money_total"] == 45_000_000 and v["budget_state"] == 5_000_000
     assert v["sat_power_value"] == 30_000_000  # only the row that built power line
     assert v["participants_per_round"] == 55
@@ -37,7 +51,9 @@ def test_sums_counts_and_distinct(config, acts):
 
 
 def test_by_commune_fills_every_commune_and_share(config, acts):
-    table = ind.compute(acts, config, ["participants", "money_total", "money_share", "villages_reached"], Period.year(2024), "commune").set_index("commune")
+    table = ind.compute(
+        acts, config, ["participants", "money_total", "money_share", "villages_reached"], Period.year(2024), "commune"
+    ).set_index("commune")
     assert list(table.index[:8]) == list(config.communes) and table.loc["Phi Liêng", "participants"] == 0
     assert table.loc["Rô Men", "participants"] == 150 and table.loc["Đạ Long", "participants"] == 70
     assert table.loc["Rô Men", "money_share"] == pytest.approx(40 / 45 * 100)
@@ -47,7 +63,10 @@ def test_by_commune_fills_every_commune_and_share(config, acts):
 def test_periods_and_previous_year(config, acts):
     assert ind.values(acts, config, ["participants"], Period.half(2024, 1))["participants"] == 150
     assert ind.values(acts, config, ["participants"], Period.month(2024, 7))["participants"] == 70
-    assert ind.values(acts, config, ["participants"], Period(dt.date(2024, 1, 10), dt.date(2024, 7, 31)))["participants"] == 120
+    assert (
+        ind.values(acts, config, ["participants"], Period(dt.date(2024, 1, 10), dt.date(2024, 7, 31)))["participants"]
+        == 120
+    )
     table = ind.compare(acts, config, ["participants", "rounds"], Period.year(2024)).set_index("indicator")
     assert table.loc["participants", "previous"] == 40 and table.loc["participants", "change"] == 180
     assert table.loc["participants", "change_pct"] == pytest.approx(450)
@@ -56,7 +75,9 @@ def test_periods_and_previous_year(config, acts):
 def test_by_month_and_programme(config, acts):
     months = ind.compute(acts, config, ["rounds"], Period.year(2024), "month").set_index("month")["rounds"]
     assert months.loc[1] == 3 and months.loc[7] == 1 and months.loc[3] == 0 and len(months) == 12
-    programmes = ind.compute(acts, config, ["activities"], Period.year(2024), "programme").set_index("programme")["activities"]
+    programmes = ind.compute(acts, config, ["activities"], Period.year(2024), "programme").set_index("programme")[
+        "activities"
+    ]
     assert programmes.to_dict() == {"CT1": 0, "CT2": 4, "CT3": 0, "CT4": 0}
 
 
@@ -68,8 +89,15 @@ def test_coverage(config, acts):
 
 
 def test_progress_against_targets(config, acts):
-    targets = pd.DataFrame({"year": [2024, 2024], "indicator": ["sat_rounds", "participants"], "commune": [None, "Rô Men"],
-                            "value": [8.0, 300.0], "row": [2, 3]})
+    targets = pd.DataFrame(
+        {
+            "year": [2024, 2024],
+            "indicator": ["sat_rounds", "participants"],
+            "commune": [None, "Rô Men"],
+            "value": [8.0, 300.0],
+            "row": [2, 3],
+        }
+    )
     table = ind.progress(acts, targets, config, 2024)
     assert table["actual"].tolist() == [4, 150] and table["percent"].tolist() == [50, 50]
 

@@ -6,12 +6,27 @@ import pytest
 from lib.normalize import clean_name, fold, parse_date, parse_number, to_serial
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1.265.000", 1265000), ("26,5", 26.5), ("4.080 triệu", 4_080_000_000), ("2.815 tr", 2_815_000_000),
-    ("5.993.175.000 đồng", 5_993_175_000), ("95 km", 95), ("1,265.5", 1265.5), ("1.265,5", 1265.5),
-    ("26.5", 26.5), ("4.080", 4080), ("500k", 500_000), ("3 tỷ", 3e9), (" 12 ", 12), (12, 12), (7.5, 7.5),
-    ("1,234,567", 1234567),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1.265.000", 1265000),
+        ("26,5", 26.5),
+        ("4.080 triệu", 4_080_000_000),
+        ("2.815 tr", 2_815_000_000),
+        ("5.993.175.000 đồng", 5_993_175_000),
+        ("95 km", 95),
+        ("1,265.5", 1265.5),
+        ("1.265,5", 1265.5),
+        ("26.5", 26.5),
+        ("4.080", 4080),
+        ("500k", 500_000),
+        ("3 tỷ", 3e9),
+        (" 12 ", 12),
+        (12, 12),
+        (7.5, 7.5),
+        ("1,234,567", 1234567),
+    ],
+)
 def test_vietnamese_numbers(text, expected):
     assert parse_number(text) == pytest.approx(expected)
 
@@ -21,12 +36,20 @@ def test_unreadable_numbers(text):
     assert parse_number(text) is None
 
 
-@pytest.mark.parametrize("value, expected", [
-    (45292, dt.date(2024, 1, 1)), (45292.75, dt.date(2024, 1, 1)), ("05/03/2024", dt.date(2024, 3, 5)),
-    ("5/3/2024", dt.date(2024, 3, 5)), ("05-03-2024", dt.date(2024, 3, 5)), ("05.03.2024", dt.date(2024, 3, 5)),
-    ("2024-03-05", dt.date(2024, 3, 5)), ("ngày 5 tháng 3 năm 2024", dt.date(2024, 3, 5)),
-    (dt.datetime(2024, 3, 5, 8, 30), dt.date(2024, 3, 5)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (45292, dt.date(2024, 1, 1)),
+        (45292.75, dt.date(2024, 1, 1)),
+        ("05/03/2024", dt.date(2024, 3, 5)),
+        ("5/3/2024", dt.date(2024, 3, 5)),
+        ("05-03-2024", dt.date(2024, 3, 5)),
+        ("05.03.2024", dt.date(2024, 3, 5)),
+        ("2024-03-05", dt.date(2024, 3, 5)),
+        ("ngày 5 tháng 3 năm 2024", dt.date(2024, 3, 5)),
+        (dt.datetime(2024, 3, 5, 8, 30), dt.date(2024, 3, 5)),
+    ],
+)
 def test_dates(value, expected):
     assert parse_date(value) == expected
 

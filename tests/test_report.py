@@ -9,8 +9,8 @@ import shutil
 from dataclasses import replace
 
 import pytest
-
 from conftest import COMMUNE_CONFIG, DEMO, HEADER, clean_tab, raw_data
+
 from lib import indicators as I
 from lib.clean import clean
 from lib.cli import main
@@ -24,10 +24,31 @@ SIGNED = dt.date(2024, 12, 5)
 
 # Every figure of the committee's 2024 report that comes from the data, written the Vietnamese way.
 REFERENCE_FIGURES = [
-    "72 đợt", "53 thôn", "8.520 người", "95 km", "5.254 cây", "26,5 km", "15,2 km", "423,8 triệu đồng",
-    "4.080 triệu đồng", "2.815 triệu đồng", "1.265 triệu đồng", "5.993.175.000 đồng", "11.658 lượt người",
-    "2.872.300.000 đồng", "4.272", "2.410.875.000 đồng", "5.986", "710.000.000 đồng", "1.400", "100%",
-    "24 súng tự chế", "04 súng hơi", "15.000.000 đồng", "65,07%", "87.255,8 ha",
+    "72 đợt",
+    "53 thôn",
+    "8.520 người",
+    "95 km",
+    "5.254 cây",
+    "26,5 km",
+    "15,2 km",
+    "423,8 triệu đồng",
+    "4.080 triệu đồng",
+    "2.815 triệu đồng",
+    "1.265 triệu đồng",
+    "5.993.175.000 đồng",
+    "11.658 lượt người",
+    "2.872.300.000 đồng",
+    "4.272",
+    "2.410.875.000 đồng",
+    "5.986",
+    "710.000.000 đồng",
+    "1.400",
+    "100%",
+    "24 súng tự chế",
+    "04 súng hơi",
+    "15.000.000 đồng",
+    "65,07%",
+    "87.255,8 ha",
 ]
 
 
@@ -49,14 +70,18 @@ def test_header_title_and_sections_follow_the_period(draft_2024):
     assert "\n# BÁO CÁO\n" in draft_2024
     assert "năm 2024; phương hướng, nhiệm vụ năm 2025**" in draft_2024
     headings = re.findall(r"^## (.+)$", draft_2024, re.M)
-    assert headings == ["I. ĐẶC ĐIỂM TÌNH HÌNH", "II. KẾT QUẢ PHỐI HỢP HOẠT ĐỘNG NĂM 2024", "III. ĐÁNH GIÁ CHUNG",
-                        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025"]
+    assert headings == [
+        "I. ĐẶC ĐIỂM TÌNH HÌNH",
+        "II. KẾT QUẢ PHỐI HỢP HOẠT ĐỘNG NĂM 2024",
+        "III. ĐÁNH GIÁ CHUNG",
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025",
+    ]
 
 
 def test_one_subsection_per_programme_in_order(draft_2024, config):
     subsections = re.findall(r"^### (\d+)\. (.+)$", draft_2024, re.M)
     programmes = sorted(config.programmes.values(), key=lambda p: p.number)
-    assert subsections[:len(programmes)] == [(str(p.number), p.name) for p in programmes]
+    assert subsections[: len(programmes)] == [(str(p.number), p.name) for p in programmes]
 
 
 def test_unit_profile_comes_from_config(draft_2024):
@@ -107,7 +132,10 @@ def test_data_basis_appendix_traces_rows(draft_2024, demo):
     for stats in demo.tab_stats.to_dict("records"):
         in_tab = int((used["tab"] == stats["tab"]).sum())
         assert f"| {stats['tab']} |" in appendix
-        assert re.search(rf"\| {re.escape(stats['tab'])} \|[^|]+\| {stats['rows']} \| {stats['accepted']} \| {stats['excluded']} \| {in_tab} \|", appendix)
+        assert re.search(
+            rf"\| {re.escape(stats['tab'])} \|[^|]+\| {stats['rows']} \| {stats['accepted']} \| {stats['excluded']} \| {in_tab} \|",
+            appendix,
+        )
 
 
 def test_comparison_with_same_period_last_year(draft_2024, demo, config):
@@ -169,9 +197,15 @@ def test_programme_without_rows_says_so(config):
 
 
 def test_malicious_cell_text_is_inert(config):
-    evil = ["# heading | a | b |", "<script>alert(1)</script> [x](javascript:alert(1))",
-            "line one\n## injected **bold** _em_ `code` &lt;b&gt;", "- list"]
-    rows = [HEADER] + [["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", text, "", 1, 100 - i] for i, text in enumerate(evil)]
+    evil = [
+        "# heading | a | b |",
+        "<script>alert(1)</script> [x](javascript:alert(1))",
+        "line one\n## injected **bold** _em_ `code` &lt;b&gt;",
+        "- list",
+    ]
+    rows = [HEADER] + [
+        ["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", text, "", 1, 100 - i] for i, text in enumerate(evil)
+    ]
     dataset = clean(raw_data({**{t: [] for t in config.organisation_tabs}, "MTTQ": rows}), config)
     assert len(dataset.activities) == len(evil)
     text = render_markdown(dataset, config, Period.year(2024), signing_date=SIGNED)
@@ -183,10 +217,19 @@ def test_malicious_cell_text_is_inert(config):
     assert not re.search(r"^\s*\|\s*a\s*\|", text, re.M) and "\n- \\- list (" in text
 
 
-@pytest.mark.parametrize("raw, escaped", [
-    ("# a", "\\# a"), ("- a", "\\- a"), ("12. a", "12\\. a"), ("a\n\nb", "a b"), ("x_y*z", "x\\_y\\*z"),
-    ("Đạ K'Nàng", "Đạ K'Nàng"), ("87.255,8", "87.255,8"), ("-5 km", "-5 km"),
-])
+@pytest.mark.parametrize(
+    "raw, escaped",
+    [
+        ("# a", "\\# a"),
+        ("- a", "\\- a"),
+        ("12. a", "12\\. a"),
+        ("a\n\nb", "a b"),
+        ("x_y*z", "x\\_y\\*z"),
+        ("Đạ K'Nàng", "Đạ K'Nàng"),
+        ("87.255,8", "87.255,8"),
+        ("-5 km", "-5 km"),
+    ],
+)
 def test_md_escape(raw, escaped):
     assert md(raw) == escaped
     assert md(md(raw)) == escaped
@@ -194,7 +237,10 @@ def test_md_escape(raw, escaped):
 
 def test_unit_from_another_config_renders_its_own_names(tmp_path):
     config = load_config(COMMUNE_CONFIG)
-    rows = [HEADER, ["06/04/2024", "Khu vực Phi Liêng", "Păng Dung", "CT2", "Ngày thứ 7 cùng nhân dân", "Dọn đường", "", 2, 60]]
+    rows = [
+        HEADER,
+        ["06/04/2024", "Khu vực Phi Liêng", "Păng Dung", "CT2", "Ngày thứ 7 cùng nhân dân", "Dọn đường", "", 2, 60],
+    ]
     tabs = {t: [] for t in config.organisation_tabs}
     tabs["Quân sự xã"] = rows
     dataset = clean(raw_data(tabs), config)
@@ -220,7 +266,9 @@ def test_broken_template_raises_report_error(tmp_path, demo):
 def test_committee_template_overrides_the_default(tmp_path, demo):
     directory = tmp_path / "config"
     shutil.copytree(load_config().directory, directory)
-    (directory / "report.md.j2").write_text("Số đợt: {{ v.sat_rounds|num }}; {{ signing_date|long_date }}\n", encoding="utf-8")
+    (directory / "report.md.j2").write_text(
+        "Số đợt: {{ v.sat_rounds|num }}; {{ signing_date|long_date }}\n", encoding="utf-8"
+    )
     text = render_markdown(demo, load_config(directory), Period.year(2024), signing_date=dt.date(2025, 1, 9))
     assert text == "Số đợt: 72; ngày 09 tháng 01 năm 2025\n"
 

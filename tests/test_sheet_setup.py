@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 import yaml
-from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_account_info  # noqa: F401
+from fake_sheets import SERVICE_ACCOUNT, FakeSheets, service_account_info
 
 from lib.cli import main
 from lib.config import DEFAULT_CONFIG_DIR, Config, load_config
@@ -18,7 +18,7 @@ from lib.sheets import RetryPolicy
 KEY = "1SeTuPkEy0123456789abcdefghijklmn"
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
 FAST = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, total_seconds=5)
-EXISTING = [["Ngày", "Xã", "Nội dung"], [45352, "Rô Men", "=HYPERLINK(\"x\")"], [], [45353, "Phi Liêng", "Đạ K'Nàng"]]
+EXISTING = [["Ngày", "Xã", "Nội dung"], [45352, "Rô Men", '=HYPERLINK("x")'], [], [45353, "Phi Liêng", "Đạ K'Nàng"]]
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def custom_config(tmp_path) -> Config:
     directory = tmp_path / "config"
     shutil.copytree(DEFAULT_CONFIG_DIR, directory)
     columns = yaml.safe_load((directory / "columns.yaml").read_text(encoding="utf-8"))
-    columns["measures"].append({"code": "formula_like", "name": "=IMPORTRANGE(\"x\";\"A1\")", "type": "integer", "unit": "cái"})
+    columns["measures"].append(
+        {"code": "formula_like", "name": '=IMPORTRANGE("x";"A1")', "type": "integer", "unit": "cái"}
+    )
     (directory / "columns.yaml").write_text(yaml.safe_dump(columns, allow_unicode=True), encoding="utf-8")
     orgs = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8"))
     orgs["organisations"][0]["editors"] = ["quansu@example.org", "tro-ly@example.org"]
@@ -95,7 +97,10 @@ def test_dropdowns_and_validations(fake_sheets, config):
     assert choices("Loại hoạt động") == [a.name for a in config.activity_types.values()]
     assert rules["Ngày"]["condition"] == {"type": "DATE_IS_VALID"}
     for measure in config.measures.values():
-        assert rules[measure.name]["condition"] == {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}
+        assert rules[measure.name]["condition"] == {
+            "type": "NUMBER_GREATER_THAN_EQ",
+            "values": [{"userEnteredValue": "0"}],
+        }
     assert {"Thôn", "Nội dung", "Đơn vị phối hợp"}.isdisjoint(rules)
 
     targets = rules_by_header(fake_sheets, config.settings.tabs.targets)
@@ -119,11 +124,16 @@ def test_headers_are_raw_strings_never_formulas(fake_sheets, custom_config):
     fake_sheets.add_spreadsheet(KEY, {})
     init_sheet(open_fake(fake_sheets), custom_config, retry=FAST)
     (batch,) = fake_sheets.of_kind("batchUpdate")
-    cells = [cell for request in batch.body["requests"] if "updateCells" in request
-             for row in request["updateCells"]["rows"] for cell in row["values"]]
+    cells = [
+        cell
+        for request in batch.body["requests"]
+        if "updateCells" in request
+        for row in request["updateCells"]["rows"]
+        for cell in row["values"]
+    ]
     assert cells and all(set(cell["userEnteredValue"]) == {"stringValue"} for cell in cells)
     tab = fake_sheets.spreadsheets[KEY].tab("BCHQS")
-    assert tab.values()[0][-1] == "=IMPORTRANGE(\"x\";\"A1\")" and not tab.formulas
+    assert tab.values()[0][-1] == '=IMPORTRANGE("x";"A1")' and not tab.formulas
 
 
 def test_protect_adds_one_protected_range_per_organisation_tab(fake_sheets, custom_config):

@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 import requests
-from fake_sheets import SERVICE_ACCOUNT, FakeSheets, fake_sheets, service_account_info  # noqa: F401
+from fake_sheets import SERVICE_ACCOUNT, FakeSheets, service_account_info
 
 from lib.exceptions import ApiDisabled, CredentialsError, QuotaExceeded, SheetsError, SpreadsheetNotFound
 from lib.sheets import READ_SCOPES, GoogleSheetsSource, RetryPolicy, quote_sheet_name, spreadsheet_key
@@ -25,7 +25,10 @@ def source(fake: FakeSheets, retry: RetryPolicy = FAST) -> GoogleSheetsSource:
 
 
 def rows(n: int = 3) -> list[list]:
-    return [HEADER, *([dt.date(2024, 3, i + 1), "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 10 * i, 1_500_000.5] for i in range(n))]
+    return [
+        HEADER,
+        *([dt.date(2024, 3, i + 1), "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 10 * i, 1_500_000.5] for i in range(n)),
+    ]
 
 
 # ---------------------------------------------------------------- requests per refresh
@@ -71,11 +74,15 @@ def test_tab_title_in_decomposed_unicode_still_matches(fake_sheets):
 
 
 def test_missing_hidden_empty_and_ragged_tabs(fake_sheets):
-    fake_sheets.add_spreadsheet(KEY, {
-        "BCHQS": [["Ngày", "Xã", None], [None, "Rô Men", "", None], [], [45352, "Phi Liêng"], [None, None]],
-        "Công an": [["Ngày", "Xã"], [45400, "Đạ M'Rông"]],
-        "Trống": [],
-    }, hidden={"Công an"})
+    fake_sheets.add_spreadsheet(
+        KEY,
+        {
+            "BCHQS": [["Ngày", "Xã", None], [None, "Rô Men", "", None], [], [45352, "Phi Liêng"], [None, None]],
+            "Công an": [["Ngày", "Xã"], [45400, "Đạ M'Rông"]],
+            "Trống": [],
+        },
+        hidden={"Công an"},
+    )
     raw = source(fake_sheets).fetch(["BCHQS", "Công an", "Trống", "MTTQ"])
     assert set(raw.tabs) == {"BCHQS", "Công an", "Trống"}  # MTTQ missing: cleaning reports it
     assert raw.tabs["BCHQS"].values == [["Ngày", "Xã"], ["", "Rô Men"], [], [45352, "Phi Liêng"]]
@@ -182,7 +189,10 @@ def test_api_disabled_points_to_the_console(fake_sheets):
     with pytest.raises(ApiDisabled) as caught:
         source(fake_sheets).fetch(["BCHQS"])
     assert "chưa được bật" in caught.value.message
-    assert "https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project=123456789012" in caught.value.message
+    assert (
+        "https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project=123456789012"
+        in caught.value.message
+    )
     assert fake_sheets.count() == 1
 
 
@@ -254,12 +264,14 @@ def test_bad_key_files(tmp_path, monkeypatch):
 
 def test_workbook_and_spreadsheet_give_identical_raw_tabs(fake_sheets, tmp_path):
     content = {
-        "BCHQS": [HEADER,
-                  [dt.date(2024, 1, 6), "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 120, 15_000_000],
-                  [dt.date(2024, 2, 3), "Đạ K'Nàng", "CT2", "Dân vận tập trung", None, 2.5],
-                  [],
-                  ["29/10/2024", "Toàn huyện", "1", "Tuyên truyền", "1.265.000", "26,5", None, None],
-                  [dt.datetime(2024, 5, 1, 12, 0), "Liêng Srônh", 3, "", True, -4]],
+        "BCHQS": [
+            HEADER,
+            [dt.date(2024, 1, 6), "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 120, 15_000_000],
+            [dt.date(2024, 2, 3), "Đạ K'Nàng", "CT2", "Dân vận tập trung", None, 2.5],
+            [],
+            ["29/10/2024", "Toàn huyện", "1", "Tuyên truyền", "1.265.000", "26,5", None, None],
+            [dt.datetime(2024, 5, 1, 12, 0), "Liêng Srônh", 3, "", True, -4],
+        ],
         "Hội Phụ nữ": [HEADER[:3], ["", "", ""], [dt.date(2024, 12, 31), "Phi Liêng", 4]],
         "Công an": [["Ngày"]],
     }

@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from fake_sheets import FakeSheets, fake_sheets  # noqa: F401
+from fake_sheets import FakeSheets
 
 from lib.exceptions import SheetsError, SourceError
 from lib.sheets import GoogleSheetsSource, RetryPolicy
@@ -15,8 +15,10 @@ from lib.source import RawData, RawTab
 
 KEY = "1SnApShOtKeY0123456789abcdefghij"
 FAST = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, total_seconds=5)
-TABS = {"BCHQS": [["Ngày", "Xã", "Người tham gia"], [45352, "Đạ K'Nàng", 12], [], [45353.5, "Rô Men", 2.5, True]],
-        "Hội Phụ nữ": [["Ngày"]]}
+TABS = {
+    "BCHQS": [["Ngày", "Xã", "Người tham gia"], [45352, "Đạ K'Nàng", 12], [], [45353.5, "Rô Men", 2.5, True]],
+    "Hội Phụ nữ": [["Ngày"]],
+}
 
 
 class FailingSource:
@@ -30,9 +32,13 @@ class FailingSource:
 
 
 def sample(fetched_at: dt.datetime) -> RawData:
-    return RawData(tabs={n: RawTab(n, v, hidden=n == "Hội Phụ nữ") for n, v in TABS.items()},
-                   available=[*TABS, "Hướng dẫn"], source_id=f"gsheet:{KEY}",
-                   source_label="Google Sheets «BCĐ 502»", fetched_at=fetched_at)
+    return RawData(
+        tabs={n: RawTab(n, v, hidden=n == "Hội Phụ nữ") for n, v in TABS.items()},
+        available=[*TABS, "Hướng dẫn"],
+        source_id=f"gsheet:{KEY}",
+        source_label="Google Sheets «BCĐ 502»",
+        fetched_at=fetched_at,
+    )
 
 
 def sheets_source(fake: FakeSheets) -> GoogleSheetsSource:
@@ -54,8 +60,10 @@ def test_notice_says_when_and_why(tmp_path):
     store = SnapshotStore(tmp_path)
     store.save(sample(dt.datetime(2026, 11, 29, 14, 5, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))))
     raw = fetch_with_fallback(FailingSource(), list(TABS), store)
-    assert raw.notice == ("Đang hiển thị dữ liệu lúc 14:05 ngày 29/11/2026 vì không kết nối được Google Sheets: "
-                          "Máy chủ Google Sheets đang gặp sự cố (mã 503, đã thử 5 lần). Thử lại sau ít phút.")
+    assert raw.notice == (
+        "Đang hiển thị dữ liệu lúc 14:05 ngày 29/11/2026 vì không kết nối được Google Sheets: "
+        "Máy chủ Google Sheets đang gặp sự cố (mã 503, đã thử 5 lần). Thử lại sau ít phút."
+    )
     assert raw.tabs == sample(raw.fetched_at).tabs
 
 
@@ -68,8 +76,10 @@ def test_success_is_stored_then_served_after_a_failure(fake_sheets, tmp_path):
     fake_sheets.fail(500, times=10)
     stale = fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
     assert stale.tabs == fresh.tabs
-    assert stale.notice.startswith(f"Đang hiển thị dữ liệu lúc {fresh.fetched_at:%H:%M ngày %d/%m/%Y} "
-                                   "vì không kết nối được Google Sheets: Máy chủ Google Sheets đang gặp sự cố")
+    assert stale.notice.startswith(
+        f"Đang hiển thị dữ liệu lúc {fresh.fetched_at:%H:%M ngày %d/%m/%Y} "
+        "vì không kết nối được Google Sheets: Máy chủ Google Sheets đang gặp sự cố"
+    )
 
 
 def test_failed_or_partial_fetch_never_overwrites_the_snapshot(fake_sheets, tmp_path):
@@ -110,10 +120,15 @@ def test_unreadable_snapshot_counts_as_none(tmp_path):
 
 def test_interrupted_write_leaves_the_old_snapshot_and_no_temporary_file(tmp_path):
     store = SnapshotStore(tmp_path)
-    good = sample(dt.datetime(2026, 11, 29, 14, 5, tzinfo=dt.timezone.utc))
+    good = sample(dt.datetime(2026, 11, 29, 14, 5, tzinfo=dt.UTC))
     store.save(good)
-    broken = RawData(tabs={"BCHQS": RawTab("BCHQS", [[float("nan")]])}, available=["BCHQS"],
-                     source_id=good.source_id, source_label="x", fetched_at=good.fetched_at)
+    broken = RawData(
+        tabs={"BCHQS": RawTab("BCHQS", [[float("nan")]])},
+        available=["BCHQS"],
+        source_id=good.source_id,
+        source_label="x",
+        fetched_at=good.fetched_at,
+    )
     with pytest.raises(ValueError):
         store.save(broken)
     assert store.load(good.source_id) == good

@@ -32,7 +32,11 @@ def test_rows_as_the_sheets_api_gives_them(workbook):
     raw = WorkbookSource(workbook).fetch(["Hội Phụ nữ", "Ẩn", "Không có"])
     assert set(raw.tabs) == {"Hội Phụ nữ", "Ẩn"} and "Không có" not in raw.tabs
     assert raw.tabs["Hội Phụ nữ"].values == [
-        ["Ngày", "Xã", "Số đợt"], [45356, "Rô Men", 2], [], ["05/03/2024", "Đạ Long", "#REF!", "", "ghi chú"]]
+        ["Ngày", "Xã", "Số đợt"],
+        [45356, "Rô Men", 2],
+        [],
+        ["05/03/2024", "Đạ Long", "#REF!", "", "ghi chú"],
+    ]
     assert raw.tabs["Ẩn"].hidden and not raw.tabs["Hội Phụ nữ"].hidden
     assert len(raw.available) == 2
 
@@ -49,8 +53,11 @@ def test_missing_and_wrong_files(tmp_path):
 
 
 def test_ods_gives_the_same_values_as_xlsx(tmp_path):
-    rows = [["Ngày", "Xã", "Số đợt", "Nội dung"], [dt.date(2024, 3, 5), "Rô Men", 2, "Dọn vệ sinh"],
-            ["05/03/2024", "Đạ K'Nàng", 26.5, None]]
+    rows = [
+        ["Ngày", "Xã", "Số đợt", "Nội dung"],
+        [dt.date(2024, 3, 5), "Rô Men", 2, "Dọn vệ sinh"],
+        ["05/03/2024", "Đạ K'Nàng", 26.5, None],
+    ]
     frame = pd.DataFrame(rows[1:], columns=rows[0])
     for suffix, engine in ((".ods", "odf"), (".xlsx", "openpyxl")):
         frame.to_excel(tmp_path / f"book{suffix}", sheet_name="MTTQ", index=False, engine=engine)
@@ -59,9 +66,14 @@ def test_ods_gives_the_same_values_as_xlsx(tmp_path):
     assert ods == xlsx == [rows[0], [45356, "Rô Men", 2, "Dọn vệ sinh"], ["05/03/2024", "Đạ K'Nàng", 26.5]]
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit#gid=0", True),
-    ("1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", True), ("demo/dam-rong-demo.xlsx", False), ("bang.ods", False),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit#gid=0", True),
+        ("1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", True),
+        ("demo/dam-rong-demo.xlsx", False),
+        ("bang.ods", False),
+    ],
+)
 def test_google_sheet_specs(spec, expected):
     assert is_google_sheet(spec) is expected

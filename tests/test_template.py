@@ -45,7 +45,7 @@ def list_values(workbook, formula: str) -> list:
     assert sheet_part == f"'{LISTS_TAB}'"
     start, end = (c.replace("$", "") for c in cells.split(":"))
     column = start.rstrip("0123456789")
-    rows = range(int(start[len(column):]), int(end[len(column):]) + 1)
+    rows = range(int(start[len(column) :]), int(end[len(column) :]) + 1)
     return [workbook[LISTS_TAB].cell(r, column_index_from_string(column)).value for r in rows]
 
 
@@ -69,8 +69,11 @@ def test_dropdowns_reference_the_lists_tab(config, content):
     assert all(found[n].type == "list" and not found[n].showDropDown for n in ("Xã", "Chương trình", "Loại hoạt động"))
     assert found["Ngày"].type == "date"
     for measure in config.measures.values():
-        assert (found[measure.name].type, found[measure.name].operator, found[measure.name].formula1) == \
-            ("decimal", "greaterThanOrEqual", "0")
+        assert (found[measure.name].type, found[measure.name].operator, found[measure.name].formula1) == (
+            "decimal",
+            "greaterThanOrEqual",
+            "0",
+        )
     assert {"Thôn", "Nội dung", "Đơn vị phối hợp"}.isdisjoint(found)
 
     targets = validations(workbook, config.settings.tabs.targets)
@@ -96,7 +99,8 @@ def test_calamine_and_the_workbook_source_read_it(config, content, tmp_path):
 
     tabs = [o.tab for o in config.organisations.values()] + [config.settings.tabs.targets]
     raw = WorkbookSource(path).fetch(tabs)
-    assert {name: tab.values for name, tab in raw.tabs.items()} == \
-        {**{o.tab: [headers(config)] for o in config.organisations.values()},
-         config.settings.tabs.targets: [list(TARGET_HEADERS)]}
+    assert {name: tab.values for name, tab in raw.tabs.items()} == {
+        **{o.tab: [headers(config)] for o in config.organisations.values()},
+        config.settings.tabs.targets: [list(TARGET_HEADERS)],
+    }
     assert not any(tab.hidden for tab in raw.tabs.values())

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import charts
+from lib import charts, views
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import views
 from lib.period import Period
 
 
@@ -29,15 +28,22 @@ def test_filters_round_trip_through_the_url(demo, config):
 
 
 def test_bad_url_values_fall_back(demo, config):
-    filters = views.filters_from_query({"ky": ["năm ngoái"], "xa": ["Không có", "Đạ Long"], "ct": ["CT9"]}, demo, config)
+    filters = views.filters_from_query(
+        {"ky": ["năm ngoái"], "xa": ["Không có", "Đạ Long"], "ct": ["CT9"]}, demo, config
+    )
     assert filters.period == Period.year(demo.latest_year)
     assert filters.communes == ("Đạ Long",) and filters.programmes == () and filters.organisations == ()
 
 
-@pytest.mark.parametrize("kind, part, expected", [
-    ("year", 1, Period.year(2024)), ("half", 2, Period.half(2024, 2)), ("quarter", 3, Period.quarter(2024, 3)),
-    ("month", 5, Period.month(2024, 5)),
-])
+@pytest.mark.parametrize(
+    "kind, part, expected",
+    [
+        ("year", 1, Period.year(2024)),
+        ("half", 2, Period.half(2024, 2)),
+        ("quarter", 3, Period.quarter(2024, 3)),
+        ("month", 5, Period.month(2024, 5)),
+    ],
+)
 def test_build_period(kind, part, expected):
     assert views.build_period(kind, 2024, part) == expected
     assert views.period_part(expected) == part
@@ -143,7 +149,7 @@ def test_period_months_of_a_range():
 
 
 def test_freshness_and_history(demo, config):
-    first = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    first = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     history = views.update_history([], first, {"BCHQS": 60})
     assert views.update_history(history, first, {"BCHQS": 99}) == history
     history = views.update_history(history, demo.fetched_at, {"BCHQS": 63})
@@ -177,14 +183,24 @@ def test_row_counts_match_tab_stats(demo, config):
 
 
 def test_timestamp_in_vietnam_time():
-    assert fmt.timestamp(dt.datetime(2024, 12, 31, 17, 30, tzinfo=dt.timezone.utc)) == "00:30 ngày 01/01/2025"
+    assert fmt.timestamp(dt.datetime(2024, 12, 31, 17, 30, tzinfo=dt.UTC)) == "00:30 ngày 01/01/2025"
 
 
 def test_charts_use_config_order_and_vietnamese_locale(demo, config, year):
     programmes = views.by_programme(demo.activities, config, year)
-    spec = charts.bar(programmes, "label", "money_total", category_title="Chương trình", value_title="Kinh phí", unit="đồng",
-                      colour="label", scale=charts.programme_scale(config)).to_dict()
-    assert spec["config"]["locale"]["number"]["thousands"] == "." and spec["config"]["locale"]["number"]["decimal"] == ","
+    spec = charts.bar(
+        programmes,
+        "label",
+        "money_total",
+        category_title="Chương trình",
+        value_title="Kinh phí",
+        unit="đồng",
+        colour="label",
+        scale=charts.programme_scale(config),
+    ).to_dict()
+    assert (
+        spec["config"]["locale"]["number"]["thousands"] == "." and spec["config"]["locale"]["number"]["decimal"] == ","
+    )
     assert spec["encoding"]["color"]["scale"]["domain"] == list(views.programme_labels(config).values())
     assert spec["encoding"]["x"]["title"] == "Kinh phí (triệu đồng)"
     data = pd.DataFrame(next(iter(spec["datasets"].values())))

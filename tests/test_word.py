@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import DEMO, HEADER, clean_tab
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -16,7 +17,6 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from conftest import DEMO, HEADER, clean_tab
 from lib.cli import main
 from lib.period import Period
 from lib.report import render_docx, render_markdown
@@ -46,8 +46,10 @@ def _footnotes(document):
 
 def test_page_is_a4_with_decree_margins(document):
     section = document.sections[0]
-    mm = {name: round(getattr(section, name).mm, 1) for name in
-          ("page_width", "page_height", "top_margin", "bottom_margin", "left_margin", "right_margin")}
+    mm = {
+        name: round(getattr(section, name).mm, 1)
+        for name in ("page_width", "page_height", "top_margin", "bottom_margin", "left_margin", "right_margin")
+    }
     assert (mm["page_width"], mm["page_height"]) == (210, 297)
     assert 20 <= mm["top_margin"] <= 25 and 20 <= mm["bottom_margin"] <= 25
     assert 30 <= mm["left_margin"] <= 35 and 15 <= mm["right_margin"] <= 20
@@ -72,14 +74,21 @@ def test_bold_centred_title_and_subject(document):
     title, subject = paragraphs[0], paragraphs[1]
     assert title.text == "BÁO CÁO"
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in title.runs)
-    assert subject.text.startswith("Tình hình, kết quả phối hợp") and subject.text.endswith("phương hướng, nhiệm vụ năm 2025")
+    assert subject.text.startswith("Tình hình, kết quả phối hợp") and subject.text.endswith(
+        "phương hướng, nhiệm vụ năm 2025"
+    )
     assert subject.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in subject.runs)
 
 
 def test_headings_and_justified_body(document):
     texts = [p.text for p in document.paragraphs]
-    for heading in ("I. ĐẶC ĐIỂM TÌNH HÌNH", "II. KẾT QUẢ PHỐI HỢP HOẠT ĐỘNG NĂM 2024", "III. ĐÁNH GIÁ CHUNG",
-                    "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025", "1. Ưu điểm"):
+    for heading in (
+        "I. ĐẶC ĐIỂM TÌNH HÌNH",
+        "II. KẾT QUẢ PHỐI HỢP HOẠT ĐỘNG NĂM 2024",
+        "III. ĐÁNH GIÁ CHUNG",
+        "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025",
+        "1. Ưu điểm",
+    ):
         paragraph = document.paragraphs[texts.index(heading)]
         assert all(r.bold for r in paragraph.runs)
     body = next(p for p in document.paragraphs if p.text.startswith("Huyện Đam Rông có tổng diện tích"))
@@ -112,7 +121,9 @@ def test_recipients_and_signature_side_by_side(document):
     assert items[0].text == "- Ban Chỉ đạo 502 tỉnh;" and items[-1].text == "- Lưu BCĐ 502 huyện."
     assert all(Pt(11) <= r.font.size <= Pt(12) for p in left.paragraphs for r in p.runs)
     assert [p.text for p in right.paragraphs][:3] == ["ỦY VIÊN BAN THƯỜNG VỤ", "Kiêm", "TRƯỞNG BAN CHỈ ĐẠO"]
-    assert right.paragraphs[-1].text == "Nguyễn Văn Thành" and right.paragraphs[-1].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert (
+        right.paragraphs[-1].text == "Nguyễn Văn Thành" and right.paragraphs[-1].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    )
 
 
 def test_appendix_tables_and_no_markdown_left(document, docx_2024):
@@ -120,28 +131,42 @@ def test_appendix_tables_and_no_markdown_left(document, docx_2024):
     assert [c.text for c in comparison.rows[0].cells][2:4] == ["Năm 2024", "Cùng kỳ năm 2023"]
     basis = next(t for t in document.tables if t.cell(0, 0).text == "Tab")
     assert basis.cell(1, 0).text == "BCHQS"
-    every = [p.text for p in document.paragraphs] + [c.text for t in document.tables for row in t.rows for c in row.cells]
+    every = [p.text for p in document.paragraphs] + [
+        c.text for t in document.tables for row in t.rows for c in row.cells
+    ]
     for marker in ("**", "[^", "<!--", "\\", "|:---"):
         assert not any(marker in text for text in every), marker
 
 
 def test_spreadsheet_text_stays_literal_text(config):
-    rows = [HEADER, ["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", "# heading | a | <script>x</script> **b**", "", 1, 50]]
-    document = Document(io.BytesIO(render_docx(clean_tab(config, rows), config, Period.year(2024), signing_date=SIGNED)))
+    rows = [
+        HEADER,
+        ["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", "# heading | a | <script>x</script> **b**", "", 1, 50],
+    ]
+    document = Document(
+        io.BytesIO(render_docx(clean_tab(config, rows), config, Period.year(2024), signing_date=SIGNED))
+    )
     item = next(p for p in document.paragraphs if "<script>" in p.text)
     assert item.text.startswith("- # heading | a | <script>x</script> **b** (")
     assert not any(r.bold for r in item.runs)
 
 
 def test_parse_inline_and_blocks():
-    blocks, notes = parse("# T\n\n**Bold title**\n\nA *b* \\*c\\* d[^n].\nnext line\n\n[^n]: Note *i*.\n\n- item\n> [Cần bổ sung]\n")
+    blocks, notes = parse(
+        "# T\n\n**Bold title**\n\nA *b* \\*c\\* d[^n].\nnext line\n\n[^n]: Note *i*.\n\n- item\n> [Cần bổ sung]\n"
+    )
     assert [b.kind for b in blocks] == ["heading", "para", "para", "item", "quote"]
     assert blocks[2].text == "A *b* \\*c\\* d[^n]. next line"
     assert notes == {"n": "Note *i*."}
     document = Document(io.BytesIO(markdown_to_docx("Một *nghiêng* **đậm** \\*sao\\*[^n]\n\n[^n]: Chú thích.\n")))
     runs = document.paragraphs[0].runs
     assert [(r.text, bool(r.italic), bool(r.bold)) for r in runs if r.text] == [
-        ("Một ", False, False), ("nghiêng", True, False), (" ", False, False), ("đậm", False, True), (" *sao*", False, False)]
+        ("Một ", False, False),
+        ("nghiêng", True, False),
+        (" ", False, False),
+        ("đậm", False, True),
+        (" *sao*", False, False),
+    ]
 
 
 def test_mid_year_docx(demo, config):
@@ -162,11 +187,28 @@ def test_cli_writes_docx(tmp_path):
 def test_libreoffice_converts_to_pdf(tmp_path, docx_2024):
     source = tmp_path / "bao-cao.docx"
     source.write_bytes(docx_2024)
-    result = subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                             "--outdir", str(tmp_path), str(source)], capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     pdf = tmp_path / "bao-cao.pdf"
     assert result.returncode == 0 and pdf.is_file(), result.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
+        subprocess.run(
+            ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+            check=True,
+            timeout=60,
+        )
         assert list(tmp_path.glob("page*.png"))
