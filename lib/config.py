@@ -124,6 +124,8 @@ class Measure(_Named):
     type: Literal["integer", "number", "money"]
     unit: str
     short_name: str | None = None
+    # Above this a value is implausible (a typo such as an extra zero): kept, with a warning.
+    plausible_max: float | None = Field(None, gt=0)
 
     @property
     def label(self) -> str:
@@ -193,6 +195,9 @@ class Settings(_Model):
     default_source: str
     data_dir: str = "data"
     cache_ttl_seconds: int = Field(300, ge=10)
+    # Activity dates outside [earliest_year, today + latest_days_ahead] are errors (a typed year such as 0224 or 2300).
+    earliest_year: int = Field(2000, ge=1900, le=2100)
+    latest_days_ahead: int = Field(366, ge=0, le=3660)
     tabs: Tabs = Tabs()
     report: dict[str, Any] = {}
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
@@ -14,6 +15,11 @@ from lib.dataset import Dataset
 from lib.source import RawData, RawTab, WorkbookSource
 
 pytest_plugins = ["fake_sheets"]  # the fake Sheets API fixture
+
+# Property-based tests: bounded examples so the whole suite stays within minutes on two cores.
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=1000, deadline=None)
+settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
