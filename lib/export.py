@@ -1,74 +1,303 @@
-"""Table downloads (CSV and XLSX) whose cells cannot run as formulas when opened in a spreadsheet.
+"""Table downloads (CSV and XLSX) that open cleanly and can never run as spreadsheet formulas.
 
-A text cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) is what Excel,
-LibreOffice and Google Sheets treat as a formula; such cells get a leading apostrophe. Numbers stay
-numbers, so a negative amount is not mangled.
+- Text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any spaces)
+  is what Excel, LibreOffice and Google Sheets treat as a formula, and so is such a line inside a
+  cell once a program splits the cell at its line breaks: both get a leading apostrophe. A cell
+  holding a line break is always quoted in the CSV. Control characters no spreadsheet (or Word file)
+  may hold are dropped (a vertical tab or form feed, Word's line and page break, becomes a line break).
+- Numbers stay numbers, so a negative amount is not mangled: whole values are written as integers
+  (``7``, not ``7.0``) and binary noise is cleaned (``9.600000000000001`` → ``9.6``); NaN and ±∞ are
+  left empty. In the XLSX, numbers carry a ``#,##0`` / ``#,##0.0#`` format and dates are real dates
+  shown ``dd/mm/yyyy``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from .formatting import TIME_ZONE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CELL_TRIGGER = re.compile(r"[ ]*[=+\-@\t\r]")
+_LINE_TRIGGER = re.compile(r"(\r\n|\r|\n)(?=[ ]*[=+\-@\t])")
+# C0 controls other than tab, LF, CR; lone surrogates and the two non-characters XML refuses
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = "\x0b\x0c"  # vertical tab (Word's manual line break) and form feed (its page break)
 _SHEET_NAME_BAD = re.compile(r"[\[\]\*\?/\\:]")
+_XLSX_TEXT_LIMIT = 32_767  # characters Excel holds in a cell
+_XLSX_ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
+INTEGER_FORMAT, DECIMAL_FORMAT = "#,##0", "#,##0.0#"
+PLAIN_INTEGER_COLUMNS = frozenset({"dòng", "năm", "stt", "row", "year"})  # identifiers: 2024, not 2.024
+_MAX_DECIMALS, _SIGNIFICANT = 10, 15  # written numbers: at most 10 decimals and 15 significant digits
+_EXACT_INTEGERS = 2.0**53  # whole floats below this are written as integers
+
+
+# ---------------------------------------------------------------- text
+
+
+def clean_text(text: str, line_break: str = "\n") -> str:
+    """``text`` without the control characters a spreadsheet, an XML file or a CSV reader chokes on
+    (NUL, ``\\x01``–``\\x1f`` except tab, LF and CR, lone surrogates); a vertical tab or form feed
+    becomes ``line_break``."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: line_break if m[0] in _BREAKS else "", text)
+
+
+def _neutralise(text: str) -> str:
+    """A leading apostrophe on the cell and on every line of it that would start a formula."""
+    if _CELL_TRIGGER.match(text):
+        text = "'" + text
+    if "\n" in text or "\r" in text:
+        text = _LINE_TRIGGER.sub(r"\1'", text)
+    return text
 
 
 def safe_cell(value: Any) -> Any:
-    """A cell value that a spreadsheet will show as text, never evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    if isinstance(value, (tuple, list, set)):
+    """A cell value that a spreadsheet will show as text, never evaluate; numbers and dates as they are."""
+    if isinstance(value, str):
+        return _neutralise(clean_text(value))
+    if isinstance(value, (tuple, list, set, frozenset)):
         return safe_cell(", ".join(str(v) for v in value))
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell (and header) neutralised; numeric and date columns untouched."""
-    out = frame.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    for column in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_datetime64_any_dtype(out[column])):
-            out[column] = out[column].astype(object).map(safe_cell)
+# ---------------------------------------------------------------- numbers
+
+
+def _clean_floats(values: np.ndarray) -> np.ndarray:
+    """Floats rounded to at most 10 decimals and 15 significant digits (the binary noise of sums
+    goes: ``9.600000000000001`` → ``9.6``); NaN for NaN and ±∞."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    out = np.full(values.shape, np.nan)
+    if not finite.any():
+        return out
+    x = values[finite]
+    with np.errstate(divide="ignore"):
+        magnitude = np.floor(np.log10(np.abs(x)))
+    magnitude[~np.isfinite(magnitude)] = 0  # zero
+    decimals = np.clip(_SIGNIFICANT - 1 - magnitude, 0, _MAX_DECIMALS)
+    scale = 10.0**decimals
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.round(x * scale) / scale
+    rounded = np.where(np.isfinite(rounded), rounded, x)  # beyond 1e298 × scale: already whole
+    out[finite] = rounded + 0.0  # no negative zero
     return out
 
 
+def plain_number(value: Any) -> int | float | None:
+    """A number as it is written out: ``7.0`` → ``7``, ``9.600000000000001`` → ``9.6``, NaN/∞ → None."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    number = float(_clean_floats(np.array([float(value)]))[0])
+    if math.isnan(number):
+        return None
+    return int(number) if number.is_integer() and abs(number) < _EXACT_INTEGERS else number
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _number_column(series: pd.Series) -> tuple[pd.Series, bool]:
+    """A numeric column as written (integers where whole) and whether every value is whole."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return series.reset_index(drop=True), True
+    values = _clean_floats(series.to_numpy(dtype=float, na_value=np.nan))
+    present = ~np.isnan(values)
+    whole = present & (values == np.floor(values))
+    whole &= np.abs(values) < _EXACT_INTEGERS  # larger values are written as floats (1e+20)
+    if (whole == present).all():
+        integers = pd.array(np.where(present, values, 0).astype(np.int64), dtype="Int64")
+        integers[~present] = pd.NA
+        return pd.Series(integers), True
+    out = values.astype(object)
+    out[~present] = None
+    out[whole] = [int(v) for v in values[whole]]
+    return pd.Series(out, dtype=object), False
+
+
+def _map_unique(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``series.map(function)`` computed once per distinct value (tables repeat their texts)."""
+    values = series.astype(object).to_numpy()
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists)
+        return pd.Series([function(v) for v in values], dtype=object)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, unique in enumerate(uniques):
+        mapped[i] = function(unique)
+    mapped[-1] = None
+    return pd.Series(mapped[codes], dtype=object)
+
+
+def _object_cell(value: Any) -> Any:
+    """One cell of a text (or mixed) column: safe text, plain number, date, or None."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, str):
+        return safe_cell(value)
+    if _is_number(value):
+        return plain_number(value)
+    if isinstance(value, (dt.date, np.datetime64)):
+        return _naive(pd.Timestamp(value)) if isinstance(value, (dt.datetime, np.datetime64)) else value
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return safe_cell(value)
+    return safe_cell(str(value))
+
+
+def _naive(moment: pd.Timestamp) -> dt.datetime | None:
+    """A spreadsheet time (no time zones): Vietnam time, or as it is when it has no zone."""
+    if pd.isna(moment):
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.tz_convert(TIME_ZONE).tz_localize(None)
+    return moment.to_pydatetime()
+
+
+def _date_column(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert(TIME_ZONE).dt.tz_localize(None)
+    return series.reset_index(drop=True)
+
+
+class _Column:
+    """One column as written: its header, values, and the XLSX number format of its numbers."""
+
+    def __init__(self, name: Any, series: pd.Series):
+        self.name = safe_cell(str(name))
+        self.format: str | None = None
+        self.values: pd.Series
+        if pd.api.types.is_datetime64_any_dtype(series):
+            self.values = _date_column(series)
+            times = self.values.dropna()
+            self.format = DATE_FORMAT if (times == times.dt.normalize()).all() else DATETIME_FORMAT
+        elif pd.api.types.is_numeric_dtype(series):
+            self.values, whole = _number_column(series)
+            if str(name).strip().lower() in PLAIN_INTEGER_COLUMNS and whole:
+                self.format = "0"
+            else:
+                self.format = INTEGER_FORMAT if whole else DECIMAL_FORMAT
+        else:
+            self.values = _map_unique(series, _object_cell)
+            numbers = [v for v in self.values.dropna() if _is_number(v)]
+            if str(name).strip().lower() in PLAIN_INTEGER_COLUMNS:
+                self.format = "0"
+            elif numbers:
+                self.format = INTEGER_FORMAT if all(isinstance(v, int) for v in numbers) else DECIMAL_FORMAT
+
+
+def _columns(frame: pd.DataFrame) -> list[_Column]:
+    return [_Column(name, frame.iloc[:, i]) for i, name in enumerate(frame.columns)]
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy as written to a file: every text cell (and header) neutralised and cleaned, numbers
+    plain (integers where whole, no binary noise), dates in Vietnam time without a zone."""
+    columns = _columns(frame)
+    out = pd.DataFrame({i: column.values for i, column in enumerate(columns)}, index=range(len(frame)))
+    out.columns = [column.name for column in columns]
+    return out
+
+
+# ---------------------------------------------------------------- files
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so Excel shows Vietnamese diacritics correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark so Excel shows Vietnamese diacritics correctly; CRLF line
+    ends, so every cell holding a CR or LF is quoted."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def sheet_name(title: str) -> str:
-    """A valid worksheet name: no ``[]*?/\\:``, at most 31 characters."""
-    return (_SHEET_NAME_BAD.sub(" ", title).strip() or "Dữ liệu")[:31]
+    """A valid worksheet name: no ``[]*?/\\:`` nor control characters, no apostrophe at either end,
+    at most 31 characters."""
+    name = unicodedata.normalize("NFC", clean_text(str(title), " "))
+    name = _SHEET_NAME_BAD.sub(" ", name).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    name = name.strip().strip("'").strip()
+    return name[:31].rstrip().rstrip("'") or "Dữ liệu"
+
+
+def _xlsx_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > _XLSX_TEXT_LIMIT:
+        text = text[: _XLSX_TEXT_LIMIT - 1] + "…"
+    return text
 
 
 def to_xlsx(frame: pd.DataFrame, title: str = "Dữ liệu") -> bytes:
-    """One-sheet XLSX; text is written as strings (openpyxl never turns them into formulas)."""
+    """One-sheet XLSX: text as strings (never formulas nor error values), numbers as numbers with
+    Vietnamese-style grouping formats, dates as dates shown ``dd/mm/yyyy``."""
+    columns = _columns(frame)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name(title))
+    for index, column in enumerate(columns, start=1):
+        sample = [len(str(v)) for v in column.values.iloc[:200].dropna()]
+        width = max([len(column.name), *sample])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    sheet.append([_text_cell(sheet, column.name) for column in columns])
+    for row in zip(*(column.values.tolist() for column in columns)) if columns else ():
+        sheet.append([_cell(sheet, value, column.format) for value, column in zip(row, columns)])
     buffer = io.BytesIO()
-    safe = safe_frame(frame)
-    for column in safe.columns:  # Excel has no time zones
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
-            safe[column] = safe[column].dt.tz_localize(None)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name=sheet_name(title))
-        sheet = writer.sheets[sheet_name(title)]
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if cell.data_type == "f":  # belt and braces: openpyxl treats "=…" strings as formulas
-                    cell.data_type = "s"
-        for index, column in enumerate(safe.columns, start=1):
-            width = (
-                max([len(str(column)), *safe.iloc[:200, index - 1].astype(str).str.len().tolist()])
-                if len(safe)
-                else len(str(column))
-            )
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(width + 2, 8), 60)
+    book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet, text: str) -> Any:
+    text = _xlsx_text(text)
+    if not text:
+        return None
+    if text.startswith("=") or text in _XLSX_ERROR_TEXTS:  # openpyxl would write a formula / an error
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
+def _cell(sheet, value: Any, number_format: str | None) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return _text_cell(sheet, value)
+    if isinstance(value, pd.Timestamp):
+        value = _naive(value)
+    if isinstance(value, dt.datetime):
+        cell_format = number_format if number_format in (DATE_FORMAT, DATETIME_FORMAT) else None
+        if cell_format is None:
+            cell_format = DATE_FORMAT if value.time() == dt.time() else DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        cell_format = DATE_FORMAT
+    elif isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    elif _is_number(value):
+        value = value.item() if isinstance(value, np.generic) else value
+        cell_format = number_format or (INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT)
+        if cell_format in (DATE_FORMAT, DATETIME_FORMAT):
+            cell_format = INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
+    else:
+        return _text_cell(sheet, str(value))
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = cell_format
+    return cell
 
 
 def file_stem(text: str) -> str:
