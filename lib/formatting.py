@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -15,17 +18,69 @@ LOCALE = "vi_VN"
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALE = Locale.parse(LOCALE)
 VEGA_FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
+MISSING = "–"  # what every formatter prints for a missing (None, NaN, NaT) or non-finite value
+_CONTEXT = decimal.Context(prec=28)  # enough for every figure below 10^25 with 2 decimals
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # shifts, no rounding
+_TEN = Decimal(10)
+_LARGEST_PLAIN = 20  # from 10^21 on (far beyond any real figure) a number is written "1,8 × 10³⁰⁸"
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _decimal(value: Any) -> Decimal | None:
+    """The decimal value as written: ``Decimal(repr(float))`` (``0.1`` is 0.1, not its binary
+    approximation); None for a missing, non-finite or non-numeric value."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):  # bool included
+        return Decimal(int(value))
+    elif isinstance(value, float):  # numpy.float64 included
+        return Decimal(float.__repr__(value)) if math.isfinite(value) else None
+    else:  # numpy integers and smaller floats print their shortest decimal form; pandas NA does not parse
+        try:
+            number = Decimal(str(value).strip())
+        except (ArithmeticError, ValueError, TypeError):
+            try:
+                return _decimal(float(value))
+            except (TypeError, ValueError, OverflowError):
+                return None
+    return number if number.is_finite() else None
 
 
-def number(value: float | None, decimals: int = 0, *, trim: bool = True) -> str:
-    """``87255.8`` → ``87.255,8``; at most ``decimals`` decimals, trailing zeros dropped when ``trim``."""
-    if _missing(value):
-        return "–"
-    return _pattern(decimals, trim).apply(round(value, decimals), _LOCALE)
+def _shift(value: Decimal, places: int) -> Decimal:
+    """``value × 10^places``, exactly."""
+    return value.scaleb(places, context=_EXACT)
+
+
+def _missing(value: Any) -> bool:
+    return _decimal(value) is None
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    """Decimal half-up to ``decimals`` places (``538.15`` → ``538.2``); never a negative zero."""
+    result = value.quantize(_TEN**-decimals, rounding=ROUND_HALF_UP, context=_EXACT)
+    return result.copy_abs() if result.is_zero() else result
+
+
+def number(value: Any, decimals: int = 0, *, trim: bool = True) -> str:
+    """``87255.8`` → ``87.255,8``; at most ``decimals`` decimals (decimal half-up on the value as
+    written), trailing zeros dropped when ``trim``; ``–`` for a missing or non-finite value."""
+    amount = _decimal(value)
+    if amount is None:
+        return MISSING
+    decimals = max(int(decimals), 0)
+    if amount.adjusted() > _LARGEST_PLAIN:  # a power of ten, not a row of 300 digits
+        exponent = amount.adjusted()
+        mantissa = _rounded(_shift(amount, -exponent), 2)
+        if mantissa.copy_abs() >= _TEN:  # 9,999 × 10²¹ rounds to 1 × 10²²
+            mantissa, exponent = _shift(mantissa, -1), exponent + 1
+        return f"{number(mantissa, 2)} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    rounded = _rounded(amount, decimals)
+    if rounded.adjusted() + decimals < _CONTEXT.prec - 2:
+        return _pattern(decimals, trim).apply(rounded, _LOCALE)
+    with decimal.localcontext(decimal.Context(prec=rounded.adjusted() + decimals + 4)):
+        return _pattern(decimals, trim).apply(rounded, _LOCALE)
 
 
 @cache
@@ -34,51 +89,75 @@ def _pattern(decimals: int, trim: bool) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else ""))
 
 
-def percent(value: float | None, decimals: int = 2) -> str:
+def percent(value: Any, decimals: int = 2) -> str:
     """A percentage already scaled to 0–100: ``65.07`` → ``65,07%``; ``100.0`` → ``100%``."""
-    return "–" if _missing(value) else f"{number(value, decimals)}%"
+    return MISSING if _missing(value) else f"{number(value, decimals)}%"
 
 
-def money(value: float | None) -> str:
+def money(value: Any) -> str:
     """Whole đồng: ``5993175000`` → ``5.993.175.000 đồng``."""
-    return "–" if _missing(value) else f"{number(value)} đồng"
+    return MISSING if _missing(value) else f"{number(value)} đồng"
 
 
-def millions(value: float | None, decimals: int = 1) -> str:
-    """In millions of đồng: ``423800000`` → ``423,8 triệu đồng``; ``4080000000`` → ``4.080 triệu đồng``."""
-    return "–" if _missing(value) else f"{number(value / 1e6, decimals)} triệu đồng"
+def millions(value: Any, decimals: int = 1) -> str:
+    """In millions of đồng: ``423800000`` → ``423,8 triệu đồng``; ``4080000000`` → ``4.080 triệu đồng``;
+    ``538150000`` → ``538,2 triệu đồng`` (the decimal value is scaled exactly, then rounded half-up)."""
+    amount = _decimal(value)
+    return MISSING if amount is None else f"{number(_shift(amount, -6), decimals)} triệu đồng"
 
 
-def padded(value: float | None) -> str:
+def padded(value: Any) -> str:
     """Administrative counts below 10 with a leading zero: ``2`` → ``02``, ``24`` → ``24``."""
-    if _missing(value):
-        return "–"
-    return f"{int(value):02d}" if 0 <= value < 10 and float(value).is_integer() else number(value, 1)
+    amount = _decimal(value)
+    if amount is None:
+        return MISSING
+    if 0 <= amount < 10 and amount == amount.to_integral_value():
+        return f"{int(amount):02d}"
+    return number(amount, 1)
 
 
-def long_date(day: dt.date) -> str:
+def _no_date(day: Any) -> bool:
+    """None, pandas' NaT (which is a datetime that equals nothing) or anything that is not a date."""
+    return day is None or not isinstance(day, dt.date) or day != day
+
+
+def long_date(day: dt.date | None) -> str:
     """``ngày 05 tháng 12 năm 2024``: leading zero only for days below 10 and months 1–2."""
+    if _no_date(day):
+        return MISSING
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def short_date(day: dt.date | None) -> str:
     """``29/10/2024``."""
-    return "–" if day is None else f"{day:%d/%m/%Y}"
+    return MISSING if _no_date(day) else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def timestamp(moment: dt.datetime) -> str:
+def timestamp(moment: dt.datetime | None) -> str:
     """``14:05 ngày 29/11/2024`` in Vietnam time (a naive time is taken as already local)."""
+    if _no_date(moment) or not isinstance(moment, dt.datetime):
+        return MISSING
     if moment.tzinfo is not None:
         moment = moment.astimezone(TIME_ZONE)
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
 
 
-def compact(value: float | None) -> str:
-    """Short form for KPI cards: ``5.993.175.000`` → ``5,99 tỷ``; ``423.800.000`` → ``423,8 triệu``."""
-    if _missing(value):
-        return "–"
-    for size, word, decimals in ((1e9, "tỷ", 2), (1e6, "triệu", 1)):
-        if abs(value) >= size:
-            return f"{number(value / size, decimals)} {word}"
-    return number(value, 1)
+_COMPACT = ((9, "tỷ", 2), (6, "triệu", 1), (0, "", 1))  # (power of ten, word, decimals), largest first
+
+
+def compact(value: Any) -> str:
+    """Short form for KPI cards: ``5.993.175.000`` → ``5,99 tỷ``; ``423.800.000`` → ``423,8 triệu``;
+    ``999.960.000`` → ``1 tỷ`` (a figure that rounds up to the next word takes that word)."""
+    amount = _decimal(value)
+    if amount is None:
+        return MISSING
+    for position, (power, word, decimals) in enumerate(_COMPACT):
+        if amount.copy_abs() >= _TEN**power or not power:
+            if position:
+                bigger = _COMPACT[position - 1][0]
+                if _rounded(_shift(amount, -power), decimals).copy_abs() >= _TEN ** (bigger - power):
+                    power, word, decimals = _COMPACT[position - 1]
+            text = number(_shift(amount, -power), decimals)
+            return f"{text} {word}" if word else text
+    return MISSING  # not reached: the last word has power 0
