@@ -3,6 +3,8 @@ filters; the pages in pages/ do the rest."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from lib.exceptions import BCDError
@@ -29,7 +31,7 @@ PAGES = [
 
 page = st.navigation(PAGES)
 try:
-    ctx = ui.load()
+    ctx = ui.load(dt.date.today())
     if ctx is None:
         st.stop()
     st.sidebar.caption(ctx.config.settings.committee)

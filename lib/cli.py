@@ -1,44 +1,97 @@
 """Command line: ``python -m lib <command>`` (check, indicators, report, init-sheet, template).
 
-Every command takes ``--config DIR`` (another unit's configuration) and ``--source`` (a workbook
-path or a Google Sheets URL/key). Errors print a Vietnamese message and exit 2, never a traceback.
+Every command takes ``--config DIR`` (another unit's configuration); the data commands take
+``--source`` (a workbook path or a Google Sheets URL/key). Whatever happens, the user reads a
+Vietnamese message and the exit code says how it ended (0 done, 1 data errors found by ``check``,
+2 could not be done); details of an unexpected failure go to the log file only.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from . import indicators as ind
-from .config import Config, load_config
+from . import report, sheet_setup, template
+from .catalogue import Catalogue
+from .config import PROJECT_ROOT, Config
 from .dataset import Dataset
-from .exceptions import BCDError, PeriodError
+from .exceptions import BCDError
 from .formatting import number
-from .loading import load_dataset
-from .period import Period
+from .loading import load_checked_config, load_dataset
+from .period import FIRST_YEAR, LAST_YEAR, Period
 from .views import issues_table
 
-# Modules that contribute subcommands through an ``add_cli(subparsers)`` function.
-PLUGINS = ("lib.report", "lib.sheet_setup")
+LOG_FILE = PROJECT_ROOT / "data" / "logs" / "bcd502.log"
+log = logging.getLogger("bcd502")
+
+# argparse's own texts, in Vietnamese (argparse looks each one up through its module-level ``_``).
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tuỳ chọn",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "giá trị «%(value)s» không hợp lệ (chọn một trong: %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "expected one argument": "cần một giá trị",
+    "invalid %(type)s value: %(value)r": "giá trị «%(value)s» không hợp lệ",
+    "ambiguous option: %(option)s could match %(matches)s": "tuỳ chọn %(option)s không rõ (có thể là %(matches)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+}
+argparse._ = lambda text: ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
 
 
-def add_common(parser: argparse.ArgumentParser, *, source_required: bool = False) -> None:
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are Vietnamese and end with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Lỗi: {message}\n")
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"năm «{text}» phải là số có 4 chữ số, ví dụ 2024") from None
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
+def _signing_date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày ký «{text}» không đúng dạng dd/mm/yyyy") from None
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
     """The options every data command shares."""
     parser.add_argument(
         "--source",
-        required=source_required,
         help="tệp bảng tính (.xlsx, .ods) hoặc địa chỉ/mã Google Sheets; mặc định: nguồn trong cấu hình",
     )
     parser.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
     parser.add_argument("--credentials", help="tệp khoá tài khoản dịch vụ Google (JSON)")
 
 
+def add_period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=_year, help="năm (mặc định: năm mới nhất có dữ liệu)")
+    parser.add_argument("--period", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30")
+
+
 def load(args: argparse.Namespace) -> tuple[Config, Dataset]:
     """Configuration and cleaned data for a command's options."""
-    config = load_config(args.config)
+    config = load_checked_config(args.config)
     dataset = load_dataset(args.source, config, credentials_file=args.credentials)
     if dataset.notice:
         print(dataset.notice, file=sys.stderr)
@@ -47,12 +100,33 @@ def load(args: argparse.Namespace) -> tuple[Config, Dataset]:
 
 def period_of(args: argparse.Namespace, dataset: Dataset) -> Period:
     """``--period`` wins over ``--year``; neither means the latest year in the data."""
-    if getattr(args, "period", None):
+    if args.period:
         return Period.parse(args.period)
-    year = getattr(args, "year", None) or dataset.latest_year
+    year = args.year or dataset.latest_year
     if year is None:
-        raise PeriodError("Chưa có hoạt động nào trong dữ liệu nên không xác định được năm; hãy ghi rõ --year.")
+        raise BCDError("Chưa có hoạt động nào trong dữ liệu nên không xác định được năm; hãy ghi rõ --year.")
     return Period.year(year)
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        reason = "thư mục không tồn tại" if isinstance(error, FileNotFoundError) else "không có quyền ghi hoặc đĩa đầy"
+        raise BCDError(f"Không ghi được tệp «{path}»: {reason}.") from error
+
+
+def _codes(config: Config, only: str | None) -> list[str] | None:
+    """The indicator codes of ``--only`` (every indicator when not given); unknown codes are named with a guess."""
+    if not only:
+        return None
+    codes = [c.strip() for c in only.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in config.indicators]
+    if unknown:
+        known = Catalogue.build([(c, c, []) for c in config.indicators])
+        hints = [f"«{c}»" + (f" (có phải «{g}»?)" if (g := known.suggest(c)) else "") for c in unknown]
+        raise BCDError(f"Không có chỉ số {', '.join(hints)} trong indicators.yaml.")
+    return codes
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -72,22 +146,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if dataset.error_count else 0
 
 
+TABLE_HEADERS = {
+    "indicator": "Mã",
+    "name": "Chỉ số",
+    "unit": "Đơn vị tính",
+    "value": "Kỳ này",
+    "previous": "Cùng kỳ năm trước",
+    "commune": "Xã",
+    "village": "Thôn",
+    "programme": "Chương trình",
+    "activity_type": "Loại hoạt động",
+    "organisation": "Đơn vị",
+    "group": "Nhóm",
+    "tab": "Tab",
+    "month": "Tháng",
+    "year": "Năm",
+}
+
+
 def cmd_indicators(args: argparse.Namespace) -> int:
     """Every configured indicator (or --only) for the period, optionally by a dimension."""
     config, dataset = load(args)
     period = period_of(args, dataset)
-    codes = args.only.split(",") if args.only else None
-    table = ind.compare(dataset.activities, config, codes, period, args.by)
+    table = ind.compare(dataset.activities, config, _codes(config, args.only), period, args.by)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict("records")
-        print(
-            json.dumps(
-                {"period": period.key, "label": period.label, "indicators": records},
-                ensure_ascii=False,
-                indent=2,
-                default=str,
-            )
-        )
+        payload = {"period": period.key, "label": period.label, "indicators": records}
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     elif args.format == "csv":
         print(table.to_csv(index=False), end="")
     else:
@@ -95,15 +180,43 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2))
         )
         print(f"Chỉ số {period.label} (so với cùng kỳ {period.previous_year().label})")
-        print(shown.drop(columns=["change", "change_pct"]).to_string(index=False))
+        print(shown.drop(columns=["change", "change_pct"]).rename(columns=TABLE_HEADERS).to_string(index=False))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the draft of a period as Markdown or Word."""
+    config, dataset = load(args)
+    period = period_of(args, dataset)
+    if (args.format or Path(args.out).suffix.lstrip(".").lower()) == "docx":
+        data = report.render_docx(dataset, config, period, args.date)
+    else:
+        data = report.render_markdown(dataset, config, period, args.date).encode("utf-8")
+    _write(args.out, data)
+    print(f"Đã lập bản thảo báo cáo {period.label}: {args.out}")
+    return 0
+
+
+def cmd_init_sheet(args: argparse.Namespace) -> int:
+    """Create the missing tabs (headers, drop-downs) of the Google Spreadsheet."""
+    config = load_checked_config(args.config)
+    spreadsheet = sheet_setup.open_spreadsheet(args.source, credentials_file=args.credentials)
+    print(sheet_setup.init_sheet(spreadsheet, config, protect=args.protect).summary())
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the empty workbook template for offline entry."""
+    _write(args.out, template.build_template(load_checked_config(args.config)))
+    print(f"Đã tạo tệp mẫu nhập liệu: {args.out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m lib", description="Bảng điều hành BCĐ 502: kiểm tra dữ liệu, tính chỉ số, lập báo cáo."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", parser_class=_Parser)
 
     check = commands.add_parser("check", help="liệt kê các dòng lỗi/cảnh báo của từng tab")
     add_common(check)
@@ -111,22 +224,58 @@ def build_parser() -> argparse.ArgumentParser:
 
     indicators = commands.add_parser("indicators", help="tính các chỉ số cho một kỳ")
     add_common(indicators)
-    indicators.add_argument("--year", type=int, help="năm (mặc định: năm mới nhất có dữ liệu)")
-    indicators.add_argument("--period", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30")
+    add_period(indicators)
     indicators.add_argument("--by", choices=ind.DIMENSIONS, help="tách theo chiều: xã, thôn, chương trình, …")
     indicators.add_argument("--only", help="chỉ các mã chỉ số này, cách nhau bởi dấu phẩy")
-    indicators.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    indicators.add_argument("--format", choices=("table", "csv", "json"), default="table", help="dạng kết quả")
     indicators.set_defaults(handler=cmd_indicators)
 
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        module.add_cli(commands)
+    draft = commands.add_parser("report", help="lập bản thảo báo cáo (Markdown hoặc Word)")
+    add_common(draft)
+    add_period(draft)
+    draft.add_argument("--format", choices=("md", "docx"), help="định dạng (mặc định: theo đuôi tệp --out)")
+    draft.add_argument("--out", required=True, help="tệp kết quả (.md hoặc .docx)")
+    draft.add_argument("--date", type=_signing_date, help="ngày ký dd/mm/yyyy (mặc định: để trống cho người ký điền)")
+    draft.set_defaults(handler=cmd_report)
+
+    init = commands.add_parser(
+        "init-sheet",
+        help="tạo các tab còn thiếu (tiêu đề, danh sách chọn) trong Google Sheets",
+        description="Tạo các tab còn thiếu của từng đơn vị và tab Chỉ tiêu, có dòng tiêu đề, "
+        "danh sách chọn và kiểm tra dữ liệu. Không sửa tab đã có.",
+    )
+    init.add_argument("--source", required=True, help="đường dẫn hoặc mã bảng tính Google Sheets")
+    init.add_argument("--credentials", help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)")
+    init.add_argument(
+        "--protect",
+        action="store_true",
+        help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa",
+    )
+    init.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
+    init.set_defaults(handler=cmd_init_sheet)
+
+    empty = commands.add_parser("template", help="tạo tệp Excel mẫu để nhập liệu khi không có mạng")
+    empty.add_argument("--out", required=True, help="tệp .xlsx cần tạo")
+    empty.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
+    empty.set_defaults(handler=cmd_template)
     return parser
+
+
+def _log_unexpected(error: BaseException) -> str:
+    """Write the details of an unexpected failure to the log file; where they are, for the message."""
+    try:
+        LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(LOG_FILE, encoding="utf-8")
+    except OSError:
+        return ""
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    try:
+        log.error("Unexpected error in the command line", exc_info=error)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return f" Chi tiết kỹ thuật đã được ghi vào {LOG_FILE.relative_to(PROJECT_ROOT)}."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,4 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except BCDError as error:
         print(f"Lỗi: {error.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    except Exception as error:  # never a traceback: a Vietnamese message, the details in the log
+        where = _log_unexpected(error)
+        print(f"Lỗi ngoài dự kiến: lệnh không hoàn thành được.{where} Hãy báo cho quản trị viên.", file=sys.stderr)
         return 2

@@ -189,6 +189,22 @@ class Tabs(_Model):
     directions: str = "Phương hướng"
 
 
+class ReportSettings(_Model):
+    """The report's header, signature and recipients (Nghị định 30/2020/NĐ-CP)."""
+
+    parent_body: str = ""
+    issuer: str | None = None
+    number_prefix: str = "…/BC-BCĐ"
+    place: str | None = None
+    subunit: str = "xã"
+    armed_forces: str = "lực lượng vũ trang"
+    extremely_difficult_basis: str | None = None
+    highlights_per_programme: int = Field(3, ge=0, le=20)
+    signer_title: list[str] = ["TRƯỞNG BAN CHỈ ĐẠO"]
+    signer_name: str = ""
+    recipients: list[str] = []
+
+
 class Settings(_Model):
     title: str
     committee: str
@@ -199,7 +215,87 @@ class Settings(_Model):
     earliest_year: int = Field(2000, ge=1900, le=2100)
     latest_days_ahead: int = Field(366, ge=0, le=3660)
     tabs: Tabs = Tabs()
-    report: dict[str, Any] = {}
+    report: ReportSettings = ReportSettings()
+
+
+# ---------------------------------------------------------------- what the pages and the report show
+
+
+class Money(_Model):
+    """The money of an activity: ``total`` is a sum indicator whose measures are the money columns of a
+    row (activity lists, villages, highlights); ``sources`` are the indicators of the funds chart."""
+
+    total: str | None = None
+    sources: list[str] = []
+
+
+class OverviewPage(_Model):
+    cards: list[str] = []
+    trend: list[str] = []
+    programme_chart: str | None = None
+    programme_table: list[str] = []
+
+
+class ProgrammesPage(_Model):
+    chart: str | None = None
+    table: list[str] = []
+    activity_type_chart: str | None = None
+    activity_type_table: list[str] = []
+
+
+class CommunesPage(_Model):
+    table: list[str] = []
+    chart: list[str] = []
+    disadvantaged: list[str] = []
+    villages: list[str] = []
+
+
+class OrganisationsPage(_Model):
+    table: list[str] = []
+    chart: list[str] = []
+
+
+class ReportFigures(_Model):
+    """Figures the report's Python side computes by group; the template names every other figure itself."""
+
+    programme_figures: list[str] = []
+    breakdowns: dict[str, list[str]] = {}
+    appendix: list[str] = []
+
+
+class Dashboard(_Model):
+    """Which indicators each page and the report use: a unit that declares fewer gets fewer cards,
+    charts and sentences. ``activity_list`` are sum indicators shown per row in activity lists;
+    ``notable_rank`` orders the notable activities (largest first)."""
+
+    money: Money = Money()
+    overview: OverviewPage = OverviewPage()
+    programmes: ProgrammesPage = ProgrammesPage()
+    communes: CommunesPage = CommunesPage()
+    organisations: OrganisationsPage = OrganisationsPage()
+    activity_list: list[str] = []
+    notable_rank: list[str] = []
+    report: ReportFigures = ReportFigures()
+
+    def references(self) -> list[tuple[str, str]]:
+        """Every (key path, indicator code) this declaration names."""
+        found: list[tuple[str, str]] = []
+
+        def walk(value: Any, where: str) -> None:
+            if isinstance(value, BaseModel):
+                for name in type(value).model_fields:
+                    walk(getattr(value, name), f"{where}.{name}")
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    walk(item, f"{where}.{key}")
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, f"{where}[{index}]")
+            elif isinstance(value, str):
+                found.append((where, value))
+
+        walk(self, "dashboard")
+        return found
 
 
 # ---------------------------------------------------------------- the whole configuration
@@ -210,6 +306,7 @@ FILES = {
     "programmes": "programmes.yaml",
     "columns": "columns.yaml",
     "indicators": "indicators.yaml",
+    "dashboard": "dashboard.yaml",
     "settings": "settings.yaml",
 }
 
@@ -232,35 +329,40 @@ class _IndicatorsFile(_Model):
     indicators: list[Indicator]
 
 
+class _DashboardFile(_Model):
+    dashboard: Dashboard
+
+
 class _SettingsFile(_Model):
     settings: Settings
+
+
+MODELS: dict[str, type[_Model]] = {
+    "unit": _UnitFile,
+    "organisations": _OrganisationsFile,
+    "programmes": _ProgrammesFile,
+    "columns": Columns,
+    "indicators": _IndicatorsFile,
+    "dashboard": _DashboardFile,
+    "settings": _SettingsFile,
+}
 
 
 class Config:
     """The validated configuration of one committee, with the look-ups the core needs."""
 
-    def __init__(
-        self,
-        directory: Path,
-        unit: Unit,
-        groups: list[Group],
-        organisations: list[Organisation],
-        programmes: list[Programme],
-        activity_types: list[ActivityType],
-        columns: Columns,
-        indicators: list[Indicator],
-        settings: Settings,
-    ):
+    def __init__(self, directory: Path, files: dict[str, Any]):
         self.directory = directory
-        self.unit = unit
-        self.groups = {g.code: g for g in groups}
-        self.organisations = {o.code: o for o in organisations}
-        self.programmes = {p.code: p for p in programmes}
-        self.activity_types = {a.code: a for a in activity_types}
-        self.fields = {f.code: f for f in columns.fields}
-        self.measures = {m.code: m for m in columns.measures}
-        self.indicators = {i.code: i for i in indicators}
-        self.settings = settings
+        self.unit: Unit = files["unit"].unit
+        self.groups = {g.code: g for g in files["organisations"].groups}
+        self.organisations = {o.code: o for o in files["organisations"].organisations}
+        self.programmes = {p.code: p for p in files["programmes"].programmes}
+        self.activity_types = {a.code: a for a in files["programmes"].activity_types}
+        self.fields = {f.code: f for f in files["columns"].fields}
+        self.measures = {m.code: m for m in files["columns"].measures}
+        self.indicators = {i.code: i for i in files["indicators"].indicators}
+        self.dashboard: Dashboard = files["dashboard"].dashboard
+        self.settings: Settings = files["settings"].settings
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -274,36 +376,64 @@ class Config:
     def organisation_tabs(self) -> dict[str, Organisation]:
         return {o.tab: o for o in self.organisations.values()}
 
+    @property
+    def money_measures(self) -> list[str]:
+        """The money columns of a row: the measures of the declared money total (none when not declared)."""
+        total = self.dashboard.money.total
+        return self.indicators[total].measures if total else []
+
+    @property
+    def programme_numbers(self) -> str:
+        """The programme numbers as a user types them: «1–4», or «1, 3, 5» when not consecutive."""
+        numbers = sorted(p.number for p in self.programmes.values())
+        if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+            return f"{numbers[0]}–{numbers[-1]}"
+        return ", ".join(str(n) for n in numbers)
+
     def resolve_path(self, value: str) -> Path:
         """A path from settings, relative to the project root when not absolute."""
         path = Path(value).expanduser()
         return path if path.is_absolute() else PROJECT_ROOT / path
 
-    @property
-    def report_template(self) -> Path:
-        return self.directory / "report.md.j2"
-
 
 def _require_unique(values: list[str], where: str, what: str) -> None:
+    repeated = _duplicates(values, fold_case=True)
+    if repeated:
+        raise ValueError(f"{where}: {what} «{repeated[0]}» bị trùng")
+
+
+def _duplicates(values: list[str], fold_case: bool = False) -> list[str]:
+    """The values that occur more than once (compared folded when ``fold_case``), in first-seen order."""
     seen: dict[str, str] = {}
+    repeated: dict[str, str] = {}
     for value in values:
-        key = fold(value)
+        key = fold(value) if fold_case else value
         if key in seen:
-            raise ValueError(f"{where}: {what} «{value}» bị trùng với «{seen[key]}»")
-        seen[key] = value
+            repeated.setdefault(key, value)
+        seen.setdefault(key, value)
+    return list(repeated.values())
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, list[str]]:
+    """A YAML file's content, or the problems that stop it being read (missing, encoding, syntax)."""
     if not path.is_file():
-        raise ConfigError(f"Thiếu tệp cấu hình {path.name} trong thư mục {path.parent}.")
+        return None, [f"{path.name}: thiếu tệp cấu hình trong thư mục cấu hình"]
+    data = path.read_bytes()
+    boms = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+    encoding = next((name for bom, name in boms.items() if data.startswith(bom)), "utf-8")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None, [
+            f"{path.name}: tệp không được lưu bằng mã UTF-8 (có thể là ANSI hoặc UTF-16 không có dấu BOM); "
+            "mở bằng trình soạn thảo và lưu lại với mã hoá UTF-8"
+        ]
+    try:
+        return yaml.safe_load(text) or {}, []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
-        raise ConfigError(
-            f"Tệp cấu hình {path.name} không đúng cú pháp YAML{where}: {getattr(error, 'problem', error)}."
-        ) from error
+        return None, [f"{path.name}: không đúng cú pháp YAML{where}; kiểm tra thụt lề, dấu hai chấm và dấu ngoặc"]
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -319,33 +449,90 @@ _PYDANTIC_VI = {
     "string_type": "phải là chữ",
     "int_parsing": "phải là số nguyên",
     "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
     "float_parsing": "phải là số",
     "float_type": "phải là số",
     "bool_parsing": "phải là true/false",
     "bool_type": "phải là true/false",
-    "list_type": "phải là danh sách",
+    "list_type": "phải là danh sách (mỗi mục một dòng bắt đầu bằng «-», hoặc [a, b])",
+    "dict_type": "phải là bảng «khoá: giá trị»",
+    "model_type": "phải là bảng «khoá: giá trị»",
+    "model_attributes_type": "phải là bảng «khoá: giá trị»",
     "literal_error": "giá trị không hợp lệ",
     "too_short": "không được để trống",
     "greater_than_equal": "giá trị quá nhỏ",
+    "greater_than": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+    "less_than": "giá trị quá lớn",
 }
 
 
-def _validate(model: type[_Model], data: Any, file: str) -> Any:
+def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]]:
+    """The validated file, or its problems in Vietnamese (file: key path: problem)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as error:
-        lines = []
+        problems = []
         for item in error.errors():
-            message = item["msg"].removeprefix("Value error, ")
-            problem = _PYDANTIC_VI.get(item["type"], message)
+            problem = _PYDANTIC_VI.get(item["type"])
             if item["type"] == "literal_error":
-                problem = f"{problem} ({message})"
-            lines.append(f"{file}: {_location(item['loc'])}: {problem}")
-        raise ConfigError("Cấu hình không hợp lệ:\n" + "\n".join(f"- {line}" for line in lines)) from error
+                allowed = item.get("ctx", {}).get("expected", "")
+                problem = f"{problem} (chỉ nhận {allowed})" if allowed else problem
+            elif item["type"] == "value_error":
+                problem = str(item.get("ctx", {}).get("error", "giá trị không hợp lệ"))
+            elif item["type"].startswith(("greater", "less")):
+                limit = next(iter(item.get("ctx", {}).values()), None)
+                problem = f"{problem} (giới hạn {limit})" if limit is not None else problem
+            problems.append(f"{file}: {_location(item['loc'])}: {problem or 'giá trị không hợp lệ'}")
+        return None, problems
 
 
-def _cross_check(config: Config) -> None:
-    """References between files: every code an entry names must exist."""
+def _unique_codes(raw: dict[str, Any]) -> list[str]:
+    """Codes that must be unique, checked on the files as written (a dict would keep only the last)."""
+    problems = []
+    lists = (
+        ("organisations", "organisations", "mã đơn vị", "code"),
+        ("organisations", "organisations", "tên tab", "tab"),
+        ("organisations", "groups", "mã nhóm", "code"),
+        ("programmes", "programmes", "mã chương trình", "code"),
+        ("programmes", "programmes", "số chương trình", "number"),
+        ("programmes", "activity_types", "mã loại hoạt động", "code"),
+        ("columns", "measures", "mã cột số liệu", "code"),
+        ("indicators", "indicators", "mã chỉ số", "code"),
+    )
+    for key, section, what, attribute in lists:
+        items = getattr(raw[key], section)
+        values = [str(getattr(item, attribute)) for item in items]
+        for value in _duplicates(values, fold_case=attribute == "tab"):
+            problems.append(f"{FILES[key]}: {section}: {what} «{value}» bị trùng (mỗi mã chỉ được khai báo một lần)")
+    return problems
+
+
+def _cycles(indicators: dict[str, Indicator]) -> list[str]:
+    """Ratio and share indicators that depend on themselves, directly or through others."""
+    problems, state = [], {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == "done" or code not in indicators:
+            return
+        if state.get(code) == "open":
+            loop = path[path.index(code) :] + [code]
+            problems.append(f"indicators.yaml: chỉ số «{code}»: tham chiếu vòng tròn {' → '.join(loop)}")
+            return
+        state[code] = "open"
+        indicator = indicators[code]
+        for part in (indicator.numerator, indicator.denominator):
+            if part:
+                visit(part, [*path, code])
+        state[code] = "done"
+
+    for code in indicators:
+        visit(code, [])
+    return problems
+
+
+def _cross_check(config: Config) -> list[str]:
+    """References between files: every code an entry names must exist and fit where it is used."""
     problems: list[str] = []
 
     def check(file: str, where: str, codes: list[str] | str | None, known: dict[str, Any], what: str) -> None:
@@ -378,48 +565,65 @@ def _cross_check(config: Config) -> None:
         )
         check("indicators.yaml", f"{where}.filter.group", ind.filter.group, config.groups, "nhóm")
         check("indicators.yaml", f"{where}.filter.nonzero", ind.filter.nonzero, config.measures, "cột số liệu")
-    for file, items in (
-        ("organisations.yaml", [o.tab for o in config.organisations.values()]),
-        ("columns.yaml", [c.name for c in [*config.fields.values(), *config.measures.values()]]),
-    ):
-        try:
-            _require_unique(items, "tab" if file == "organisations.yaml" else "tiêu đề cột", "giá trị")
-        except ValueError as error:
-            problems.append(f"{file}: {error}")
-    for file, codes in (
-        ("organisations.yaml", [o.code for o in config.organisations.values()]),
-        ("programmes.yaml", [a.code for a in config.activity_types.values()]),
-        ("indicators.yaml", [i.code for i in config.indicators.values()]),
-    ):
-        duplicates = sorted({c for c in codes if codes.count(c) > 1})
-        if duplicates:
-            problems.append(f"{file}: mã bị trùng: {', '.join(duplicates)}")
-    if problems:
-        raise ConfigError("Cấu hình không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+    problems += _cycles(config.indicators)
+    headers = [c.name for c in [*config.fields.values(), *config.measures.values()]]
+    for name in _duplicates(headers, fold_case=True):
+        problems.append(f"columns.yaml: tiêu đề cột «{name}» bị trùng")
+    problems += _dashboard_problems(config)
+    return problems
+
+
+def _dashboard_problems(config: Config) -> list[str]:
+    """Every indicator the pages and the report are told to show exists and is of a kind that fits."""
+    problems = []
+    for where, code in config.dashboard.references():
+        if code not in config.indicators:
+            problems.append(f"dashboard.yaml: {where}: chỉ số «{code}» không có trong indicators.yaml")
+    money, known = config.dashboard.money, config.indicators
+    per_row = [("money.total", money.total)] if money.total else []
+    per_row += [(f"activity_list[{i}]", c) for i, c in enumerate(config.dashboard.activity_list)]
+    per_row += [(f"notable_rank[{i}]", c) for i, c in enumerate(config.dashboard.notable_rank)]
+    for where, code in per_row:
+        if code in known and (known[code].kind != "sum" or known[code].filter != Filter()):
+            problems.append(
+                f"dashboard.yaml: dashboard.{where}: chỉ số «{code}» phải là loại «sum» không có bộ lọc "
+                "(giá trị của từng dòng hoạt động)"
+            )
+    for i, code in enumerate(config.dashboard.notable_rank):
+        if code not in config.dashboard.activity_list and code != money.total:
+            problems.append(
+                f"dashboard.yaml: dashboard.notable_rank[{i}]: «{code}» phải có trong activity_list hoặc là money.total"
+            )
+    for i, code in enumerate(config.dashboard.communes.disadvantaged):
+        if code in known and known[code].kind not in ("count", "sum"):
+            problems.append(
+                f"dashboard.yaml: dashboard.communes.disadvantaged[{i}]: chỉ số «{code}» phải là loại «count» hoặc «sum»"
+            )
+    return problems
 
 
 def load_config(directory: str | Path | None = None) -> Config:
-    """Load and validate the configuration directory (the project's config/ by default)."""
+    """Load and validate the configuration directory (the project's config/ by default).
+
+    Every problem is reported at once: unreadable files, keys of the wrong type, codes declared twice,
+    references to codes that do not exist, cycles between indicators and what the pages are told to show."""
     directory = Path(directory) if directory else DEFAULT_CONFIG_DIR
     if not directory.is_dir():
-        raise ConfigError(f"Không tìm thấy thư mục cấu hình {directory}.")
-    raw = {key: _read_yaml(directory / name) for key, name in FILES.items()}
-    unit = _validate(_UnitFile, raw["unit"], FILES["unit"]).unit
-    orgs = _validate(_OrganisationsFile, raw["organisations"], FILES["organisations"])
-    programmes = _validate(_ProgrammesFile, raw["programmes"], FILES["programmes"])
-    columns = _validate(Columns, raw["columns"], FILES["columns"])
-    indicators = _validate(_IndicatorsFile, raw["indicators"], FILES["indicators"]).indicators
-    settings = _validate(_SettingsFile, raw["settings"], FILES["settings"]).settings
-    config = Config(
-        directory,
-        unit,
-        orgs.groups,
-        orgs.organisations,
-        programmes.programmes,
-        programmes.activity_types,
-        columns,
-        indicators,
-        settings,
-    )
-    _cross_check(config)
+        raise ConfigError(f"Không tìm thấy thư mục cấu hình «{directory.name}».")
+    problems: list[str] = []
+    files: dict[str, Any] = {}
+    for key, name in FILES.items():
+        data, read_problems = _read_yaml(directory / name)
+        problems += read_problems
+        if not read_problems:
+            files[key], file_problems = _validate(MODELS[key], data, name)
+            problems += file_problems
+    if not problems:
+        problems += _unique_codes(files)
+    config = None
+    if not problems:
+        config = Config(directory, files)
+        problems += _cross_check(config)
+    if problems:
+        raise ConfigError("Cấu hình không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems), problems)
     return config

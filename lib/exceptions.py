@@ -12,7 +12,11 @@ class BCDError(Exception):
 
 
 class ConfigError(BCDError):
-    """A configuration file is missing, unreadable or invalid."""
+    """A configuration file is missing, unreadable or invalid; ``problems`` lists each one (file: key: what)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class SourceError(BCDError):

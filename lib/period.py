@@ -13,6 +13,8 @@ from .exceptions import PeriodError
 
 Kind = Literal["year", "half", "quarter", "month", "range"]
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+KINDS = {"year": "Năm", "half": "6 tháng", "quarter": "Quý", "month": "Tháng", "range": "Tùy chọn"}
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # periods outside these years are typing mistakes
 
 
 def _shift_year(day: dt.date, years: int) -> dt.date:
@@ -31,6 +33,9 @@ class Period:
     kind: Kind = "range"
 
     def __post_init__(self) -> None:
+        for day in (self.start, self.end):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise PeriodError(f"Năm {day.year} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}; kiểm tra lại kỳ đã chọn.")
         if self.end < self.start:
             raise PeriodError(
                 f"Khoảng thời gian không hợp lệ: ngày kết thúc {self.end:%d/%m/%Y} trước ngày bắt đầu {self.start:%d/%m/%Y}."
@@ -38,6 +43,10 @@ class Period:
 
     @classmethod
     def year(cls, year: int) -> Period:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(
+                f"Năm {year} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}; ghi năm bằng 4 chữ số, ví dụ 2024."
+            )
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
 
     @classmethod
@@ -77,10 +86,17 @@ class Period:
                 lambda m: cls(dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])),
             ),
         )
+        if len(text) > 40:
+            text = text[:40] + "…"
         for pattern, build in patterns:
             match = re.fullmatch(pattern, text)
             if match:
-                return build(match)
+                try:
+                    return build(match)
+                except ValueError:  # a day that does not exist, such as 2024-02-30
+                    raise PeriodError(
+                        f"Kỳ báo cáo «{text}» chứa một ngày không có thật; kiểm tra lại ngày, tháng."
+                    ) from None
         raise PeriodError(
             f"Không hiểu kỳ báo cáo «{text}». Dùng dạng 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30."
         )
@@ -123,3 +139,34 @@ class Period:
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+def build(kind: str, year: int, part: int = 1, start: dt.date | None = None, end: dt.date | None = None) -> Period:
+    """The period the sidebar widgets describe."""
+    if kind == "half":
+        return Period.half(year, part)
+    if kind == "quarter":
+        return Period.quarter(year, part)
+    if kind == "month":
+        return Period.month(year, part)
+    if kind == "range" and start and end:
+        return Period(start, end)
+    return Period.year(year)
+
+
+def part_of(period: Period) -> int:
+    """The half, quarter or month number of a period (1 for a year or range)."""
+    return {
+        "half": 1 + (period.start.month > 6),
+        "quarter": (period.start.month - 1) // 3 + 1,
+        "month": period.start.month,
+    }.get(period.kind, 1)
+
+
+def months(period: Period) -> list[dt.date]:
+    """First day of every month the period touches."""
+    first, result = period.start.replace(day=1), []
+    while first <= period.end:
+        result.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return result

@@ -4,11 +4,9 @@ computes, formats (Babel vi_VN filters) and escapes text that comes from spreads
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import functools
 import re
-from pathlib import Path
+import traceback
 from typing import Any
 
 import jinja2
@@ -17,13 +15,15 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import indicators as I
+from .clean import clean
 from .config import DEFAULT_CONFIG_DIR, Config, Indicator
 from .dataset import Dataset
 from .exceptions import ReportError
 from .period import Period
+from .source import RawData, RawTab
+from .word import markdown_to_docx
 
 TEMPLATE = "report.md.j2"
-MONEY = ("budget_state", "mobilised", "fund_poor", "people_contrib")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 _MD_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))(?=\s|$)")
 
@@ -101,41 +101,56 @@ class _Support:
         return bool(keep.any())
 
 
-def _figures(
-    supported: _Support, config: Config, codes: list[str], computed: dict[str, float]
-) -> dict[str, float | None]:
-    return {c: _number(computed.get(c)) if supported(config.indicators[c], computed) else None for c in codes}
+class UndeclaredFigure(ReportError):
+    """The template names an indicator the configuration does not declare."""
 
 
-def _money(rows: pd.DataFrame) -> pd.Series:
-    return rows[list(MONEY)].sum(axis=1, min_count=1).fillna(0)
+class Figures(dict):
+    """Indicator values by code for the template. Naming a code that is not declared is an error (the
+    template dry run reports it at start-up); a section tests ``"code" in v`` before using an optional one."""
+
+    def __missing__(self, code: str) -> Any:
+        raise UndeclaredFigure(f"Mẫu báo cáo dùng chỉ số «{code}» không khai báo trong indicators.yaml.")
+
+    def __getattr__(self, code: str) -> Any:
+        if code.startswith("__"):
+            raise AttributeError(code)
+        return self[code]
+
+
+def _figures(supported: _Support, config: Config, codes: list[str], computed: dict[str, float]) -> Figures:
+    return Figures({c: _number(computed.get(c)) if supported(config.indicators[c], computed) else None for c in codes})
 
 
 def _names(values: Any) -> list[Escaped]:
     return [md(v) for v in values]
 
 
-class _Highlights:
-    """The programmes' notable activities: each programme's rows grouped by their content, biggest
-    money first. The rows with content are grouped once, by programme and content; each group
-    keeps its rows in order, so its sums, dates and communes are those of the programme's rows."""
+def _row_values(rows: pd.DataFrame, config: Config, codes: list[str]) -> dict[str, np.ndarray]:
+    """Each row's own value of sum indicators (missing measures count as 0)."""
+    return {c: rows[config.indicators[c].measures].sum(axis=1, min_count=1).fillna(0).to_numpy() for c in codes}
 
-    def __init__(self, rows: pd.DataFrame):
+
+class _Highlights:
+    """The programmes' notable activities: each programme's rows grouped by their content, ranked by the
+    declared figures (money first in the shipped config). The rows with content are grouped once, by
+    programme and content; each group keeps its rows in order, so its sums, dates and communes are
+    those of the programme's rows."""
+
+    def __init__(self, rows: pd.DataFrame, config: Config):
+        dashboard = config.dashboard
+        self.money, self.shown = dashboard.money.total, list(dashboard.activity_list)
+        self.rank = list(dashboard.notable_rank)
         rows = rows[rows["content"].notna().to_numpy()]
         programmes, self.programme_names = pd.factorize(rows["programme"].astype(object))
         contents, self.contents = _stripped(rows["content"])
         # one integer per (programme, content) pair; rows without a programme are in no programme
         pairs = np.where(programmes >= 0, programmes.astype(np.int64) * (len(self.contents) + 1) + contents, -1)
-        frame = pd.DataFrame(
-            {"money": _money(rows), "participants": rows["participants"].fillna(0), "date": rows["date"]}
-        ).reset_index(drop=True)
+        codes = list(dict.fromkeys([*([self.money] if self.money else []), *self.shown]))
+        frame = pd.DataFrame({**_row_values(rows, config, codes), "date": rows["date"].to_numpy()})
         grouped = frame.groupby(pairs, sort=False)
         self.groups = grouped.agg(
-            money=("money", "sum"),
-            participants=("participants", "sum"),
-            count=("money", "size"),
-            first=("date", "min"),
-            last=("date", "max"),
+            **{c: (c, "sum") for c in codes}, count=("date", "size"), first=("date", "min"), last=("date", "max")
         )
         self.groups = self.groups[self.groups.index >= 0]
         self.programmes = np.asarray(self.programme_names, dtype=object)[self.groups.index // (len(self.contents) + 1)]
@@ -146,14 +161,14 @@ class _Highlights:
         groups = self.groups[self.programmes == programme]
         if groups.empty:
             return []
-        groups = groups.sort_values(["money", "participants", "count"], ascending=False, kind="stable").head(limit)
+        groups = groups.sort_values([*self.rank, "count"], ascending=False, kind="stable").head(limit)
         order = {name: i for i, name in enumerate([*config.communes, config.unit.whole_unit_label])}
         width = len(self.contents) + 1
         return [
             {
                 "content": md(self.contents[pair % width]),
-                "money": g["money"] or None,
-                "participants": g["participants"] or None,
+                "money": (g[self.money] or None) if self.money else None,
+                "figures": Figures({c: g[c] or None for c in self.shown}),
                 "count": int(g["count"]),
                 "communes": _names(
                     sorted(dict.fromkeys(self.communes[self.rows[pair]]), key=lambda c: order.get(c, len(order)))
@@ -175,44 +190,43 @@ def _stripped(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, list(texts)
 
 
-def _by_commune(table: pd.DataFrame, config: Config, codes: list[str], key: str) -> list[dict[str, Any]]:
-    """Per-commune values of some indicators (columns of ``table``, a compute() by commune), for the
-    communes where ``key`` is positive."""
+def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The declared per-commune tables: for each, the communes where its first indicator is above zero,
+    with every indicator of the table, the contents written (in the order first written) and the first
+    and last day of the rows the first indicator counts."""
     villages = {c.name: len(c.villages) for c in config.unit.communes}
-    return [
-        {
-            "commune": r["commune"],
-            "name": md(r["commune"]),
-            "villages": villages.get(r["commune"]),
-            **{c: _number(r[c]) for c in codes},
-        }
-        for r in table[["commune", *codes]].to_dict("records")
-        if (r[key] or 0) > 0
-    ]
-
-
-SATURDAY = ["sat_rounds", "sat_villages", "sat_participants"]
-CAMPAIGN = ["campaign_total", "campaign_support", "campaign_people"]
-
-
-def _campaigns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The communes of a campaign: its figures, its works (distinct contents in the order first
-    written) and its first and last day."""
-    campaign = rows[rows["activity_type"].isin(config.indicators["campaign_total"].filter.activity_type)]
-    communes = campaign["commune"].astype(object)
-    dates = campaign["date"].groupby(communes, sort=False).agg(["min", "max"])
-    works: dict[Any, list[Any]] = {}
-    written = pd.DataFrame({"commune": communes, "content": campaign["content"]}).dropna(subset=["content"])
-    for commune, content in written.drop_duplicates().itertuples(index=False):
-        works.setdefault(commune, []).append(content)
-    result = []
-    for item in _by_commune(table, config, CAMPAIGN, "campaign_total"):
-        commune = item["commune"]
-        first, last = (
-            (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (pd.NaT, pd.NaT)
-        )
-        item.update(works=_names(works.get(commune, [])), first=first.date(), last=last.date())
-        result.append(item)
+    result = {}
+    for name, codes in config.dashboard.report.breakdowns.items():
+        if not codes:
+            result[name] = []
+            continue
+        counted = rows[I.mask(rows, config.indicators[codes[0]])]
+        communes = counted["commune"].astype(object)
+        dates = counted["date"].groupby(communes, sort=False).agg(["min", "max"])
+        works: dict[Any, list[Any]] = {}
+        written = pd.DataFrame({"commune": communes, "content": counted["content"]}).dropna(subset=["content"])
+        for commune, content in written.drop_duplicates().itertuples(index=False):
+            works.setdefault(commune, []).append(content)
+        entries = []
+        for record in table[["commune", *codes]].to_dict("records"):
+            commune = record["commune"]
+            if not (record[codes[0]] or 0) > 0:
+                continue
+            first, last = (
+                (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (None, None)
+            )
+            entries.append(
+                {
+                    "commune": commune,
+                    "name": md(commune),
+                    "villages": villages.get(commune),
+                    "figures": Figures({c: _number(record[c]) for c in codes}),
+                    "works": _names(works.get(commune, [])),
+                    "first": first.date() if first is not None else None,
+                    "last": last.date() if last is not None else None,
+                }
+            )
+        result[name] = entries
     return result
 
 
@@ -333,18 +347,19 @@ def build_context(
     dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None
 ) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
-    cell text already escaped, the unit's profile and the report settings."""
+    cell text already escaped, the unit's profile and the report settings. No signing date leaves the
+    date line for the secretary to fill in."""
     activities = dataset.activities
     rows = I.in_period(activities, period)
     before = I.in_period(activities, period.previous_year())
     codes = list(config.indicators)
+    figures = config.dashboard.report
     supported = _Support(rows, config)
-    computed = I.values(rows, config, codes)
+    computed = I.values(rows, config, codes) if codes else {}
     now = _figures(supported, config, codes, computed)
-    previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes))
+    previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes) if codes else {})
     settings = config.settings.report
-    limit = int(settings.get("highlights_per_programme", 3))
-    highlights = _Highlights(rows)
+    highlights = _Highlights(rows, config)
     programme_codes = rows["programme"]
     organisations = rows["organisation"]
     programmes = []
@@ -352,7 +367,7 @@ def build_context(
         chosen = (programme_codes == programme.code).to_numpy()
         own = rows[chosen]
         present = set(organisations[chosen].unique())
-        figure_codes = ["activities", "participants", "money_total", "communes_reached", "villages_reached"]
+        wanted = list(figures.programme_figures)
         programmes.append(
             {
                 "code": programme.code,
@@ -361,21 +376,18 @@ def build_context(
                 "short_name": programme.short_name,
                 "has_data": not own.empty,
                 "figures": _figures(
-                    supported.within(chosen), config, figure_codes, I.values(own, config, figure_codes)
+                    supported.within(chosen), config, wanted, I.values(own, config, wanted) if wanted else {}
                 ),
                 "organisations": _names(
                     config.organisations[o].short_name for o in config.organisations if o in present
                 ),
-                "highlights": highlights(programme.code, config, limit),
+                "highlights": highlights(programme.code, config, settings.highlights_per_programme),
             }
         )
     coverage = I.coverage(rows, config)
-    # each indicator's column of compute() depends only on its own definition: one call for every list
     targeted = sorted(set(_targeted(dataset, period)["indicator"]))
-    by_commune = I.compute(rows, config, list(dict.fromkeys([*SATURDAY, *CAMPAIGN, *targeted])), None, "commune")
-    key = [c for c in settings.get("key_indicators", []) if c in config.indicators] or [
-        c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")
-    ]
+    split = list(dict.fromkeys([*(c for group in figures.breakdowns.values() for c in group), *targeted]))
+    by_commune = I.compute(rows, config, split, None, "commune") if split else pd.DataFrame({"commune": []})
     year = period.start.year if period.kind == "year" else None
     return {
         "unit": config.unit,
@@ -384,12 +396,11 @@ def build_context(
         "profile": _profile(config),
         "period": period,
         "previous_period": period.previous_year(),
-        "signing_date": signing_date or dt.date.today(),
+        "signing_date": signing_date,
         "v": now,
         "p": previous,
         "programmes": programmes,
-        "saturday_communes": _by_commune(by_commune, config, SATURDAY, "sat_rounds"),
-        "campaigns": _campaigns(rows, config, by_commune),
+        "breakdowns": _breakdowns(rows, config, by_commune),
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune")),
         "coverage": {
             "communes_without": _names(coverage.loc[coverage["reached"] == 0, "commune"]),
@@ -402,7 +413,7 @@ def build_context(
         "assessment": _narratives(dataset, "assessment", year) if year else [],
         "directions": _narratives(dataset, "directions", year + 1) if year else [],
         "narrative_year": year,
-        "comparison": _comparison(config, key, now, previous),
+        "comparison": _comparison(config, list(figures.appendix), now, previous),
         "basis": _basis(dataset, config, rows),
     }
 
@@ -436,97 +447,140 @@ FILTERS = {
 }
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(search: tuple[str, ...]) -> jinja2.Environment:
-    """The Jinja environment of a template search path (built once per path)."""
+def declares(figures: Figures, *codes: str) -> bool:
+    """Whether the configuration declares every one of these indicators (template global)."""
+    return all(code in figures for code in codes)
+
+
+def _environment(config: Config) -> jinja2.Environment:
+    """The Jinja environment of a committee: its config directory first, the shipped template as a
+    fallback. Jinja's own cache compiles each template once and again when the file changes."""
+    search = list(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(search)),
+        loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=True,
     )
     env.filters.update(FILTERS)
+    env.globals["declares"] = declares
     return env
 
 
-@functools.lru_cache(maxsize=16)
-def _compiled(search: tuple[str, ...], filename: str, source: str) -> jinja2.Template:
-    """A template compiled once per file and text: an edited template is compiled again on its next use."""
-    env = _environment(search)
-    return env.template_class.from_code(env, env.compile(source, TEMPLATE, filename), env.make_globals(None), None)
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
 def _template(config: Config) -> jinja2.Template:
-    """The report template: the committee's template directory first, the shipped default as a fallback."""
-    search = tuple(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))
-    env = _environment(search)
-    source, filename, _ = env.loader.get_source(env, TEMPLATE)
-    return _compiled(search, filename, source)
+    """The report template of a committee (environments kept per search path, so Jinja's cache lives on)."""
+    key = (str(config.directory), str(DEFAULT_CONFIG_DIR))
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _environment(config)
+    return _ENVIRONMENTS[key].get_template(TEMPLATE)
 
 
-def render_markdown(dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None) -> str:
-    """The report draft as Markdown (UTF-8 text)."""
-    context = build_context(dataset, config, period, signing_date=signing_date)
+def _template_line(error: BaseException) -> str:
+    """`` (dòng N)`` of the template line a rendering error came from, when the traceback has it."""
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(TEMPLATE)]
+    return f" (dòng {lines[-1]})" if lines else ""
+
+
+def _render(context: dict[str, Any], config: Config) -> str:
     try:
         text = _template(config).render(context)
     except jinja2.TemplateNotFound as error:
-        raise ReportError(
-            f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình {config.directory}."
-        ) from error
+        raise ReportError(f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình.") from error
     except jinja2.TemplateSyntaxError as error:
         raise ReportError(f"Mẫu báo cáo {TEMPLATE} sai cú pháp ở dòng {error.lineno}: {error.message}.") from error
+    except UndeclaredFigure as error:
+        raise UndeclaredFigure(f"{TEMPLATE}{_template_line(error)}: {error.message}") from error
     except jinja2.UndefinedError as error:
-        raise ReportError(f"Mẫu báo cáo {TEMPLATE} dùng một giá trị không có: {error.message}.") from error
-    except (TypeError, ValueError, jinja2.TemplateError) as error:
-        raise ReportError(f"Không dựng được bản thảo báo cáo từ mẫu {TEMPLATE}: {error}.") from error
+        name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(error))
+        shown = next((g for g in name.groups() if g), "") if name else ""
+        raise ReportError(
+            f"{TEMPLATE}{_template_line(error)}: mẫu dùng tên «{shown}» không có trong dữ liệu báo cáo."
+        ) from error
+    except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError) as error:
+        raise ReportError(
+            f"{TEMPLATE}{_template_line(error)}: không dựng được bản thảo từ mẫu (kiểm tra biểu thức ở dòng này)."
+        ) from error
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_docx(dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None) -> bytes:
-    """The same draft as a Word document in the Nghị định 30/2020/NĐ-CP layout."""
-    from .word import markdown_to_docx
+def render_markdown(dataset: Dataset, config: Config, period: Period, signing_date: dt.date | None = None) -> str:
+    """The report draft as Markdown (UTF-8 text)."""
+    return _render(build_context(dataset, config, period, signing_date=signing_date), config)
 
+
+def render_docx(dataset: Dataset, config: Config, period: Period, signing_date: dt.date | None = None) -> bytes:
+    """The same draft as a Word document in the Nghị định 30/2020/NĐ-CP layout."""
     return markdown_to_docx(render_markdown(dataset, config, period, signing_date=signing_date))
 
 
-# ---------------------------------------------------------------- command line
+# ---------------------------------------------------------------- the template dry run
 
 
-def _signing_date(text: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày ký «{text}» không đúng dạng dd/mm/yyyy") from None
+def _sample(config: Config, year: int, full: bool) -> Dataset:
+    """A small dataset made from the configuration alone: with ``full``, every organisation records every
+    activity type in the year and the year before, with every measure filled, plus targets and narratives;
+    otherwise nothing. Rendering both exercises the template's branches with and without data."""
+    fields, measures = config.fields, list(config.measures.values())
+    header = [
+        fields[c].name
+        for c in ("date", "commune", "village", "programme", "activity_type", "content", "partners")
+        if c in fields
+    ] + [m.name for m in measures]
+    commune = config.unit.communes[0]
+    village = commune.villages[0].name if commune.villages else ""
+    orgs = list(config.organisations.values())
+    tabs = {}
+    for index, org in enumerate(orgs if full else []):
+        partner = orgs[(index + 1) % len(orgs)].name if len(orgs) > 1 else ""
+        rows = [header]
+        for kind in config.activity_types.values():
+            for day in (f"15/03/{year - 1}", f"15/03/{year}"):
+                cells = {
+                    "date": day,
+                    "commune": commune.name,
+                    "village": village,
+                    "programme": config.programmes[kind.programme].name,
+                    "activity_type": kind.name,
+                    "content": kind.name,
+                    "partners": partner,
+                }
+                rows.append(
+                    [
+                        cells[c]
+                        for c in ("date", "commune", "village", "programme", "activity_type", "content", "partners")
+                        if c in fields
+                    ]
+                    + [1] * len(measures)
+                )
+        tabs[org.tab] = RawTab(org.tab, rows)
+    names = config.settings.tabs
+    if full:
+        targets = [["Năm", "Chỉ tiêu", "Xã", "Giá trị"]]
+        for code in config.indicators:
+            targets += [[year, code, "", 2], [year, code, commune.name, 1]]
+        tabs[names.targets] = RawTab(names.targets, targets)
+        tabs[names.assessment] = RawTab(names.assessment, [["Năm", "Mục", "Nội dung"], [year, "Ưu điểm", "Nội dung"]])
+        tabs[names.directions] = RawTab(names.directions, [["Năm", "Mục", "Nội dung"], [year + 1, "", "Nhiệm vụ"]])
+    fetched = dt.datetime(year, 12, 31, 12, tzinfo=dt.UTC)
+    raw = RawData(tabs=tabs, available=list(tabs), source_id="mẫu", source_label="mẫu", fetched_at=fetched)
+    return clean(raw, config, today=fetched.date())
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from .cli import load, period_of
-
-    config, dataset = load(args)
-    period = period_of(args, dataset)
-    if (args.format or Path(args.out).suffix.lstrip(".").lower()) == "docx":
-        data = render_docx(dataset, config, period, signing_date=args.date)
-    else:
-        data = render_markdown(dataset, config, period, signing_date=args.date).encode("utf-8")
-    try:
-        Path(args.out).write_bytes(data)
-    except OSError as error:
-        raise ReportError(f"Không ghi được tệp {args.out}: {error.strerror}.") from error
-    print(f"Đã lập bản thảo báo cáo {period.label}: {args.out}")
-    return 0
-
-
-def add_cli(subparsers: Any) -> None:
-    """The ``report`` subcommand: write the draft of a period as Markdown or Word."""
-    from .cli import add_common
-
-    parser = subparsers.add_parser("report", help="lập bản thảo báo cáo (Markdown hoặc Word)")
-    add_common(parser)
-    parser.add_argument("--year", type=int, help="năm báo cáo (mặc định: năm mới nhất có dữ liệu)")
-    parser.add_argument("--period", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30")
-    parser.add_argument("--format", choices=("md", "docx"), help="định dạng (mặc định: theo đuôi tệp --out)")
-    parser.add_argument("--out", required=True, help="tệp kết quả (.md hoặc .docx)")
-    parser.add_argument("--date", type=_signing_date, help="ngày ký dd/mm/yyyy (mặc định: hôm nay)")
-    parser.set_defaults(handler=_cmd_report)
+def template_problems(config: Config) -> list[str]:
+    """Render the report template on data made from the configuration (none, then every figure filled):
+    any name the configuration does not declare, or any expression that fails, is a problem (file, line, what)."""
+    year = max(config.settings.earliest_year + 1, 2024)
+    problems = []
+    for full in (False, True):
+        try:
+            render_markdown(_sample(config, year, full), config, Period.year(year), signing_date=dt.date(year, 12, 31))
+        except ReportError as error:
+            if error.message not in problems:
+                problems.append(error.message)
+    return problems

@@ -1,5 +1,5 @@
-"""The one module of lib/ that touches Streamlit: the shared data cache, the caches of the pages' tables
-(per fetch and filters) and secrets access.
+"""The one module of lib/ that touches Streamlit: the shared data cache, the caches of the pages'
+tables (by function arguments), the row counts of earlier fetches, and secrets access.
 
 Pages call ``get_dataset()``; one fetch is shared by all sessions for the configured TTL, and
 ``refresh()`` forces the next call to fetch again (the "Làm mới dữ liệu" button).
@@ -8,59 +8,97 @@ Pages call ``get_dataset()``; one fetch is shared by all sessions for the config
 from __future__ import annotations
 
 import os
+import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from . import export
-from .config import Config, load_config
+from .config import Config
 from .dataset import Dataset
-from .loading import load_dataset
+from .exceptions import SourceError
+from .filters import Filters
+from .loading import load_checked_config, load_dataset
+from .period import Period
+from .sheet_setup import init_sheet, open_spreadsheet
 
 CONFIG_ENV = "BCD502_CONFIG"
 SOURCE_ENV = "BCD502_SOURCE"
 VIEW_TTL_SECONDS = 6 * 3600
 T = TypeVar("T")
 
+# What identifies an argument for the caches: one fetch of one source, one config directory, the filters,
+# a function by its name. Results are shared by every session that asks with equal arguments.
+HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {
+    Dataset: lambda d: (d.source_id, d.fetched_at.isoformat()),
+    Config: lambda c: str(c.directory),
+    Filters: repr,
+    Period: repr,
+    types.FunctionType: lambda f: f"{f.__module__}.{f.__qualname__}",
+}
+
 
 @st.cache_resource(show_spinner=False)
 def get_config() -> Config:
-    """The validated configuration (directory from BCD502_CONFIG, else config/)."""
-    return load_config(os.environ.get(CONFIG_ENV) or None)
+    """The validated configuration (directory from BCD502_CONFIG, else config/), template included."""
+    return load_checked_config(os.environ.get(CONFIG_ENV) or None)
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def _secrets() -> dict[str, Any] | None:
+    """The secrets, None when there is no secrets file at all (the demo); a file that cannot be read stops
+    the app rather than silently serving the demo's fictional figures."""
+    paths = [Path(p) for p in st.config.get_option("secrets.files")]
+    if not any(p.exists() for p in paths):
+        return None
+    try:
+        return st.secrets.to_dict()
+    except Exception as error:  # any parse failure is the same problem for the user
+        raise SourceError(
+            "Không đọc được tệp bí mật .streamlit/secrets.toml (sai cú pháp TOML). Sửa tệp theo mẫu "
+            "secrets.toml.example; khi đã có tệp bí mật, ứng dụng không dùng bảng tính mẫu."
+        ) from error
+
+
+def _gsheets() -> dict[str, Any] | None:
+    """``[connections.gsheets]`` of the secrets, None when there are no secrets at all."""
+    secrets = _secrets()
+    if secrets is None:
+        return None
+    table = (secrets.get("connections") or {}).get("gsheets")
+    if not isinstance(table, dict) or not table.get("spreadsheet"):
+        raise SourceError(
+            "Tệp .streamlit/secrets.toml chưa khai báo bảng tính: thêm mục [connections.gsheets] với khoá "
+            "spreadsheet (địa chỉ Google Sheets) và các trường của tệp khoá tài khoản dịch vụ."
+        )
+    return table
 
 
 def source_spec(config: Config) -> str:
-    """Which source the app reads: BCD502_SOURCE, then secrets, then the config's default."""
-    return (
-        os.environ.get(SOURCE_ENV)
-        or source_spec_from_secrets()
-        or str(config.resolve_path(config.settings.default_source))
-    )
-
-
-def _secrets_table() -> dict[str, Any] | None:
-    try:
-        table = st.secrets.get("connections", {}).get("gsheets")
-    except Exception:  # no secrets.toml at all is the normal demo case
-        return None
-    return dict(table) if table else None
-
-
-def source_spec_from_secrets() -> str | None:
-    """The spreadsheet URL or key from ``[connections.gsheets] spreadsheet``, if configured."""
-    table = _secrets_table()
-    return str(table["spreadsheet"]) if table and table.get("spreadsheet") else None
+    """Which source the app reads: BCD502_SOURCE, then secrets, then (no secrets at all) the config's default."""
+    if os.environ.get(SOURCE_ENV):
+        return os.environ[SOURCE_ENV]
+    table = _gsheets()
+    return str(table["spreadsheet"]) if table else str(config.resolve_path(config.settings.default_source))
 
 
 def credentials_from_secrets() -> dict[str, Any] | None:
     """The service-account fields of ``[connections.gsheets]`` (without the spreadsheet key)."""
-    table = _secrets_table()
+    if os.environ.get(SOURCE_ENV) and _secrets() is None:
+        return None
+    table = _gsheets()
     if not table:
         return None
     info = {k: v for k, v in table.items() if k not in ("spreadsheet", "worksheet", "type_")}
     return info if info.get("private_key") else None
+
+
+# ---------------------------------------------------------------- data
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,24 +120,39 @@ def get_dataset() -> Dataset:
     return _loader(config.settings.cache_ttl_seconds)(source_spec(config), str(config.directory))
 
 
-def dataset_key(dataset: Dataset, config: Config) -> tuple[str, str, str]:
-    """What identifies one fetch of the data: the source, the fetch time and the config directory.
-
-    Results computed from one fetch are shared under this key without hashing the data itself; a refresh gives a new fetch time, hence new keys."""
-    return dataset.source_id, dataset.fetched_at.isoformat(), str(config.directory)
+def refresh() -> None:
+    """Force the next ``get_dataset()`` to fetch again, for every session."""
+    _loader(get_config().settings.cache_ttl_seconds).clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=1024, ttl=VIEW_TTL_SECONDS)
-def _cached(name: str, function_id: int, key: tuple, _compute: Callable[[], Any]) -> Any:
-    return _compute()
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=VIEW_TTL_SECONDS, hash_funcs=HASH_FUNCS)
+def call(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, shared by every session calling it with equal arguments (see HASH_FUNCS)."""
+    return function(*args)
 
 
-def cached(function: Callable[..., Any], key: tuple, compute: Callable[[], T]) -> T:
-    """``compute()`` (which calls ``function``), shared by all sessions for the same ``key``.
+def _filtered(function: Callable[..., T], dataset: Dataset, config: Config, filters: Filters, *args: Any) -> T:
+    return function(filters.apply(dataset.activities), config, filters.period, *args)
 
-    ``key`` must name everything the result depends on besides the function (dataset_key, filters, …),
-    as hashable plain values; the function's identity is part of the key too."""
-    return _cached(f"{function.__module__}.{function.__qualname__}", id(function), key, compute)
+
+def view(function: Callable[..., T], dataset: Dataset, config: Config, filters: Filters, *args: Any) -> T:
+    """``function(activities, config, period, *args)`` for the filters' activities, cached by every argument."""
+    return call(_filtered, function, dataset, config, filters, *args)
+
+
+@st.cache_resource(show_spinner=False)
+def _row_history() -> dict[str, list[tuple[Any, dict[str, int]]]]:
+    """Row counts per tab of the last two fetches of each source, shared by all sessions."""
+    return {}
+
+
+def previous_fetch(dataset: Dataset) -> tuple[Any, dict[str, int]] | None:
+    """The fetch time and per-tab row counts of the fetch before this one of the same source, if any."""
+    history = _row_history().setdefault(dataset.source_id, [])
+    counts = dict(zip(dataset.tab_stats["tab"], dataset.tab_stats["rows"]))
+    if not history or history[-1][0] != dataset.fetched_at:
+        history[:] = [*history[-1:], (dataset.fetched_at, counts)]
+    return history[0] if len(history) > 1 else None
 
 
 _HASHED_ROWS = 50_000  # Streamlit hashes larger frames by a sample of rows: those are not cached
@@ -117,17 +170,10 @@ def downloads(frame: pd.DataFrame, title: str) -> tuple[bytes, bytes]:
     return _downloads(frame, title)
 
 
-def refresh() -> None:
-    """Force the next ``get_dataset()`` to fetch again, for every session."""
-    _loader(get_config().settings.cache_ttl_seconds).clear()
-
-
 def setup_spreadsheet(protect: bool = False):
     """Create the missing tabs of the configured Google Spreadsheet (administrators; needs editor rights).
 
     Uses the service account of the secrets, else the key file of the environment."""
-    from .sheet_setup import init_sheet, open_spreadsheet
-
     config = get_config()
     spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)

@@ -1,28 +1,27 @@
-"""Pure helpers behind the dashboard pages: filters and their URL form, KPI cards, per-commune and
-per-organisation tables, completeness and freshness. Every frame returned here is ready to show:
-Vietnamese column headers, raw numbers (formatting happens at display and in charts)."""
+"""Pure helpers behind the dashboard pages: KPI cards, per-programme, per-commune and
+per-organisation tables, completeness and freshness. Which indicators each one shows comes from
+``config.dashboard`` (or the codes a page passes): no indicator or measure is named here. Every
+frame returned is ready to show: Vietnamese column headers, raw numbers (formatting happens at
+display and in charts)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import formatting as fmt
 from . import indicators as ind
-from .config import Config
+from .config import Config, Indicator
 from .dataset import Dataset
-from .exceptions import PeriodError
-from .period import Period
+from .period import Period, months
 from .problems import ERROR, SEVERITY_LABELS
 
-PERIOD_KINDS = {"year": "Năm", "half": "6 tháng", "quarter": "Quý", "month": "Tháng", "range": "Tùy chọn"}
-MONEY_SOURCES = ("budget_state", "mobilised", "fund_poor", "people_contrib")
-QUERY_KEYS = {"period": "ky", "communes": "xa", "programmes": "ct", "organisations": "dv"}
 REGION_III = "III"
+PERCENT_SUFFIX = " (%)"
 
 
 # ---------------------------------------------------------------- labels
@@ -41,13 +40,16 @@ def activity_type_labels(config: Config) -> dict[str, str]:
     return {a.code: a.name for a in config.activity_types.values()}
 
 
+def column_title(indicator: Indicator) -> str:
+    """A table header for an indicator: its name, with the unit for money and percentages."""
+    if indicator.unit == "đồng":
+        return f"{indicator.name} (đồng)"
+    return f"{indicator.name}{PERCENT_SUFFIX}" if indicator.unit == "%" else indicator.name
+
+
 def readable(frame: pd.DataFrame, config: Config, label_title: str, drop: Sequence[str] = ()) -> pd.DataFrame:
-    """A compute()-style frame for display: ``label`` → ``label_title``, indicator codes → names (money in đồng)."""
-    names = {
-        c: config.indicators[c].name + (" (đồng)" if config.indicators[c].unit == "đồng" else "")
-        for c in frame.columns
-        if c in config.indicators
-    }
+    """A compute()-style frame for display: ``label`` → ``label_title``, indicator codes → headers."""
+    names = {c: column_title(config.indicators[c]) for c in frame.columns if c in config.indicators}
     return frame.drop(columns=list(drop)).rename(columns={"label": label_title, **names})
 
 
@@ -55,91 +57,27 @@ def _label(series: pd.Series, labels: Mapping[str, str]) -> pd.Series:
     return series.astype(object).map(lambda v: labels.get(v, v), na_action="ignore")
 
 
-# ---------------------------------------------------------------- filters and the URL
+def _codes(*groups: Sequence[str] | str | None) -> list[str]:
+    """The indicator codes of several declarations, each once, in order."""
+    found: list[str] = []
+    for group in groups:
+        found += [group] if isinstance(group, str) else list(group or [])
+    return list(dict.fromkeys(found))
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the sidebar chose: a period and optional commune / programme / organisation lists."""
-
-    period: Period
-    communes: tuple[str, ...] = ()
-    programmes: tuple[str, ...] = ()
-    organisations: tuple[str, ...] = ()
-
-    def to_query(self) -> dict[str, str | list[str]]:
-        """Query parameters for a shareable link (empty lists left out)."""
-        query: dict[str, str | list[str]] = {QUERY_KEYS["period"]: self.period.key}
-        for name in ("communes", "programmes", "organisations"):
-            if getattr(self, name):
-                query[QUERY_KEYS[name]] = list(getattr(self, name))
-        return query
-
-    def apply(self, activities: pd.DataFrame) -> pd.DataFrame:
-        """The activities of the chosen communes, programmes and organisations (every date)."""
-        return ind.select(
-            activities, communes=self.communes, programmes=self.programmes, organisations=self.organisations
-        )
-
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.communes or self.programmes or self.organisations)
-
-
-def default_period(dataset: Dataset) -> Period:
-    """The latest year present in the data (the calendar year when there is no data yet)."""
-    return Period.year(dataset.latest_year or dt.date.today().year)
-
-
-def filters_from_query(query: Mapping[str, Sequence[str]], dataset: Dataset, config: Config) -> Filters:
-    """Filters from URL parameters; unknown values are dropped, a bad period falls back to the default."""
-
-    def first(key: str) -> str | None:
-        values = query.get(key) or []
-        return values[0] if values else None
-
-    try:
-        period = Period.parse(first(QUERY_KEYS["period"]) or "")
-    except PeriodError:
-        period = default_period(dataset)
-    known = {
-        "communes": [*config.communes, config.unit.whole_unit_label],
-        "programmes": list(config.programmes),
-        "organisations": list(config.organisations),
-    }
-    chosen = {
-        name: tuple(v for v in dict.fromkeys(query.get(QUERY_KEYS[name]) or []) if v in known[name]) for name in known
-    }
-    return Filters(period, **chosen)
-
-
-def build_period(
-    kind: str, year: int, part: int = 1, start: dt.date | None = None, end: dt.date | None = None
-) -> Period:
-    """The period the sidebar widgets describe."""
-    if kind == "half":
-        return Period.half(year, part)
-    if kind == "quarter":
-        return Period.quarter(year, part)
-    if kind == "month":
-        return Period.month(year, part)
-    if kind == "range" and start and end:
-        return Period(start, end)
-    return Period.year(year)
-
-
-def period_part(period: Period) -> int:
-    """The half, quarter or month number of a period (1 for a year or range)."""
-    return {
-        "half": 1 + (period.start.month > 6),
-        "quarter": (period.start.month - 1) // 3 + 1,
-        "month": period.start.month,
-    }.get(period.kind, 1)
-
-
-def year_choices(dataset: Dataset, period: Period) -> list[int]:
-    """Years to offer, newest first: those in the data plus the chosen one."""
-    return sorted({*dataset.years, period.start.year} or {dt.date.today().year}, reverse=True)
+def _compute(
+    activities: pd.DataFrame, config: Config, codes: list[str], period: Period | None, by: str
+) -> pd.DataFrame:
+    """``ind.compute`` by one dimension; with no codes, just the dimension's values (nothing is computed)."""
+    if codes:
+        return ind.compute(activities, config, codes, period, by)
+    values = {
+        "commune": [*config.communes, config.unit.whole_unit_label],
+        "programme": list(config.programmes),
+        "activity_type": list(config.activity_types),
+        "organisation": list(config.organisations),
+    }[by]
+    return pd.DataFrame({by: values})
 
 
 # ---------------------------------------------------------------- KPI cards
@@ -155,7 +93,6 @@ class Kpi:
     text: str
     delta: str | None = None
     help: str = ""
-    raw: dict[str, float] = field(default_factory=dict)
 
 
 def _delta(change: float, previous: float, money: bool) -> str | None:
@@ -167,46 +104,41 @@ def _delta(change: float, previous: float, money: bool) -> str | None:
     return f"{sign}{amount}{pct}"
 
 
-KPI_CODES = ("activities", "rounds", "participants", "labour_days", "beneficiaries", "money_total", *MONEY_SOURCES)
+def _catalogue_size(indicator: Indicator, config: Config) -> int | None:
+    """For a distinct count of communes or villages: how many the unit has (shown as ``x/N``)."""
+    if indicator.kind != "distinct" or indicator.filter != type(indicator.filter)():
+        return None
+    return {"commune": len(config.communes), "village": config.village_count}.get(indicator.field)
 
 
-def kpis(activities: pd.DataFrame, config: Config, period: Period) -> list[Kpi]:
-    """KPI cards for the period, each with the change against the same period of the previous year.
-
-    Villages and communes reached are shown as ``x/N`` of the configured catalogue."""
-    table = ind.compare(activities, config, [*KPI_CODES, "villages_reached", "communes_reached"], period).set_index(
-        "indicator"
-    )
+def kpis(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> list[Kpi]:
+    """KPI cards for the period, each with the change against the same period of the previous year."""
+    codes = _codes(codes)
+    if not codes:
+        return []
+    table = ind.compare(activities, config, codes, period).set_index("indicator")
     has_previous = len(ind.in_period(activities, period.previous_year())) > 0
     cards = []
-    for code in [*KPI_CODES, "villages_reached", "communes_reached"]:
-        row = table.loc[code]
-        indicator = config.indicators[code]
+    for code in codes:
+        row, indicator = table.loc[code], config.indicators[code]
+        value = float(row["value"])
         money = indicator.unit == "đồng"
-        text = fmt.compact(row["value"])
-        if code == "villages_reached":
-            text = f"{fmt.number(row['value'])}/{fmt.number(config.village_count)}"
-        elif code == "communes_reached":
-            text = f"{fmt.number(row['value'])}/{fmt.number(len(config.communes))}"
-        elif not money:
-            text = fmt.number(row["value"], 1)
+        size = _catalogue_size(indicator, config)
+        if size is not None:
+            text = f"{fmt.number(value)}/{fmt.number(size)}"
+        elif money:
+            text = fmt.compact(value)
+        elif indicator.unit == "%":
+            text = fmt.percent(value, 1)
+        else:
+            text = fmt.number(value, 1)
         previous = float(row["previous"]) if has_previous else np.nan
-        note = (
-            f"Cùng kỳ năm trước: {fmt.money(previous) if money else fmt.number(previous, 1)}"
-            if has_previous
-            else "Không có số liệu cùng kỳ năm trước."
-        )
-        cards.append(
-            Kpi(
-                code,
-                indicator.name,
-                float(row["value"]),
-                text,
-                _delta(float(row["change"]), previous, money) if has_previous else None,
-                (fmt.money(row["value"]) + ". " if money else "") + note,
-                {"value": float(row["value"]), "previous": previous},
-            )
-        )
+        if has_previous:
+            note = f"Cùng kỳ năm trước: {fmt.money(previous) if money else fmt.number(previous, 1)}"
+        else:
+            note = "Không có số liệu cùng kỳ năm trước."
+        delta = _delta(float(row["change"]), previous, money) if has_previous else None
+        cards.append(Kpi(code, indicator.name, value, text, delta, (fmt.money(value) + ". " if money else "") + note))
     return cards
 
 
@@ -218,19 +150,17 @@ def count_in_period(activities: pd.DataFrame, config: Config, period: Period) ->
     return len(ind.in_period(activities, period))
 
 
-def data_until(activities: pd.DataFrame, period: Period) -> dt.date | None:
+def data_until(activities: pd.DataFrame, config: Config, period: Period) -> dt.date | None:
     """The latest activity date when the data stops before the end of the period (a year still running)."""
     latest = ind.in_period(activities, period)["date"].max()
     return None if pd.isna(latest) or latest.date() >= period.end - dt.timedelta(days=31) else latest.date()
 
 
-def monthly_trend(
-    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] = ("activities", "participants")
-) -> pd.DataFrame:
+def monthly_trend(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> pd.DataFrame:
     """Long frame per month: this period and the same months a year earlier (shifted onto this period)."""
     frames = []
     for series, span, shift in (("Kỳ này", period, 0), ("Cùng kỳ năm trước", period.previous_year(), 1)):
-        table = ind.compute(activities, config, codes, span, ["year", "month"])
+        table = ind.compute(activities, config, list(codes), span, ["year", "month"]) if codes else pd.DataFrame()
         if table.empty:
             continue
         table["month_start"] = pd.to_datetime({"year": table["year"] + shift, "month": table["month"], "day": 1})
@@ -243,19 +173,18 @@ def monthly_trend(
     return long.sort_values(["indicator", "series", "month_start"]).reset_index(drop=True)
 
 
-def by_programme(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Per programme: activities, participants, beneficiaries, money."""
-    codes = ["activities", "participants", "beneficiaries", "money_total"]
-    table = ind.compute(activities, config, codes, period, "programme")
+def by_programme(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> pd.DataFrame:
+    """The given indicators per programme, with the programme's label."""
+    table = _compute(activities, config, _codes(codes), period, "programme")
     table.insert(1, "label", _label(table["programme"], programme_labels(config)))
     return table
 
 
-def by_activity_type(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Per activity type (with its programme), only types that happened."""
-    codes = ["activities", "rounds", "participants", "beneficiaries", "money_total"]
-    table = ind.compute(activities, config, codes, period, "activity_type")
-    table = table[table["activities"] > 0].copy()
+def by_activity_type(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> pd.DataFrame:
+    """The given indicators per activity type (with its programme), only the types that happened."""
+    table = _compute(activities, config, _codes(codes), period, "activity_type")
+    present = set(ind.in_period(activities, period)["activity_type"].dropna().unique())
+    table = table[table["activity_type"].isin(present)].copy()
     home = {a.code: a.programme for a in config.activity_types.values()}
     table.insert(1, "programme", _label(table["activity_type"].map(home), programme_labels(config)))
     table.insert(2, "label", _label(table["activity_type"], activity_type_labels(config)))
@@ -263,10 +192,12 @@ def by_activity_type(activities: pd.DataFrame, config: Config, period: Period) -
 
 
 def funds_by_source(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Money per source: source name, amount in đồng, share of the total (%)."""
-    values = ind.values(activities, config, MONEY_SOURCES, period)
+    """Money per declared source: source name, amount in đồng, share of the total (%)."""
+    sources = config.dashboard.money.sources
+    values = ind.values(activities, config, sources, period) if sources else {}
     table = pd.DataFrame(
-        {"source": [config.indicators[c].name for c in MONEY_SOURCES], "value": [values[c] for c in MONEY_SOURCES]}
+        {"source": [config.indicators[c].name for c in sources], "value": [values[c] for c in sources]},
+        columns=["source", "value"],
     )
     total = table["value"].sum()
     table["share"] = table["value"] / total * 100 if total else np.nan
@@ -297,21 +228,18 @@ def commune_indicators(
     activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Every (or the given) indicator per commune, the whole-unit row last."""
-    codes = list(codes or config.indicators)
-    return ind.compute(activities, config, codes, period, "commune")
+    return ind.compute(activities, config, list(codes or config.indicators), period, "commune")
 
 
-def commune_overview(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """The commune table of the page: flags, coverage and the main indicators, Vietnamese headers."""
+def commune_overview(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> pd.DataFrame:
+    """The commune table of the page: flags, village coverage and the given indicators, Vietnamese headers."""
     flags = commune_flags(config)
     cover = ind.coverage(activities, config, period)
-    main = ind.compute(
-        activities, config, ["activities", "participants", "beneficiaries", "money_total"], period, "commune"
-    )
+    main = _compute(activities, config, _codes(codes), period, "commune")
     table = flags.merge(cover.drop(columns=["villages", "extremely_difficult"]), on="commune").merge(
         main, on="commune", how="left"
     )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "Xã": table["commune"],
             "Vùng": table["region"],
@@ -321,12 +249,11 @@ def commune_overview(activities: pd.DataFrame, config: Config, period: Period) -
             "Thôn có hoạt động": table["reached"],
             "Độ phủ thôn (%)": table["share"],
             "Thôn ĐBKK có hoạt động": table["extremely_difficult_reached"],
-            "Số hoạt động": table["activities"],
-            "Người tham gia": table["participants"],
-            "Lượt người được hỗ trợ": table["beneficiaries"],
-            "Tổng kinh phí (đồng)": table["money_total"],
         }
     )
+    for code in _codes(codes):
+        frame[column_title(config.indicators[code])] = table[code].to_numpy()
+    return frame
 
 
 def indicator_matrix(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
@@ -340,75 +267,78 @@ def indicator_matrix(activities: pd.DataFrame, config: Config, period: Period) -
     return matrix.reset_index()
 
 
-def disadvantaged_summary(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """How much went to region-III communes and to extremely difficult villages, as shares of the whole."""
+def disadvantaged_summary(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]
+) -> pd.DataFrame:
+    """How much of each given indicator went to region-III communes and to extremely difficult
+    villages, as shares of the whole."""
     rows = ind.in_period(activities, period)
     region3 = [c.name for c in config.unit.communes if c.region == REGION_III]
-    hard = {(c.name, v.name) for c in config.unit.communes for v in c.villages if v.extremely_difficult}
-    in_region3 = rows["commune"].isin(region3).to_numpy()
-    in_hard = np.array([(c, v) in hard for c, v in zip(rows["commune"].astype(object), rows["village"])], bool)
-    money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1).fillna(0).to_numpy()
-    measures = {
-        "Số hoạt động": np.ones(len(rows)),
-        "Lượt người được hỗ trợ": rows["beneficiaries"].fillna(0).to_numpy(),
-        "Tổng kinh phí (đồng)": money,
+    hard = pd.MultiIndex.from_tuples(
+        [(c.name, v.name) for c in config.unit.communes for v in c.villages if v.extremely_difficult]
+    )
+    places = {
+        "Xã vùng III": rows["commune"].isin(region3).to_numpy(),
+        "Thôn đặc biệt khó khăn": pd.MultiIndex.from_arrays(
+            [rows["commune"].astype(object), rows["village"].astype(object)]
+        ).isin(hard)
+        if len(hard)
+        else np.zeros(len(rows), bool),
     }
+    codes = _codes(codes)
+    whole = ind.values(rows, config, codes) if codes else {}
     records = []
-    for name, values in measures.items():
-        total = values.sum()
-        for where, mask in (("Xã vùng III", in_region3), ("Thôn đặc biệt khó khăn", in_hard)):
-            part = values[mask].sum()
+    for code in codes:
+        total = whole[code]
+        for where, mask in places.items():
+            part = ind.values(rows[mask], config, [code])[code]
             records.append(
                 {
                     "Nơi nhận": where,
-                    "Chỉ số": name,
+                    "Chỉ số": column_title(config.indicators[code]),
                     "Giá trị": part,
                     "Toàn bộ": total,
                     "Tỷ lệ (%)": part / total * 100 if total else np.nan,
                 }
             )
-    return pd.DataFrame(records)
+    return pd.DataFrame(records, columns=["Nơi nhận", "Chỉ số", "Giá trị", "Toàn bộ", "Tỷ lệ (%)"])
 
 
-def village_table(activities: pd.DataFrame, config: Config, period: Period, commune: str) -> pd.DataFrame:
-    """The villages of one commune: extremely difficult or not, and what happened there in the period."""
+def village_table(
+    activities: pd.DataFrame, config: Config, period: Period, commune: str, codes: Sequence[str]
+) -> pd.DataFrame:
+    """The villages of one commune: extremely difficult or not, and the given indicators in the period."""
     rows = ind.in_period(activities, period)
-    rows = rows[rows["commune"] == commune]
-    money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1).fillna(0)
-    grouped = (
-        rows.assign(_money=money)
-        .groupby("village")
-        .agg(
-            activities=("row", "size"),
-            participants=("participants", "sum"),
-            beneficiaries=("beneficiaries", "sum"),
-            money=("_money", "sum"),
-        )
-    )
+    rows = rows[(rows["commune"] == commune).to_numpy()]
+    codes = _codes(codes)
     villages = config.communes[commune].villages
     table = pd.DataFrame({"village": [v.name for v in villages], "hard": [v.extremely_difficult for v in villages]})
-    table = table.merge(grouped, left_on="village", right_index=True, how="left").fillna(
-        {"activities": 0, "participants": 0, "beneficiaries": 0, "money": 0}
-    )
-    return pd.DataFrame(
+    reached = set(rows["village"].dropna())
+    frame = pd.DataFrame(
         {
             "Thôn": table["village"],
             "Thôn ĐBKK": np.where(table["hard"], "Có", ""),
-            "Có hoạt động": np.where(table["activities"] > 0, "Có", "Chưa"),
-            "Số hoạt động": table["activities"],
-            "Người tham gia": table["participants"],
-            "Lượt người được hỗ trợ": table["beneficiaries"],
-            "Tổng kinh phí (đồng)": table["money"],
+            "Có hoạt động": np.where(table["village"].isin(reached), "Có", "Chưa"),
         }
     )
+    if codes:
+        values = ind.compute(rows, config, codes, None, "village")
+        values = values[values["commune"] == commune].set_index("village")
+        for code in codes:
+            frame[column_title(config.indicators[code])] = table["village"].map(values[code]).fillna(0).to_numpy()
+    return frame
+
+
+def row_values(rows: pd.DataFrame, config: Config, code: str) -> pd.Series:
+    """Each activity's own value of a sum indicator (the sum of its filled measures; blank when none)."""
+    return rows[config.indicators[code].measures].sum(axis=1, min_count=1)
 
 
 def activity_list(activities: pd.DataFrame, config: Config, period: Period | None = None) -> pd.DataFrame:
-    """Activities as a readable list, newest first."""
+    """Activities as a readable list, newest first, with the declared per-activity figures."""
     rows = ind.in_period(activities, period).sort_values(["date", "tab", "row"], ascending=[False, True, True])
-    money = rows[list(MONEY_SOURCES)].sum(axis=1, min_count=1)
     orgs = organisation_labels(config)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "Ngày": rows["date"].dt.date,
             "Đơn vị": _label(rows["organisation"], orgs),
@@ -420,20 +350,27 @@ def activity_list(activities: pd.DataFrame, config: Config, period: Period | Non
             "Phối hợp": rows["partners"].map(
                 lambda ps: ", ".join(orgs.get(p, p) for p in ps) if isinstance(ps, tuple) else ""
             ),
-            "Người tham gia": rows["participants"],
-            "Lượt người được hỗ trợ": rows["beneficiaries"],
-            "Kinh phí (đồng)": money,
-            "Tab": rows["tab"].astype(object),
-            "Dòng": rows["row"],
         }
-    ).reset_index(drop=True)
+    )
+    for code in _codes(config.dashboard.activity_list, config.dashboard.money.total):
+        frame[column_title(config.indicators[code])] = row_values(rows, config, code).to_numpy()
+    frame["Tab"] = rows["tab"].astype(object).to_numpy()
+    frame["Dòng"] = rows["row"].to_numpy()
+    return frame.reset_index(drop=True)
+
+
+def commune_activities(activities: pd.DataFrame, config: Config, period: Period, commune: str) -> pd.DataFrame:
+    """The activity list of one commune in the period."""
+    return activity_list(activities[(activities["commune"] == commune).to_numpy()], config, period)
 
 
 def notable_activities(activities: pd.DataFrame, config: Config, period: Period, limit: int = 15) -> pd.DataFrame:
-    """The largest activities of the period: by money, then participants and beneficiaries."""
+    """The largest activities of the period, ranked by the declared figures in order."""
     table = activity_list(activities, config, period)
-    keys = ["Kinh phí (đồng)", "Lượt người được hỗ trợ", "Người tham gia"]
-    return table.sort_values(keys, ascending=False, na_position="last").head(limit).reset_index(drop=True)
+    keys = [column_title(config.indicators[c]) for c in config.dashboard.notable_rank]
+    if keys:
+        table = table.sort_values(keys, ascending=False, na_position="last", kind="stable")
+    return table.head(limit).reset_index(drop=True)
 
 
 def coordination(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
@@ -456,38 +393,23 @@ def coordination(activities: pd.DataFrame, config: Config, period: Period) -> pd
 # ---------------------------------------------------------------- per organisation
 
 
-def organisation_contribution(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Each organisation's activities, participants, labour days, beneficiaries and money."""
-    codes = [
-        "activities",
-        "rounds",
-        "participants",
-        "labour_days",
-        "beneficiaries",
-        "money_total",
-        "communes_reached",
-        "villages_reached",
-    ]
-    table = ind.compute(activities, config, codes, period, "organisation")
+def organisation_contribution(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]
+) -> pd.DataFrame:
+    """The given indicators per organisation, with its short name."""
+    table = _compute(activities, config, _codes(codes), period, "organisation")
     table.insert(1, "label", _label(table["organisation"], organisation_labels(config)))
     return table
-
-
-def period_months(period: Period) -> list[pd.Timestamp]:
-    """First day of every month the period touches."""
-    return list(
-        pd.date_range(pd.Timestamp(period.start).to_period("M").to_timestamp(), pd.Timestamp(period.end), freq="MS")
-    )
 
 
 def completeness(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
     """Organisation × month: how many rows each tab recorded that month (0 = nothing reported)."""
     rows = ind.in_period(activities, period)
-    months = period_months(period)
+    firsts = [pd.Timestamp(m) for m in months(period)]
     counts = rows.groupby(
         [rows["organisation"].astype(object), rows["date"].dt.to_period("M").dt.to_timestamp()]
     ).size()
-    grid = pd.MultiIndex.from_product([list(config.organisations), months], names=["organisation", "month"])
+    grid = pd.MultiIndex.from_product([list(config.organisations), firsts], names=["organisation", "month"])
     table = counts.reindex(grid, fill_value=0).rename("count").reset_index()
     table["label"] = table["organisation"].map(organisation_labels(config))
     table["month_label"] = table["month"].dt.strftime("%m/%Y")
@@ -502,15 +424,6 @@ def completeness_table(grid: pd.DataFrame) -> pd.DataFrame:
     wide["Tháng có báo cáo (%)"] = (wide > 0).mean(axis=1) * 100
     wide.index.name = "Đơn vị"
     return wide.reset_index()
-
-
-def update_history(
-    history: list[tuple[dt.datetime, dict[str, int]]], fetched_at: dt.datetime, counts: dict[str, int]
-) -> list[tuple[dt.datetime, dict[str, int]]]:
-    """Keep the row counts of the last two distinct fetches (newest last)."""
-    if history and history[-1][0] == fetched_at:
-        return history
-    return [*history[-1:], (fetched_at, counts)]
 
 
 def freshness(dataset: Dataset, config: Config, previous: Mapping[str, int] | None = None) -> pd.DataFrame:
@@ -536,9 +449,9 @@ def freshness(dataset: Dataset, config: Config, previous: Mapping[str, int] | No
     )
 
 
-def progress_table(activities: pd.DataFrame, dataset: Dataset, config: Config, year: int) -> pd.DataFrame:
-    """Targets of the year against actual values (whole unit or per commune)."""
-    table = ind.progress(activities, dataset.targets, config, year)
+def progress_table(dataset: Dataset, config: Config, year: int) -> pd.DataFrame:
+    """Targets of the year against actual values of every activity (whole unit or per commune)."""
+    table = ind.progress(dataset.activities, dataset.targets, config, year)
     return pd.DataFrame(
         {
             "Chỉ tiêu": table["name"],

@@ -28,7 +28,7 @@ ui.metrics(
 )
 
 st.subheader("Danh sách cần sửa")
-issues = ctx.cached(views.issues_table, compute=lambda: views.issues_table(dataset, config))
+issues = ctx.call(views.issues_table, dataset, config)
 left, right = st.columns(2)
 organisations = left.multiselect(
     "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"

@@ -1,11 +1,9 @@
 """Nguồn dữ liệu: which source is read, when, snapshot status, refresh, the empty template, connecting Google Sheets."""
 
-import importlib
-
 import streamlit as st
 
 from lib import formatting as fmt
-from lib import st_adapter
+from lib import st_adapter, template
 from pages import ui
 
 ctx = ui.context(require_data=False)
@@ -13,22 +11,14 @@ config, dataset = ctx.config, ctx.dataset
 st.title("Nguồn dữ liệu")
 
 
-def _module(name: str):
-    """An optional module of the app (template, spreadsheet set-up), once it is available."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 if dataset is None:
     ui.show_error(ctx.load_error)
 else:
     left, right = st.columns(2)
-    left.metric("Nguồn đang dùng", dataset.source_label, border=True)
+    left.metric("Nguồn đang dùng", dataset.source_label, border=True)  # a metric's value is plain text
     right.metric("Đọc lúc", fmt.timestamp(dataset.fetched_at), border=True)
     if dataset.notice:
-        st.warning(dataset.notice, icon="🕘")
+        st.warning(ui.plain(dataset.notice), icon="🕘")
     else:
         st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon="✅")
     st.caption(
@@ -41,23 +31,19 @@ if st.button("Làm mới dữ liệu", icon=":material/refresh:", type="primary"
     st.rerun()
 
 st.subheader("Mẫu nhập liệu")
-template = _module("lib.template")
-if template is None:
-    st.info("Tệp mẫu nhập liệu chưa sẵn sàng trong phiên bản này.", icon="🛠️")
-else:
-    st.write(
-        "Tệp Excel trống có sẵn các tab của từng đơn vị, dòng tiêu đề đúng mẫu và danh sách chọn "
-        "(xã, chương trình, loại hoạt động). Dùng khi nhập liệu không có mạng, hoặc để tải lên Google Sheets."
-    )
-    st.download_button(
-        "Tải tệp mẫu (.xlsx)",
-        template.build_template(config),
-        "mau-nhap-lieu-bcd-502.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="source_template",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+st.write(
+    "Tệp Excel trống có sẵn các tab của từng đơn vị, dòng tiêu đề đúng mẫu và danh sách chọn "
+    "(xã, chương trình, loại hoạt động). Dùng khi nhập liệu không có mạng, hoặc để tải lên Google Sheets."
+)
+st.download_button(
+    "Tải tệp mẫu (.xlsx)",
+    ctx.call(template.build_template, config),
+    "mau-nhap-lieu-bcd-502.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="source_template",
+    icon=":material/download:",
+    on_click="ignore",
+)
 
 st.subheader("Kết nối Google Sheets")
 st.markdown(
@@ -71,11 +57,8 @@ st.markdown(
 )
 
 st.subheader("Quản trị: tạo các tab còn thiếu")
-setup = _module("lib.sheet_setup")
 on_sheets = dataset is not None and dataset.source_id.startswith("gsheet:")
-if setup is None:
-    st.info("Chức năng tạo tab mẫu chưa sẵn sàng trong phiên bản này.", icon="🛠️")
-elif not on_sheets:
+if not on_sheets:
     st.caption("Chỉ dùng được khi nguồn dữ liệu là Google Sheets. Nguồn hiện tại là một tệp trên máy chủ.")
 else:
     st.write(

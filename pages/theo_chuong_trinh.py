@@ -6,45 +6,58 @@ from lib import charts, views
 from pages import ui
 
 ctx = ui.context()
-config, period = ctx.config, ctx.period
+config = ctx.config
+declared = config.dashboard.programmes
 ui.header("Theo chương trình", ctx)
 
-programmes = ctx.view(views.by_programme)
-st.subheader("Bốn chương trình phối hợp")
-ui.chart(
-    charts.bar(
-        programmes,
-        "label",
-        "money_total",
-        category_title="Chương trình",
-        value_title="Tổng kinh phí",
-        unit="đồng",
-        colour="label",
-        scale=charts.programme_scale(config),
-    )
+
+def _chart_and_table(function, code, codes, category_title, title, key, label_drop, colour):
+    """A bar chart of ``code`` (when declared) and a table of ``codes`` from one cached view."""
+    wanted = tuple(dict.fromkeys([*([code] if code else []), *codes]))
+    if not wanted:
+        return
+    table = ctx.view(function, wanted)
+    if code:
+        indicator = config.indicators[code]
+        ui.chart(
+            charts.bar(
+                table,
+                "label",
+                code,
+                category_title=category_title,
+                value_title=indicator.name,
+                unit=indicator.unit,
+                colour=colour,
+                scale=charts.programme_scale(config),
+            )
+        )
+    keep = [c for c in table.columns if c not in config.indicators or c in codes]
+    shown = table[keep].rename(columns={"programme": "Chương trình"} if label_drop != "programme" else {})
+    ui.table(views.readable(shown, config, category_title, drop=[label_drop]), title, key)
+
+
+st.subheader(f"{len(config.programmes)} chương trình phối hợp")
+_chart_and_table(
+    views.by_programme,
+    declared.chart,
+    declared.table,
+    "Chương trình",
+    "Theo chương trình",
+    "programme_table",
+    "programme",
+    "label",
 )
-ui.table(views.readable(programmes, config, "Chương trình", drop=["programme"]), "Theo chương trình", "programme_table")
 
 st.subheader("Loại hoạt động")
-types = ctx.view(views.by_activity_type)
-ui.chart(
-    charts.bar(
-        types,
-        "label",
-        "activities",
-        category_title="Loại hoạt động",
-        value_title="Số hoạt động",
-        unit="hoạt động",
-        colour="programme",
-        scale=charts.programme_scale(config),
-    )
-)
-ui.table(
-    views.readable(
-        types.rename(columns={"programme": "Chương trình"}), config, "Loại hoạt động", drop=["activity_type"]
-    ),
+_chart_and_table(
+    views.by_activity_type,
+    declared.activity_type_chart,
+    declared.activity_type_table,
+    "Loại hoạt động",
     "Theo loại hoạt động",
     "programme_types",
+    "activity_type",
+    "programme",
 )
 
 st.subheader("Phối hợp giữa các đơn vị")
@@ -69,5 +82,8 @@ else:
     ui.table(matrix, "Phối hợp giữa các đơn vị", "programme_matrix")
 
 st.subheader("Hoạt động tiêu biểu")
-st.caption("Các hoạt động có kinh phí, số lượt người được hỗ trợ và số người tham gia lớn nhất trong kỳ.")
+ranked = [config.indicators[c].name for c in config.dashboard.notable_rank]
+st.caption(
+    f"Các hoạt động có {', '.join(ranked).lower()} lớn nhất trong kỳ." if ranked else "Các hoạt động mới nhất trong kỳ."
+)
 ui.table(ctx.view(views.notable_activities), "Hoạt động tiêu biểu", "programme_notable")

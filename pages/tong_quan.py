@@ -1,4 +1,4 @@
-"""Tổng quan: KPI cards against the same period last year, monthly trend, programmes, funds."""
+"""Tổng quan: the declared KPI cards against the same period last year, monthly trend, funds, programmes."""
 
 import streamlit as st
 
@@ -8,7 +8,8 @@ from pages import ui
 
 ctx = ui.context()
 config, period = ctx.config, ctx.period
-until = ctx.cached(views.data_until, repr(ctx.filters), compute=lambda: views.data_until(ctx.activities, period))
+overview, money = config.dashboard.overview, config.dashboard.money
+until = ctx.view(views.data_until)
 ui.header(
     "Tổng quan",
     ctx,
@@ -16,44 +17,54 @@ ui.header(
     + (f" Số liệu của kỳ này mới có đến ngày {fmt.short_date(until)}." if until else ""),
 )
 
-ui.metrics([(card.label, card.text, card.delta, card.help) for card in ctx.view(views.kpis)])
+ui.metrics([(card.label, card.text, card.delta, card.help) for card in ctx.view(views.kpis, tuple(overview.cards))])
 
 if not ui.empty(ctx):
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Diễn biến theo tháng")
-        choice = st.segmented_control(
-            "Chỉ số",
-            ["activities", "participants", "money_total"],
-            key="trend_indicator",
-            format_func=lambda c: config.indicators[c].name,
-            default="activities",
-        )
-        code = choice or "activities"
-        trend = ctx.view(views.monthly_trend, [code])
-        ui.chart(charts.trend(trend, title=config.indicators[code].name, unit=config.indicators[code].unit))
-    with right:
-        st.subheader("Kinh phí theo nguồn")
-        funds = ctx.view(views.funds_by_source)
-        ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
-        st.caption(f"Tổng kinh phí: **{fmt.money(funds['value'].sum())}**")
+    left, right = st.columns(2) if overview.trend and money.sources else (st.container(), st.container())
+    if overview.trend:
+        with left:
+            st.subheader("Diễn biến theo tháng")
+            choice = st.segmented_control(
+                "Chỉ số",
+                overview.trend,
+                key="trend_indicator",
+                format_func=lambda c: config.indicators[c].name,
+                default=overview.trend[0],
+            )
+            code = choice or overview.trend[0]
+            trend = ctx.view(views.monthly_trend, (code,))
+            indicator = config.indicators[code]
+            ui.chart(charts.trend(trend, title=indicator.name, unit=indicator.unit))
+    if money.sources:
+        with right:
+            st.subheader("Kinh phí theo nguồn")
+            funds = ctx.view(views.funds_by_source)
+            ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
+            st.caption(f"Tổng kinh phí: **{fmt.money(funds['value'].sum())}**")
 
-    st.subheader("Theo chương trình")
-    programmes = ctx.view(views.by_programme)
-    ui.chart(
-        charts.bar(
-            programmes,
-            "label",
-            "activities",
-            category_title="Chương trình",
-            value_title="Số hoạt động",
-            unit="hoạt động",
-            colour="label",
-            scale=charts.programme_scale(config),
+    codes = tuple(
+        dict.fromkeys([*([overview.programme_chart] if overview.programme_chart else []), *overview.programme_table])
+    )
+    if codes:
+        st.subheader("Theo chương trình")
+        programmes = ctx.view(views.by_programme, codes)
+        if overview.programme_chart:
+            indicator = config.indicators[overview.programme_chart]
+            ui.chart(
+                charts.bar(
+                    programmes,
+                    "label",
+                    overview.programme_chart,
+                    category_title="Chương trình",
+                    value_title=indicator.name,
+                    unit=indicator.unit,
+                    colour="label",
+                    scale=charts.programme_scale(config),
+                )
+            )
+        shown = programmes[["programme", "label", *overview.programme_table]]
+        ui.table(
+            views.readable(shown, config, "Chương trình", drop=["programme"]),
+            "Tổng quan theo chương trình",
+            "overview_programmes",
         )
-    )
-    ui.table(
-        views.readable(programmes, config, "Chương trình", drop=["programme"]),
-        "Tổng quan theo chương trình",
-        "overview_programmes",
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -12,12 +13,12 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import export, st_adapter, views
+from lib import export, filters, period, st_adapter, views
 from lib import formatting as fmt
 from lib.config import Config
 from lib.dataset import Dataset
 from lib.exceptions import BCDError, ConfigError, SourceError
-from lib.period import ROMAN, Period
+from lib.period import ROMAN
 
 log = logging.getLogger("bcd502")
 
@@ -30,38 +31,27 @@ GENERIC_ERROR = "Đã có lỗi ngoài dự kiến khi hiển thị trang này. 
 
 @dataclass
 class Context:
-    """What every page reads: the configuration, the dataset and the sidebar's filters."""
+    """What every page reads: the configuration, the dataset, the sidebar's filters and today's date."""
 
     config: Config
     dataset: Dataset | None
-    filters: views.Filters | None
+    filters: filters.Filters | None
+    today: dt.date
     load_error: BCDError | None = None
-    _selected: tuple[views.Filters, pd.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
+    notes: list[str] = field(default_factory=list)
 
     @property
-    def activities(self) -> pd.DataFrame:
-        """The activities of the chosen communes, programmes and organisations (all dates), selected once per run."""
-        if self._selected is None or self._selected[0] != self.filters:
-            self._selected = (self.filters, self.filters.apply(self.dataset.activities))
-        return self._selected[1]
-
-    @property
-    def period(self):
+    def period(self) -> period.Period:
         return self.filters.period
 
-    def cached(self, function: Callable[..., Any], *key: Any, compute: Callable[[], T]) -> T:
-        """``compute()`` shared by every session reading the same fetch, for the same ``key`` values."""
-        return st_adapter.cached(function, (st_adapter.dataset_key(self.dataset, self.config), *key), compute)
-
     def view(self, function: Callable[..., T], *args: Any) -> T:
-        """``function(activities, config, period, *args)`` for the sidebar's filters, computed once per fetch and
-        filters (the activities are only selected when the result is not cached yet)."""
-        return self.cached(
-            function,
-            repr(self.filters),
-            args,
-            compute=lambda: function(self.activities, self.config, self.period, *args),
-        )
+        """``function(activities, config, period, *args)`` for the sidebar's filters, shared by every session
+        asking with the same fetch, filters and arguments."""
+        return st_adapter.view(function, self.dataset, self.config, self.filters, *args)
+
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)``, shared by every session calling it with equal arguments."""
+        return st_adapter.call(function, *args)
 
 
 # ---------------------------------------------------------------- errors
@@ -89,7 +79,7 @@ def show_unexpected(error: Exception) -> None:
     st.error(GENERIC_ERROR, icon="⚠️")
 
 
-def load() -> Context | None:
+def load(today: dt.date) -> Context | None:
     """Config and dataset; a broken config stops the app, a broken source still allows the source page."""
     try:
         config = st_adapter.get_config()
@@ -99,8 +89,8 @@ def load() -> Context | None:
     try:
         dataset = st_adapter.get_dataset()
     except BCDError as error:
-        return Context(config, None, None, error)
-    return Context(config, dataset, None)
+        return Context(config, None, None, today, error)
+    return Context(config, dataset, None, today)
 
 
 def context(require_data: bool = True) -> Context:
@@ -122,35 +112,36 @@ def _query() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def _seed(filters: views.Filters) -> None:
-    period = filters.period
-    part = views.period_part(period)
+def _seed(chosen: filters.Filters) -> None:
+    chosen_period = chosen.period
+    part = period.part_of(chosen_period)
     state = st.session_state
-    state["f_kind"], state["f_year"] = period.kind, period.start.year
+    state["f_kind"], state["f_year"] = chosen_period.kind, chosen_period.start.year
     state["f_half"], state["f_quarter"], state["f_month"] = (
-        part if period.kind == k else 1 for k in ("half", "quarter", "month")
+        part if chosen_period.kind == k else 1 for k in ("half", "quarter", "month")
     )
-    state["f_range"] = (period.start, period.end)
+    state["f_range"] = (chosen_period.start, chosen_period.end)
     state["f_communes"], state["f_programmes"], state["f_organisations"] = (
-        list(filters.communes),
-        list(filters.programmes),
-        list(filters.organisations),
+        list(chosen.communes),
+        list(chosen.programmes),
+        list(chosen.organisations),
     )
 
 
-def sidebar(ctx: Context) -> views.Filters:
-    """Period, communes, programmes and organisations; seeded from and written back to the URL."""
+def sidebar(ctx: Context) -> filters.Filters:
+    """Period, communes, programmes and organisations; seeded from and written back to the URL. Values of a
+    link that cannot be used fall back to the default with a note (``ctx.notes``)."""
     config, dataset = ctx.config, ctx.dataset
     if "f_kind" not in st.session_state:
-        _seed(views.filters_from_query(_query(), dataset, config))
-    today = dt.date.today().year  # the default when there is no data yet
-    default = ctx.cached(views.default_period, today, compute=lambda: views.default_period(dataset))
+        seeded, ctx.notes = filters.from_query(_query(), dataset, config, ctx.today)
+        _seed(seeded)
+    default = ctx.call(filters.default_period, dataset, ctx.today)
     for key, value in (("f_half", 1), ("f_quarter", 1), ("f_month", 1), ("f_range", (default.start, default.end))):
         st.session_state.setdefault(key, value)
     programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
     with st.sidebar:
         st.subheader("Bộ lọc")
-        kind = st.selectbox("Kỳ", list(views.PERIOD_KINDS), format_func=views.PERIOD_KINDS.get, key="f_kind")
+        kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind")
         start = end = None
         year, part = default.start.year, 1
         if kind == "range":
@@ -159,12 +150,7 @@ def sidebar(ctx: Context) -> views.Filters:
             start, end = start or default.start, end or start or default.end
         else:
             shown_year = st.session_state.get("f_year") or default.start.year
-            years = ctx.cached(
-                views.year_choices,
-                today,
-                shown_year,
-                compute=lambda: views.year_choices(dataset, Period.year(shown_year)),
-            )
+            years = ctx.call(filters.year_choices, dataset, shown_year)
             year = st.selectbox("Năm", years, key="f_year")
             if kind == "half":
                 part = st.selectbox(
@@ -194,16 +180,16 @@ def sidebar(ctx: Context) -> views.Filters:
             key="f_organisations",
             placeholder="Tất cả đơn vị",
         )
-    filters = views.Filters(
-        views.build_period(kind, year, part, start, end),
+    chosen_filters = filters.Filters(
+        period.build(kind, year, part, start, end),
         tuple(communes),
         tuple(chosen_programmes),
         tuple(chosen_organisations),
     )
-    wanted = filters.to_query()
+    wanted = chosen_filters.to_query()
     if {k: ([v] if isinstance(v, str) else v) for k, v in wanted.items()} != _query():
         st.query_params.from_dict(wanted)
-    return filters
+    return chosen_filters
 
 
 def _error_count(dataset: Dataset) -> int:
@@ -212,7 +198,16 @@ def _error_count(dataset: Dataset) -> int:
 
 def error_count(ctx: Context) -> int:
     """The dataset's error count, counted once per fetch."""
-    return ctx.cached(_error_count, compute=lambda: _error_count(ctx.dataset))
+    return ctx.call(_error_count, ctx.dataset)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
+
+
+def plain(text: object) -> str:
+    """Text from the data (cells, the spreadsheet's title, messages quoting them) made inert for
+    Streamlit's Markdown: no links, images, maths, colours or icons, one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def source_status(ctx: Context) -> None:
@@ -223,9 +218,9 @@ def source_status(ctx: Context) -> None:
             st.error("Chưa đọc được dữ liệu.", icon="⚠️")
             return
         dataset = ctx.dataset
-        st.caption(f"Nguồn: {dataset.source_label}  \nCập nhật: {fmt.timestamp(dataset.fetched_at)}")
+        st.caption(f"Nguồn: {plain(dataset.source_label)}  \nCập nhật: {fmt.timestamp(dataset.fetched_at)}")
         if dataset.notice:
-            st.warning(dataset.notice, icon="🕘")
+            st.warning(plain(dataset.notice), icon="🕘")
         errors = error_count(ctx)
         if errors:
             st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon="⚠️")
@@ -237,17 +232,17 @@ def source_status(ctx: Context) -> None:
 def header(title: str, ctx: Context, note: str = "") -> None:
     """Page title and a one-line summary of the filters in force."""
     st.title(title)
-    filters = ctx.filters
-    parts = [f"Kỳ: **{filters.period.label}**"]
-    if filters.communes:
-        parts.append("Xã: " + ", ".join(filters.communes))
-    if filters.programmes:
-        parts.append(
-            "Chương trình: "
-            + ", ".join(views.programme_labels(ctx.config)[p].split(".")[0] for p in filters.programmes)
-        )
-    if filters.organisations:
-        parts.append("Đơn vị: " + ", ".join(views.organisation_labels(ctx.config)[o] for o in filters.organisations))
+    for text in ctx.notes:
+        st.warning(plain(text), icon="🔗")
+    chosen = ctx.filters
+    parts = [f"Kỳ: **{chosen.period.label}**"]
+    if chosen.communes:
+        parts.append("Xã: " + plain(", ".join(chosen.communes)))
+    if chosen.programmes:
+        parts.append("Chương trình: " + ", ".join(f"CT{ctx.config.programmes[p].number}" for p in chosen.programmes))
+    if chosen.organisations:
+        labels = views.organisation_labels(ctx.config)
+        parts.append("Đơn vị: " + plain(", ".join(labels[o] for o in chosen.organisations)))
     st.caption(" · ".join(parts) + (f"  \n{note}" if note else ""))
     errors = error_count(ctx)
     if errors:

@@ -72,12 +72,12 @@ def test_yaml_syntax_error_names_line(config_copy):
     (config_copy / "programmes.yaml").write_text("programmes: [\n  - code: x\n", encoding="utf-8")
     with pytest.raises(ConfigError) as error:
         load_config(config_copy)
-    assert "programmes.yaml không đúng cú pháp YAML (dòng" in error.value.message
+    assert "programmes.yaml: không đúng cú pháp YAML (dòng" in error.value.message
 
 
 def test_missing_file_and_dir(config_copy, tmp_path):
     (config_copy / "columns.yaml").unlink()
-    with pytest.raises(ConfigError, match="Thiếu tệp cấu hình columns.yaml"):
+    with pytest.raises(ConfigError, match="columns.yaml: thiếu tệp cấu hình"):
         load_config(config_copy)
     with pytest.raises(ConfigError, match="Không tìm thấy thư mục cấu hình"):
         load_config(tmp_path / "nowhere")

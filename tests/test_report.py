@@ -118,7 +118,7 @@ def test_narratives_of_the_year_fill_sections_three_and_four(draft_2024, demo):
 
 
 def test_recipients_and_signature_from_config(draft_2024, config):
-    for recipient in config.settings.report["recipients"]:
+    for recipient in config.settings.report.recipients:
         assert f"- {recipient}" in draft_2024
     assert "**TRƯỞNG BAN CHỈ ĐẠO**" in draft_2024 and "**Nguyễn Văn Thành**" in draft_2024
 
@@ -258,8 +258,8 @@ def test_broken_template_raises_report_error(tmp_path, demo):
     (directory / "report.md.j2").write_text("{% for x in %}", encoding="utf-8")
     with pytest.raises(ReportError, match="sai cú pháp"):
         render_markdown(demo, load_config(directory), Period.year(2024))
-    (directory / "report.md.j2").write_text("{{ v.no_such_indicator }}", encoding="utf-8")
-    with pytest.raises(ReportError, match="không có"):
+    (directory / "report.md.j2").write_text("{{ v.activities }}\n{{ v.no_such_indicator }}", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"report.md.j2 \(dòng 2\): .*«no_such_indicator» không khai báo"):
         render_markdown(demo, load_config(directory), Period.year(2024))
 
 

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import charts, views
+from lib import charts, filters, period, views
 from lib import formatting as fmt
 from lib import indicators as ind
 from lib.period import Period
+
+TODAY = dt.date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module")
@@ -20,19 +22,24 @@ def year(demo) -> Period:
 
 
 def test_filters_round_trip_through_the_url(demo, config):
-    filters = views.Filters(Period.quarter(2024, 3), ("Rô Men",), ("CT2",), ("bchqs", "mttq"))
-    query = filters.to_query()
+    chosen = filters.Filters(Period.quarter(2024, 3), ("Rô Men",), ("CT2",), ("bchqs", "mttq"))
+    query = chosen.to_query()
     assert query == {"ky": "2024-Q3", "xa": ["Rô Men"], "ct": ["CT2"], "dv": ["bchqs", "mttq"]}
-    back = views.filters_from_query({k: [v] if isinstance(v, str) else v for k, v in query.items()}, demo, config)
-    assert back == filters
-
-
-def test_bad_url_values_fall_back(demo, config):
-    filters = views.filters_from_query(
-        {"ky": ["năm ngoái"], "xa": ["Không có", "Đạ Long"], "ct": ["CT9"]}, demo, config
+    back, notes = filters.from_query(
+        {k: [v] if isinstance(v, str) else v for k, v in query.items()}, demo, config, TODAY
     )
-    assert filters.period == Period.year(demo.latest_year)
-    assert filters.communes == ("Đạ Long",) and filters.programmes == () and filters.organisations == ()
+    assert back == chosen and notes == []
+
+
+@pytest.mark.parametrize("typed", ["năm ngoái", "0000", "2024-02-30..2024-03-01", "9999-H1", "x" * 5000])
+def test_bad_url_values_fall_back_with_a_note(demo, config, typed):
+    chosen, notes = filters.from_query(
+        {"ky": [typed], "xa": ["Không có", "Đạ Long"], "ct": ["CT9"]}, demo, config, TODAY
+    )
+    assert chosen.period == Period.year(demo.latest_year)
+    assert chosen.communes == ("Đạ Long",) and chosen.programmes == () and chosen.organisations == ()
+    assert len(notes) == 3 and f"Đang hiển thị năm {demo.latest_year}" in notes[0]
+    assert "Không có" in notes[1] and "CT9" in notes[2]
 
 
 @pytest.mark.parametrize(
@@ -45,33 +52,38 @@ def test_bad_url_values_fall_back(demo, config):
     ],
 )
 def test_build_period(kind, part, expected):
-    assert views.build_period(kind, 2024, part) == expected
-    assert views.period_part(expected) == part
+    assert period.build(kind, 2024, part) == expected
+    assert period.part_of(expected) == part
 
 
 def test_build_range():
-    period = views.build_period("range", 2024, 1, dt.date(2024, 3, 1), dt.date(2024, 6, 30))
-    assert period.key == "2024-03-01..2024-06-30"
+    chosen = period.build("range", 2024, 1, dt.date(2024, 3, 1), dt.date(2024, 6, 30))
+    assert chosen.key == "2024-03-01..2024-06-30"
 
 
 def test_filters_apply(demo):
-    rows = views.Filters(Period.year(2024), communes=("Đạ Long",), programmes=("CT2",)).apply(demo.activities)
+    rows = filters.Filters(Period.year(2024), communes=("Đạ Long",), programmes=("CT2",)).apply(demo.activities)
     assert set(rows["commune"]) == {"Đạ Long"} and set(rows["programme"]) == {"CT2"}
 
 
 def test_kpis_equal_the_indicator_engine(demo, config, year):
-    cards = {card.code: card for card in views.kpis(demo.activities, config, year)}
+    declared = config.dashboard.overview.cards
+    cards = {card.code: card for card in views.kpis(demo.activities, config, year, declared)}
+    assert list(cards) == declared
     now = ind.values(demo.activities, config, list(cards), year)
     before = ind.values(demo.activities, config, list(cards), year.previous_year())
     for code, card in cards.items():
         assert card.value == now[code]
-        assert card.raw["previous"] == before[code]
+        assert (
+            f"Cùng kỳ năm trước: {fmt.money(before[code]) if config.indicators[code].unit == 'đồng' else fmt.number(before[code], 1)}"
+            in card.help
+        )
     assert cards["villages_reached"].text == f"{int(now['villages_reached'])}/{config.village_count}"
     assert cards["activities"].delta.startswith("+" if now["activities"] > before["activities"] else "-")
 
 
 def test_kpis_without_last_year_have_no_delta(demo, config):
-    cards = views.kpis(demo.activities, config, Period.year(demo.years[0]))
+    cards = views.kpis(demo.activities, config, Period.year(demo.years[0]), config.dashboard.overview.cards)
     assert all(card.delta is None for card in cards)
 
 
@@ -90,7 +102,7 @@ def test_funds_by_source_adds_up(demo, config, year):
 
 
 def test_commune_overview_flags_and_coverage(demo, config, year):
-    table = views.commune_overview(demo.activities, config, year).set_index("Xã")
+    table = views.commune_overview(demo.activities, config, year, config.dashboard.communes.table).set_index("Xã")
     assert list(table.index) == list(config.communes)
     for commune in config.unit.communes:
         assert table.at[commune.name, "Vùng"] == (commune.region or "")
@@ -106,7 +118,8 @@ def test_indicator_matrix_has_every_indicator(demo, config, year):
 
 
 def test_disadvantaged_summary(demo, config, year):
-    summary = views.disadvantaged_summary(demo.activities, config, year).set_index(["Nơi nhận", "Chỉ số"])
+    summary = views.disadvantaged_summary(demo.activities, config, year, config.dashboard.communes.disadvantaged)
+    summary = summary.set_index(["Nơi nhận", "Chỉ số"])
     region3 = [c.name for c in config.unit.communes if c.region == "III"]
     rows = ind.in_period(demo.activities, year)
     assert summary.loc[("Xã vùng III", "Số hoạt động"), "Giá trị"] == rows["commune"].isin(region3).sum()
@@ -114,7 +127,7 @@ def test_disadvantaged_summary(demo, config, year):
 
 
 def test_village_table(demo, config, year):
-    table = views.village_table(demo.activities, config, year, "Đạ Long")
+    table = views.village_table(demo.activities, config, year, "Đạ Long", config.dashboard.communes.villages)
     assert list(table["Thôn"]) == [v.name for v in config.communes["Đạ Long"].villages]
     rows = ind.in_period(demo.activities, year)
     assert table["Số hoạt động"].sum() == ((rows["commune"] == "Đạ Long") & rows["village"].notna()).sum()
@@ -125,7 +138,9 @@ def test_activity_list_and_notable(demo, config, year):
     assert len(listing) == len(ind.in_period(demo.activities, year))
     assert listing["Ngày"].is_monotonic_decreasing
     notable = views.notable_activities(demo.activities, config, year, limit=5)
-    assert len(notable) == 5 and notable["Kinh phí (đồng)"].iloc[0] == listing["Kinh phí (đồng)"].max()
+    money = views.column_title(config.indicators[config.dashboard.money.total])
+    assert money == "Tổng kinh phí (đồng)"
+    assert len(notable) == 5 and notable[money].iloc[0] == listing[money].max()
 
 
 def test_coordination_uses_short_names(demo, config, year):
@@ -144,24 +159,19 @@ def test_completeness_grid(demo, config, year):
 
 
 def test_period_months_of_a_range():
-    months = views.period_months(Period(dt.date(2024, 11, 15), dt.date(2025, 2, 3)))
+    months = period.months(Period(dt.date(2024, 11, 15), dt.date(2025, 2, 3)))
     assert [m.strftime("%m/%Y") for m in months] == ["11/2024", "12/2024", "01/2025", "02/2025"]
 
 
-def test_freshness_and_history(demo, config):
-    first = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    history = views.update_history([], first, {"BCHQS": 60})
-    assert views.update_history(history, first, {"BCHQS": 99}) == history
-    history = views.update_history(history, demo.fetched_at, {"BCHQS": 63})
-    assert [h[0] for h in history] == [first, demo.fetched_at]
-    table = views.freshness(demo, config, history[0][1]).set_index("Tab")
+def test_freshness_against_an_earlier_fetch(demo, config):
+    table = views.freshness(demo, config, {"BCHQS": 60}).set_index("Tab")
     assert table.at["BCHQS", "Dòng mới từ lần tải trước"] == demo.tab_stats.set_index("tab").at["BCHQS", "rows"] - 60
     assert np.isnan(table.at["MTTQ", "Dòng mới từ lần tải trước"])
     assert table.at["BCHQS", "Hoạt động gần nhất"] == demo.tab_stats.set_index("tab").at["BCHQS", "latest_date"].date()
 
 
 def test_progress_table(demo, config):
-    table = views.progress_table(demo.activities, demo, config, 2024)
+    table = views.progress_table(demo, config, 2024)
     raw = ind.progress(demo.activities, demo.targets, config, 2024)
     assert table["Thực hiện"].tolist() == raw["actual"].tolist()
     assert set(table["Phạm vi"]) >= {config.unit.whole_unit_label}
@@ -187,7 +197,7 @@ def test_timestamp_in_vietnam_time():
 
 
 def test_charts_use_config_order_and_vietnamese_locale(demo, config, year):
-    programmes = views.by_programme(demo.activities, config, year)
+    programmes = views.by_programme(demo.activities, config, year, ["money_total"])
     spec = charts.bar(
         programmes,
         "label",
