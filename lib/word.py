@@ -28,6 +28,8 @@ from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from .export import clean_text
+
 FONT = "Times New Roman"
 BODY_PT, HEADER_PT, TABLE_PT, NOTE_PT, RECIPIENTS_PT = 14, 13, 12, 12, 11
 INDENT = Cm(1.27)
@@ -42,6 +44,7 @@ _QUOTE = re.compile(r"^> ?(.*)$")
 _MARKER = re.compile(r"^<!--\s*(.+?)\s*-->$")
 _TABLE = re.compile(r"^\|.*\|$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Markdown's lines (str.splitlines would also split at \x0b, \x85, \u2028…)
 _INLINE = re.compile(r"\\(.)|(\*\*\*|\*\*|\*)|\[\^([^\]\s]+)\]")
 _FOOTNOTES_XML = (
     f"<w:footnotes {nsdecls('w')}>"
@@ -71,7 +74,7 @@ def parse(markdown: str) -> tuple[list[Block], dict[str, str]]:
     """Blocks in order, and footnote definitions by label."""
     blocks: list[Block] = []
     notes: dict[str, str] = {}
-    lines = markdown.splitlines()
+    lines = _LINE_BREAK.split(markdown)
     i = 0
     while i < len(lines):
         line = lines[i].rstrip()
@@ -465,8 +468,10 @@ class _Writer:
 
 
 def markdown_to_docx(markdown: str) -> bytes:
-    """The .docx bytes of a report draft written in the template's Markdown subset."""
-    blocks, notes = parse(markdown)
+    """The .docx bytes of a report draft written in the template's Markdown subset. Control characters
+    a Word file cannot hold (NUL, the vertical tab a paste from Word brings, …) are dropped first; a
+    vertical tab or form feed becomes a space."""
+    blocks, notes = parse(clean_text(markdown, " "))
     writer = _Writer(notes)
     writer.write(blocks)
     return writer.save()

@@ -212,3 +212,43 @@ def test_libreoffice_converts_to_pdf(tmp_path, docx_2024):
             timeout=60,
         )
         assert list(tmp_path.glob("page*.png"))
+
+
+CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def _every_text(document) -> list[str]:
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    if any(r.reltype == RT.FOOTNOTES for r in document.part.rels.values()):
+        texts += list(_footnotes(document).values())
+    return texts
+
+
+def test_control_characters_leave_the_word_draft():
+    c = CONTROLS
+    markdown = (
+        f"| HUYỆN{c} | CỘNG HÒA |\n|---|---|\n| BAN{c} | Độc lập |\n\n"
+        f"# BÁO CÁO{c}\n\n## I. ĐẶC{c} ĐIỂM\n\nĐoạn{c} văn[^a] có\x0bngắt dòng.\n\n"
+        f"- Mục{c}\n> [Cần bổ sung{c}]\n\n| Chỉ số | Năm{c} |\n|:---|---:|\n| Cây\x0bxanh | 5{c} |\n\n"
+        f"[^a]: Chú{c} thích.\n"
+    )
+    document = Document(io.BytesIO(markdown_to_docx(markdown)))
+    texts = _every_text(document)
+    assert not [t for t in texts if any(ch in t for ch in CONTROLS)]
+    assert "Đoạn   văn có ngắt dòng." in texts  # vertical tab and form feed read as spaces, the note kept
+    table = document.tables[1]
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Chỉ số", "Năm"], ["Cây xanh", "5"]]
+    assert _footnotes(document) == {"1": " Chú   thích."}
+    assert document.core_properties.title == "BÁO CÁO I. ĐẶC   ĐIỂM"
+
+
+def test_spreadsheet_control_characters_reach_no_word_run(config):
+    rows = [
+        HEADER,
+        ["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", f"Họp dân{CONTROLS}thôn 1\x0bthôn 2", "", 1, 50],
+    ]
+    data = render_docx(clean_tab(config, rows), config, Period.year(2024), signing_date=SIGNED)
+    texts = _every_text(Document(io.BytesIO(data)))
+    assert not [t for t in texts if any(ch in t for ch in CONTROLS)]
+    assert any("Họp dân" in t and "thôn 2" in t for t in texts)
