@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BREAKS = "\x0b\x0c"  # vertical tab (Word's manual line break) and form feed (its page break)
 _SHEET_NAME_BAD = re.compile(r"[\[\]\*\?/\\:]")
 _XLSX_TEXT_LIMIT = 32_767  # characters Excel holds in a cell
+_XLSX_LARGEST = 1e308  # Excel's numbers stop at 9.99999999999999E+307
 _XLSX_ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
 INTEGER_FORMAT, DECIMAL_FORMAT = "#,##0", "#,##0.0#"
@@ -78,7 +81,15 @@ def safe_cell(value: Any) -> Any:
 # ---------------------------------------------------------------- numbers
 
 
-def _clean_floats(values: np.ndarray) -> np.ndarray:
+def _significant(dtype: Any) -> int:
+    """Significant digits worth writing for a float type: 15 for float64, 7 for float32."""
+    try:
+        return min(_SIGNIFICANT, np.finfo(dtype).precision + 1)
+    except (TypeError, ValueError):
+        return _SIGNIFICANT
+
+
+def _clean_floats(values: np.ndarray, significant: int = _SIGNIFICANT) -> np.ndarray:
     """Floats rounded to at most 10 decimals and 15 significant digits (the binary noise of sums
     goes: ``9.600000000000001`` → ``9.6``); NaN for NaN and ±∞."""
     values = np.asarray(values, dtype=float)
@@ -90,7 +101,7 @@ def _clean_floats(values: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         magnitude = np.floor(np.log10(np.abs(x)))
     magnitude[~np.isfinite(magnitude)] = 0  # zero
-    decimals = np.clip(_SIGNIFICANT - 1 - magnitude, 0, _MAX_DECIMALS)
+    decimals = np.clip(significant - 1 - magnitude, 0, _MAX_DECIMALS)
     scale = 10.0**decimals
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = np.round(x * scale) / scale
@@ -105,14 +116,15 @@ def plain_number(value: Any) -> int | float | None:
         return value
     if isinstance(value, (int, np.integer)):
         return int(value)
-    number = float(_clean_floats(np.array([float(value)]))[0])
+    significant = _significant(value.dtype) if isinstance(value, np.floating) else _SIGNIFICANT
+    number = float(_clean_floats(np.array([float(value)]), significant)[0])
     if math.isnan(number):
         return None
     return int(number) if number.is_integer() and abs(number) < _EXACT_INTEGERS else number
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, (bool, np.bool_))
 
 
 # ---------------------------------------------------------------- columns
@@ -122,7 +134,7 @@ def _number_column(series: pd.Series) -> tuple[pd.Series, bool]:
     """A numeric column as written (integers where whole) and whether every value is whole."""
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         return series.reset_index(drop=True), True
-    values = _clean_floats(series.to_numpy(dtype=float, na_value=np.nan))
+    values = _clean_floats(series.to_numpy(dtype=float, na_value=np.nan), _significant(series.dtype))
     present = ~np.isnan(values)
     whole = present & (values == np.floor(values))
     whole &= np.abs(values) < _EXACT_INTEGERS  # larger values are written as floats (1e+20)
@@ -136,18 +148,20 @@ def _number_column(series: pd.Series) -> tuple[pd.Series, bool]:
     return pd.Series(out, dtype=object), False
 
 
-def _map_unique(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
-    """``series.map(function)`` computed once per distinct value (tables repeat their texts)."""
-    values = series.astype(object).to_numpy()
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists)
-        return pd.Series([function(v) for v in values], dtype=object)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    for i, unique in enumerate(uniques):
-        mapped[i] = function(unique)
-    mapped[-1] = None
-    return pd.Series(mapped[codes], dtype=object)
+def _map_texts(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``series.map(function)``, computed once per distinct text (tables repeat their texts). A dict,
+    not ``pd.factorize``: pandas' hash table takes two texts holding lone surrogates for one."""
+    done: dict[str, Any] = {}
+    out = []
+    for value in series.astype(object).tolist():
+        if type(value) is str:
+            result = done.get(value)
+            if result is None:
+                result = done[value] = function(value)
+        else:
+            result = function(value)
+        out.append(result)
+    return pd.Series(out, dtype=object)
 
 
 def _object_cell(value: Any) -> Any:
@@ -191,14 +205,14 @@ class _Column:
             self.values = _date_column(series)
             times = self.values.dropna()
             self.format = DATE_FORMAT if (times == times.dt.normalize()).all() else DATETIME_FORMAT
-        elif pd.api.types.is_numeric_dtype(series):
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_complex_dtype(series):
             self.values, whole = _number_column(series)
             if str(name).strip().lower() in PLAIN_INTEGER_COLUMNS and whole:
                 self.format = "0"
             else:
                 self.format = INTEGER_FORMAT if whole else DECIMAL_FORMAT
         else:
-            self.values = _map_unique(series, _object_cell)
+            self.values = _map_texts(series, _object_cell)
             numbers = [v for v in self.values.dropna() if _is_number(v)]
             if str(name).strip().lower() in PLAIN_INTEGER_COLUMNS:
                 self.format = "0"
@@ -290,6 +304,8 @@ def _cell(sheet, value: Any, number_format: str | None) -> Any:
         return bool(value)
     elif _is_number(value):
         value = value.item() if isinstance(value, np.generic) else value
+        if abs(value) >= _XLSX_LARGEST:  # beyond what Excel holds: kept as the text of the number
+            return _text_cell(sheet, repr(float(value)))
         cell_format = number_format or (INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT)
         if cell_format in (DATE_FORMAT, DATETIME_FORMAT):
             cell_format = INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
