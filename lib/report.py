@@ -5,6 +5,7 @@ computes, formats (Babel vi_VN filters) and escapes text that comes from spreads
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import traceback
 from typing import Any
@@ -24,7 +25,7 @@ from .source import RawData, RawTab
 from .word import markdown_to_docx
 
 TEMPLATE = "report.md.j2"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
 _MD_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))(?=\s|$)")
 
 
@@ -452,12 +453,13 @@ def declares(figures: Figures, *codes: str) -> bool:
     return all(code in figures for code in codes)
 
 
-def _environment(config: Config) -> jinja2.Environment:
-    """The Jinja environment of a committee: its config directory first, the shipped template as a
-    fallback. Jinja's own cache compiles each template once and again when the file changes."""
-    search = list(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))
+@functools.lru_cache(maxsize=8)
+def _environment(search: tuple[str, ...]) -> jinja2.Environment:
+    """The Jinja environment of a template search path: the committee's config directory first, the
+    shipped template as a fallback. Jinja's own cache compiles each template once, and again when the
+    file changes."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.FileSystemLoader(list(search)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -470,15 +472,9 @@ def _environment(config: Config) -> jinja2.Environment:
     return env
 
 
-_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
-
-
 def _template(config: Config) -> jinja2.Template:
-    """The report template of a committee (environments kept per search path, so Jinja's cache lives on)."""
-    key = (str(config.directory), str(DEFAULT_CONFIG_DIR))
-    if key not in _ENVIRONMENTS:
-        _ENVIRONMENTS[key] = _environment(config)
-    return _ENVIRONMENTS[key].get_template(TEMPLATE)
+    """The report template of a committee."""
+    return _environment(tuple(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))).get_template(TEMPLATE)
 
 
 def _template_line(error: BaseException) -> str:

@@ -51,18 +51,19 @@ def get_config() -> Config:
 
 
 def _secrets() -> dict[str, Any] | None:
-    """The secrets, None when there is no secrets file at all (the demo); a file that cannot be read stops
-    the app rather than silently serving the demo's fictional figures."""
-    paths = [Path(p) for p in st.config.get_option("secrets.files")]
-    if not any(p.exists() for p in paths):
-        return None
+    """The secrets, None when there are none at all (the demo). A secrets file that cannot be read stops the
+    app rather than silently serving the demo's fictional figures."""
+    files = [Path(p) for p in st.config.get_option("secrets.files") or []]
     try:
-        return st.secrets.to_dict()
-    except Exception as error:  # any parse failure is the same problem for the user
-        raise SourceError(
-            "Không đọc được tệp bí mật .streamlit/secrets.toml (sai cú pháp TOML). Sửa tệp theo mẫu "
-            "secrets.toml.example; khi đã có tệp bí mật, ứng dụng không dùng bảng tính mẫu."
-        ) from error
+        secrets = st.secrets.to_dict()
+    except Exception as error:  # no secrets at all, or a file that does not parse
+        if any(f.is_file() for f in files):
+            raise SourceError(
+                "Không đọc được tệp bí mật .streamlit/secrets.toml (sai cú pháp TOML). Sửa tệp theo mẫu "
+                "secrets.toml.example; khi đã có tệp bí mật, ứng dụng không dùng bảng tính mẫu."
+            ) from error
+        return None
+    return secrets or None
 
 
 def _gsheets() -> dict[str, Any] | None:

@@ -132,9 +132,10 @@ def sidebar(ctx: Context) -> filters.Filters:
     """Period, communes, programmes and organisations; seeded from and written back to the URL. Values of a
     link that cannot be used fall back to the default with a note (``ctx.notes``)."""
     config, dataset = ctx.config, ctx.dataset
-    if "f_kind" not in st.session_state:
-        seeded, ctx.notes = filters.from_query(_query(), dataset, config, ctx.today)
-        _seed(seeded)
+    state = st.session_state
+    if "f_kind" not in state:
+        state["f_seeded"], state["f_notes"] = filters.from_query(_query(), dataset, config, ctx.today)
+        _seed(state["f_seeded"])
     default = ctx.call(filters.default_period, dataset, ctx.today)
     for key, value in (("f_half", 1), ("f_quarter", 1), ("f_month", 1), ("f_range", (default.start, default.end))):
         st.session_state.setdefault(key, value)
@@ -186,6 +187,9 @@ def sidebar(ctx: Context) -> filters.Filters:
         tuple(chosen_programmes),
         tuple(chosen_organisations),
     )
+    if chosen_filters != state.get("f_seeded"):  # the user chose something: the link's notes no longer apply
+        state["f_notes"] = []
+    ctx.notes = state.get("f_notes", [])
     wanted = chosen_filters.to_query()
     if {k: ([v] if isinstance(v, str) else v) for k, v in wanted.items()} != _query():
         st.query_params.from_dict(wanted)

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import views
+from lib import report, st_adapter, template, views
+from lib.exceptions import SourceError
 from lib.period import Period
 from tests.conftest import without_fetch_time
 
@@ -168,15 +169,13 @@ def test_every_table_downloads_as_csv_and_xlsx(downloads):
 
 
 def test_report_download_is_the_draft(demo, config, downloads):
-    report = pytest.importorskip("lib.report")
     app("pages/bao_cao.py")
     period = Period.year(demo.latest_year)
     draft = report.render_markdown(demo, config, period)
     markdown = next(d for d in downloads if d["file_name"].endswith(".md"))
     assert without_fetch_time(markdown["data"].decode("utf-8")) == without_fetch_time(draft)
-    if hasattr(report, "render_docx"):
-        docx = next(d for d in downloads if d["file_name"].endswith(".docx"))
-        assert docx["data"][:2] == b"PK"
+    docx = next(d for d in downloads if d["file_name"].endswith(".docx"))
+    assert docx["data"][:2] == b"PK"
 
 
 def test_source_page_shows_the_source_and_refreshes(demo):
@@ -187,7 +186,6 @@ def test_source_page_shows_the_source_and_refreshes(demo):
 
 
 def test_template_download(config, downloads):
-    template = pytest.importorskip("lib.template")
     app("pages/nguon_du_lieu.py")
     data = next(d["data"] for d in downloads if d["file_name"] == "mau-nhap-lieu-bcd-502.xlsx")
     sheets = lambda blob: openpyxl.load_workbook(io.BytesIO(blob)).sheetnames  # noqa: E731
@@ -226,3 +224,48 @@ def test_unexpected_errors_show_no_traceback(monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == [importlib.import_module("pages.ui").GENERIC_ERROR]
     assert "secret detail" not in str(at._tree)
+
+
+@pytest.mark.parametrize("typed", ["0000", "2024-02-30..2024-03-01", "99999", "2024-Q9"])
+def test_a_bad_link_falls_back_with_a_note(demo, config, typed):
+    for page in PAGES[:4]:
+        at = app(page, ky=typed, xa="Không có")
+        assert not at.exception and not at.error, page
+        notes = [w.value for w in at.warning]
+        assert any(f"Đang hiển thị năm {demo.latest_year}" in n for n in notes), (page, notes)
+        assert any("Không có" in n for n in notes)
+    assert query(at)["ky"] == [str(demo.latest_year)]  # the link is corrected, so a reload works
+
+
+def test_secrets_without_a_spreadsheet_fail_closed(monkeypatch):
+    monkeypatch.delenv("BCD502_SOURCE")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
+    at.run()
+    assert not at.exception and not at.metric  # no figures at all, never the demo's
+    assert any("chưa khai báo bảng tính" in e.value for e in at.error)
+
+
+def test_a_secrets_file_that_does_not_parse_fails_closed(monkeypatch, tmp_path):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[connections.gsheets]\nspreadsheet = "https://docs.google.com/x\n', encoding="utf-8")
+    monkeypatch.delenv("BCD502_SOURCE")
+    monkeypatch.setattr(st, "secrets", type(st.secrets)())
+    files = st.config.get_option("secrets.files")
+    st.config.set_option("secrets.files", [str(broken)])
+    try:
+        with pytest.raises(SourceError, match="sai cú pháp TOML"):
+            st_adapter.source_spec(st_adapter.get_config())
+        broken.unlink()  # no secrets file at all: the demo
+        assert st_adapter.source_spec(st_adapter.get_config()).endswith("dam-rong-demo.xlsx")
+    finally:
+        st.config.set_option("secrets.files", files)
+
+
+def test_text_from_the_data_is_not_markdown(monkeypatch, tmp_path):
+    hostile = tmp_path / "![ảnh](x.png) $x^2$ :red[đỏ].xlsx"
+    hostile.write_bytes(DEMO.read_bytes())
+    monkeypatch.setenv("BCD502_SOURCE", str(hostile))
+    at = app()
+    caption = next(c.value for c in at.sidebar.caption if c.value.startswith("Nguồn:"))
+    assert "\\!\\[ảnh\\]\\(x\\.png\\)" in caption and "\\$x^2\\$" in caption and "\\:red\\[" in caption
