@@ -1,5 +1,9 @@
 """Vietnamese formatting through Babel (vi_VN): 87.255,8 · 65,07% · 5.993.175.000 đồng ·
-423,8 triệu đồng · ngày 29 tháng 10 năm 2024. Used by pages, charts' tooltips and the report."""
+423,8 triệu đồng · ngày 29 tháng 10 năm 2024. Used by pages, charts' tooltips and the report.
+
+Rounding is decimal half-up on the value as written (``538150000`` → ``538,2 triệu đồng``, not the
+``538,1`` of ``round()`` on the binary float). Every formatter takes any int, float, Decimal or numpy
+number and never raises: a missing or non-finite value is ``–``."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _LOCALE = Locale.parse(LOCALE)
 VEGA_FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " đồng"]}
 MISSING = "–"  # what every formatter prints for a missing (None, NaN, NaT) or non-finite value
-_CONTEXT = decimal.Context(prec=28)  # enough for every figure below 10^25 with 2 decimals
+_BABEL_DIGITS = 26  # Babel quantizes under the thread's decimal context (28 digits by default)
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # shifts, no rounding
 _TEN = Decimal(10)
 _LARGEST_PLAIN = 20  # from 10^21 on (far beyond any real figure) a number is written "1,8 × 10³⁰⁸"
@@ -77,7 +81,7 @@ def number(value: Any, decimals: int = 0, *, trim: bool = True) -> str:
             mantissa, exponent = _shift(mantissa, -1), exponent + 1
         return f"{number(mantissa, 2)} × 10{str(exponent).translate(_SUPERSCRIPT)}"
     rounded = _rounded(amount, decimals)
-    if rounded.adjusted() + decimals < _CONTEXT.prec - 2:
+    if rounded.adjusted() + decimals < _BABEL_DIGITS:
         return _pattern(decimals, trim).apply(rounded, _LOCALE)
     with decimal.localcontext(decimal.Context(prec=rounded.adjusted() + decimals + 4)):
         return _pattern(decimals, trim).apply(rounded, _LOCALE)
