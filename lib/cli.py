@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from . import export, report, sheet_setup, template
 from . import indicators as ind
-from . import report, sheet_setup, template
 from .catalogue import Catalogue
 from .config import PROJECT_ROOT, Config
 from .dataset import Dataset
@@ -174,7 +174,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         payload = {"period": period.key, "label": period.label, "indicators": records}
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     elif args.format == "csv":
-        print(table.to_csv(index=False), end="")
+        print(export.safe_frame(table).to_csv(index=False), end="")
     else:
         shown = table.assign(
             value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2))

@@ -14,6 +14,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from . import export
 from . import formatting as fmt
 from . import indicators as I
 from .clean import clean
@@ -40,7 +41,7 @@ def md(text: Any) -> Escaped:
     """Make text inert in Markdown: one line, no headings, tables, links, HTML, emphasis or code."""
     if isinstance(text, Escaped):
         return text
-    flat = " ".join(str(text).split())
+    flat = " ".join(export.clean_text(str(text), " ").split())
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
     flat = _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", flat)
     return Escaped(flat)
