@@ -8,6 +8,7 @@ subprocess to measure peak RSS without the harness's own memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import resource
 import sys
@@ -15,7 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from lib import indicators as ind
+from lib import report
 from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
 from lib.dataset import Dataset
@@ -30,10 +34,6 @@ def read_calamine(path: Path, config: Config) -> RawData:
 
 def read_openpyxl(path: Path, config: Config) -> RawData:
     """The common way: openpyxl in read-only mode, values only, into the same RawData."""
-    import datetime as dt
-
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         names = workbook.sheetnames
@@ -55,19 +55,19 @@ def read_openpyxl(path: Path, config: Config) -> RawData:
 
 def overview_indicators(dataset: Dataset, config: Config) -> dict[str, Any]:
     """Every figure the overview and the per-dimension pages show for the latest year, computed
-    from scratch each time (as after a refresh: no period rows shared from an earlier run)."""
-    ind.forget_shared_rows()
+    from scratch each time (as after a refresh): the tables of one run share one ``SharedRows``."""
+    shared = ind.SharedRows()
     acts = dataset.activities
     year = dataset.latest_year
     period = Period.year(year)
     return {
-        "compare": ind.compare(acts, config, None, period),
-        "by_commune": ind.compute(acts, config, None, period, "commune"),
-        "by_programme": ind.compute(acts, config, None, period, "programme"),
-        "by_organisation": ind.compute(acts, config, None, period, "organisation"),
-        "by_month": ind.compute(acts, config, None, period, "month"),
-        "coverage": ind.coverage(acts, config, period),
-        "progress": ind.progress(acts, dataset.targets, config, year),
+        "compare": ind.compare(acts, config, None, period, shared=shared),
+        "by_commune": ind.compute(acts, config, None, period, "commune", shared=shared),
+        "by_programme": ind.compute(acts, config, None, period, "programme", shared=shared),
+        "by_organisation": ind.compute(acts, config, None, period, "organisation", shared=shared),
+        "by_month": ind.compute(acts, config, None, period, "month", shared=shared),
+        "coverage": ind.coverage(acts, config, period, shared=shared),
+        "progress": ind.progress(acts, dataset.targets, config, year, shared=shared),
     }
 
 
@@ -78,19 +78,13 @@ def report_period(dataset: Dataset) -> Period:
 
 
 def render_markdown(dataset: Dataset, config: Config) -> str:
-    """The report draft in Markdown, from scratch (no period rows shared from an earlier run)."""
-    from lib.report import render_markdown as render
-
-    ind.forget_shared_rows()
-    return render(dataset, config, report_period(dataset))
+    """The report draft in Markdown, from scratch (nothing is kept between runs)."""
+    return report.render_markdown(dataset, config, report_period(dataset))
 
 
 def render_docx(dataset: Dataset, config: Config) -> bytes:
-    """The report draft in Word, from scratch (no period rows shared from an earlier run)."""
-    from lib.report import render_docx as render
-
-    ind.forget_shared_rows()
-    return render(dataset, config, report_period(dataset))
+    """The report draft in Word, from scratch (nothing is kept between runs)."""
+    return report.render_docx(dataset, config, report_period(dataset))
 
 
 def peak_rss_mb() -> float:

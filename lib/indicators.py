@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from .config import Config, Indicator
+from .exceptions import ConfigError
 from .period import Period
 
 DIMENSIONS = ("commune", "village", "programme", "activity_type", "organisation", "group", "tab", "month", "year")
@@ -91,12 +92,19 @@ class _Rows:
     column taken only when first asked for (an indicator reads a handful, so contents and partner
     lists are never copied), filter masks, row sums of measures and field codes.
 
-    One is shared by every table computed from the same activities table and period while that
-    table lives (a page, the report or the overview compute many tables from one Dataset); it holds
-    the table weakly and is dropped with it. Activities tables are never changed in place."""
+    Through a ``SharedRows`` one is shared by every table computed from the same activities table and
+    period (a page, the report or the overview compute many tables from one Dataset). It holds the
+    table weakly (``collected`` is called when the table goes). Activities tables are never changed
+    in place."""
 
-    def __init__(self, activities: pd.DataFrame, period: Period | None, config: Config):
-        self.table = weakref.ref(activities)
+    def __init__(
+        self,
+        activities: pd.DataFrame,
+        period: Period | None,
+        config: Config,
+        collected: Callable[[weakref.ref], None] | None = None,
+    ):
+        self.table = weakref.ref(activities, collected)
         self.config = config
         self.positions = None if period is None else np.flatnonzero(_period_mask(activities, period))
         self.index = activities.index if self.positions is None else pd.RangeIndex(len(self.positions))
@@ -155,35 +163,77 @@ class _Rows:
         return codes
 
 
-SHARED_ROWS_KEPT = 4  # the most recently used (table, period) pairs whose rows are kept: a page or the report uses a period and the year before
-_SHARED_ROWS: OrderedDict[tuple[int, Period | None, int], _Rows] = OrderedDict()
-_SHARED_ROWS_LOCK = threading.RLock()  # sessions run in threads; a table collected meanwhile re-enters
+SHARED_ROWS_KEPT = 4  # (table, period) pairs kept by default: a page or the report uses a period and the year before
 
 
-def _period_rows(activities: pd.DataFrame, period: Period | None, config: Config) -> _Rows:
-    """The shared rows of this activities table and period (see ``_Rows``)."""
-    key = (id(activities), period, id(config))
-    with _SHARED_ROWS_LOCK:
-        rows = _SHARED_ROWS.get(key)
-        if rows is not None and rows.table() is activities and rows.config is config:
-            _SHARED_ROWS.move_to_end(key)
-            return rows
-        rows = _SHARED_ROWS[key] = _Rows(activities, period, config)
-        while len(_SHARED_ROWS) > SHARED_ROWS_KEPT:
-            _SHARED_ROWS.popitem(last=False)
-    weakref.finalize(activities, _forget, key)
-    return rows
+class SharedRows:
+    """Period rows shared by the indicator tables computed from one activities table (see ``_Rows``).
+
+    Whoever computes several tables from the same data (a page, the report, a benchmark run) creates
+    one and passes it as ``shared=`` to ``compute``, ``compare``, ``values``, ``coverage``, ``progress``
+    and ``coordination_matrix``: tables of the same activities table (the same object, never changed
+    in place) and period then take each column, filter mask, measure sum and field code once. It keeps
+    the ``kept`` most recently used (table, period) pairs, holds the tables weakly (their rows go with
+    them) and may be shared by threads (sessions run in threads). Without one every call computes
+    from fresh rows: nothing is shared behind the caller's back."""
+
+    def __init__(self, kept: int = SHARED_ROWS_KEPT):
+        self.kept = kept
+        self._rows: OrderedDict[tuple[int, Period | None, int], _Rows] = OrderedDict()
+        self._lock = threading.RLock()  # a table collected while it is held re-enters it
+
+    def rows(self, activities: pd.DataFrame, period: Period | None, config: Config) -> _Rows:
+        """The shared rows of this activities table and period, made on first use."""
+        key = (id(activities), period, id(config))
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None and rows.table() is activities and rows.config is config:
+                self._rows.move_to_end(key)
+                return rows
+            rows = self._rows[key] = _Rows(activities, period, config, self._on_collect(key))
+            while len(self._rows) > self.kept:
+                self._rows.popitem(last=False)
+        return rows
+
+    def _on_collect(self, key: tuple[int, Period | None, int]) -> Callable[[weakref.ref], None]:
+        """What to do when the table of ``key`` is collected: drop its rows (without keeping this
+        object alive for the table's sake)."""
+        owner = weakref.ref(self)
+
+        def collected(_: weakref.ref) -> None:
+            shared = owner()
+            if shared is not None:
+                shared._forget(key)
+
+        return collected
+
+    def _forget(self, key: tuple[int, Period | None, int]) -> None:
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None and rows.table() is None:
+                del self._rows[key]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._rows)
+
+    def __contains__(self, pair: tuple[pd.DataFrame, Period | None]) -> bool:
+        """Whether rows of this (activities table, period) are kept (for any config)."""
+        activities, period = pair
+        with self._lock:
+            return any(
+                key[:2] == (id(activities), period) and rows.table() is activities for key, rows in self._rows.items()
+            )
+
+    def clear(self) -> None:
+        """Drop every kept rows, so the next tables are computed from scratch."""
+        with self._lock:
+            self._rows.clear()
 
 
-def _forget(key: tuple[int, Period | None, int]) -> None:
-    with _SHARED_ROWS_LOCK:
-        _SHARED_ROWS.pop(key, None)
-
-
-def forget_shared_rows() -> None:
-    """Drop every shared period rows (see ``_Rows``), so the next tables are computed from scratch."""
-    with _SHARED_ROWS_LOCK:
-        _SHARED_ROWS.clear()
+def _period_rows(activities: pd.DataFrame, period: Period | None, config: Config, shared: SharedRows | None) -> _Rows:
+    """The rows of this activities table and period: shared through ``shared``, else fresh."""
+    return shared.rows(activities, period, config) if shared is not None else _Rows(activities, period, config)
 
 
 def filter_key(indicator: Indicator) -> tuple:
@@ -268,27 +318,58 @@ def _catalogue(config: Config, dim: str) -> list | None:
     }.get(dim)
 
 
+def _summed(config: Config, codes: list[str]) -> list[Indicator]:
+    """The count and sum indicators that ``codes`` need, directly or through ratios and shares. A
+    code that names no indicator, or ratios and shares that depend on themselves, raise ConfigError
+    (the config check refuses both; this keeps a config that slipped through from looping)."""
+    wanted: dict[str, Indicator] = {}
+    done: set[str] = set()
+
+    def visit(code: str, path: list[str]) -> None:
+        if code in path:
+            cycle = " → ".join([*path[path.index(code) :], code])
+            raise ConfigError(
+                f"indicators.yaml: các chỉ số phụ thuộc vòng tròn vào nhau ({cycle}). Sửa numerator/denominator "
+                "của các chỉ số này để không chỉ số nào cần đến chính nó."
+            )
+        if code in done:
+            return
+        indicator = config.indicators.get(code)
+        if indicator is None:
+            where = f" (dùng trong chỉ số «{path[-1]}»)" if path else ""
+            raise ConfigError(f"indicators.yaml: không có chỉ số mã «{code}»{where}. Kiểm tra lại mã chỉ số.")
+        if indicator.kind in ("count", "sum"):
+            wanted[code] = indicator
+        elif indicator.kind in ("ratio", "share"):
+            for part in (indicator.numerator, indicator.denominator):
+                if part:
+                    visit(part, [*path, code])
+        done.add(code)
+
+    for code in codes:
+        visit(code, [])
+    return list(wanted.values())
+
+
 def compute(
     activities: pd.DataFrame,
     config: Config,
     codes: Iterable[str] | None = None,
     period: Period | None = None,
     by: str | list[str] | None = None,
+    *,
+    shared: SharedRows | None = None,
 ) -> pd.DataFrame:
-    """Indicators as a wide table: one row per group of ``by`` (or one row), one column per indicator."""
+    """Indicators as a wide table: one row per group of ``by`` (or one row), one column per indicator.
+
+    ``shared``: the period rows to share with other tables of the same data (see ``SharedRows``)."""
     by = [by] if isinstance(by, str) else list(by or [])
     if "village" in by and "commune" not in by:  # village names repeat across communes ("Thôn 1")
         by.insert(by.index("village"), "commune")
     codes = list(codes or config.indicators)
-    frame = _Frame(_period_rows(activities, period, config), by)
-    wanted, stack = [], list(codes)
-    while stack:  # the count and sum indicators needed, directly or through ratios and shares
-        indicator = config.indicators[stack.pop()]
-        if indicator.kind in ("count", "sum"):
-            wanted.append(indicator)
-        elif indicator.kind in ("ratio", "share"):
-            stack += [c for c in (indicator.numerator, indicator.denominator) if c]
-    results: dict[str, pd.Series] = frame.sums(list({i.code: i for i in wanted}.values())) if wanted else {}
+    wanted = _summed(config, codes)
+    frame = _Frame(_period_rows(activities, period, config, shared), by)
+    results: dict[str, pd.Series] = frame.sums(wanted) if wanted else {}
     totals = _Frame(frame.rows, []) if by else frame
 
     def value(code: str) -> pd.Series:
@@ -333,16 +414,18 @@ def compare(
     codes: Iterable[str] | None,
     period: Period,
     by: str | list[str] | None = None,
+    *,
+    shared: SharedRows | None = None,
 ) -> pd.DataFrame:
     """Long table: each indicator (per group) with its value, last year's value and the change."""
     by_list = [by] if isinstance(by, str) else list(by or [])
     if "village" in by_list and "commune" not in by_list:
         by_list.insert(by_list.index("village"), "commune")
     codes = list(codes or config.indicators)
-    now = compute(activities, config, codes, period, by_list).melt(
+    now = compute(activities, config, codes, period, by_list, shared=shared).melt(
         id_vars=by_list, var_name="indicator", value_name="value"
     )
-    before = compute(activities, config, codes, period.previous_year(), by_list).melt(
+    before = compute(activities, config, codes, period.previous_year(), by_list, shared=shared).melt(
         id_vars=by_list, var_name="indicator", value_name="previous"
     )
     table = now.merge(before, on=[*by_list, "indicator"], how="left")
@@ -356,20 +439,32 @@ def compare(
 
 
 def values(
-    activities: pd.DataFrame, config: Config, codes: Iterable[str] | None = None, period: Period | None = None
+    activities: pd.DataFrame,
+    config: Config,
+    codes: Iterable[str] | None = None,
+    period: Period | None = None,
+    *,
+    shared: SharedRows | None = None,
 ) -> dict[str, float]:
     """Ungrouped indicator values as a plain dict (for KPI cards and the report)."""
-    return compute(activities, config, codes, period).iloc[0].to_dict()
+    return compute(activities, config, codes, period, shared=shared).iloc[0].to_dict()
 
 
 def coverage(
-    activities: pd.DataFrame, config: Config, period: Period | None = None, activity_types: Iterable[str] = ()
+    activities: pd.DataFrame,
+    config: Config,
+    period: Period | None = None,
+    activity_types: Iterable[str] = (),
+    *,
+    shared: SharedRows | None = None,
 ) -> pd.DataFrame:
     """Villages reached / villages in config, per commune, with the extremely difficult ones apart."""
-    rows = in_period(activities, period)
+    rows = _period_rows(activities, period, config, shared)
+    communes, villages = rows["commune"].astype(object).to_numpy(), rows["village"].to_numpy(object)
     if activity_types := list(activity_types):
-        rows = rows[rows["activity_type"].isin(activity_types)]
-    reached = set(zip(rows["commune"].astype(object), rows["village"]))
+        keep = _isin(rows["activity_type"], activity_types)
+        communes, villages = communes[keep], villages[keep]
+    reached = set(zip(communes, villages))
     records = []
     for commune in config.unit.communes:
         names = [v.name for v in commune.villages]
@@ -390,15 +485,23 @@ def coverage(
     return table
 
 
-def progress(activities: pd.DataFrame, targets: pd.DataFrame, config: Config, year: int) -> pd.DataFrame:
+def progress(
+    activities: pd.DataFrame,
+    targets: pd.DataFrame,
+    config: Config,
+    year: int,
+    *,
+    shared: SharedRows | None = None,
+) -> pd.DataFrame:
     """Each target of the year (whole unit or one commune) with the actual value and the % reached."""
     wanted = targets[targets["year"] == year]
     if wanted.empty:
         return against_targets(wanted, config, {}, pd.DataFrame())
     codes = sorted(set(wanted["indicator"]))
     period = Period.year(year)
-    overall = values(activities, config, codes, period)
-    by_commune = compute(activities, config, codes, period, "commune").set_index("commune")
+    shared = shared if shared is not None else SharedRows(kept=1)  # the two tables below read the same rows
+    overall = values(activities, config, codes, period, shared=shared)
+    by_commune = compute(activities, config, codes, period, "commune", shared=shared).set_index("commune")
     return against_targets(wanted, config, overall, by_commune)
 
 
@@ -431,15 +534,13 @@ def against_targets(
     return table[columns]
 
 
-def measure_present(activities: pd.DataFrame, measure: str) -> bool:
-    """Whether any row filled this measure at all: an absent figure is not a measured zero."""
-    return measure in activities and bool(activities[measure].notna().any())
-
-
-def coordination_matrix(activities: pd.DataFrame, config: Config, period: Period | None = None) -> pd.DataFrame:
+def coordination_matrix(
+    activities: pd.DataFrame, config: Config, period: Period | None = None, *, shared: SharedRows | None = None
+) -> pd.DataFrame:
     """Joint activities: organisation × partner organisation (known organisations only)."""
-    rows = in_period(activities, period)[["organisation", "partners"]]
-    pairs = rows.explode("partners").dropna(subset=["partners"])
+    rows = _period_rows(activities, period, config, shared)
+    pairs = pd.DataFrame({"organisation": rows["organisation"], "partners": rows["partners"]}, index=rows.index)
+    pairs = pairs.explode("partners").dropna(subset=["partners"])
     pairs = pairs[pairs["partners"].isin(list(config.organisations))]
     pairs["organisation"] = pairs["organisation"].astype(object)
     return (

@@ -110,7 +110,6 @@ def test_coordination_matrix(config, acts):
 def test_select_filters(config, acts):
     assert len(ind.select(acts, communes=["Đạ Long"])) == 1
     assert len(ind.select(acts, organisations=["mttq"])) == 0
-    assert ind.measure_present(acts, "power_km") and not ind.measure_present(acts, "trees")
 
 
 def test_by_village_keeps_communes_apart(config, acts):
@@ -121,38 +120,150 @@ def test_by_village_keeps_communes_apart(config, acts):
 
 
 def test_tables_of_one_period_share_its_rows_while_the_table_lives(config, acts):
-    """Every table computed from one activities table and period reuses the same period rows; they
-    go when the activities table goes, and only the most recent ones are kept."""
+    """Tables computed through one SharedRows from one activities table and period reuse the same
+    period rows; they go when the activities table goes, and only the most recent ones are kept."""
     import gc
 
+    shared = ind.SharedRows()
     table = acts.copy()
-    by_commune = ind.compute(table, config, ["participants"], Period.year(2024), "commune")
-    rows = ind._period_rows(table, Period.year(2024), config)
-    assert ind.values(table, config, ["participants"], Period.year(2024))["participants"] == 220
-    assert ind._period_rows(table, Period.year(2024), config) is rows and "participants" in rows.taken
+    by_commune = ind.compute(table, config, ["participants"], Period.year(2024), "commune", shared=shared)
+    rows = shared.rows(table, Period.year(2024), config)
+    assert ind.values(table, config, ["participants"], Period.year(2024), shared=shared)["participants"] == 220
+    assert shared.rows(table, Period.year(2024), config) is rows and "participants" in rows.taken
     assert by_commune.set_index("commune").loc["Rô Men", "participants"] == 150
-    key = (id(table), Period.year(2024), id(config))
-    assert key in ind._SHARED_ROWS
+    assert (table, Period.year(2024)) in shared and len(shared) == 1
     del table, rows
     gc.collect()
-    assert key not in ind._SHARED_ROWS
+    assert len(shared) == 0
     for month in range(1, 13):
-        ind.values(acts, config, ["participants"], Period.month(2024, month))
-    assert len(ind._SHARED_ROWS) == ind.SHARED_ROWS_KEPT
-    ind.forget_shared_rows()
-    assert not ind._SHARED_ROWS
-    assert ind.values(acts, config, ["participants"], Period.month(2024, 7))["participants"] == 70
+        ind.values(acts, config, ["participants"], Period.month(2024, month), shared=shared)
+    assert len(shared) == ind.SHARED_ROWS_KEPT and (acts, Period.month(2024, 12)) in shared
+    assert (acts, Period.month(2024, 1)) not in shared
+    shared.clear()
+    assert len(shared) == 0
+    assert ind.values(acts, config, ["participants"], Period.month(2024, 7), shared=shared)["participants"] == 70
+
+
+def test_without_shared_rows_nothing_is_kept(config, acts):
+    """No SharedRows, no sharing: each call reads fresh rows and leaves nothing behind."""
+    import gc
+    import weakref
+
+    table = acts.copy()
+    watch = weakref.ref(table)
+    first = ind.compute(table, config, ["participants", "money_share"], Period.year(2024), "commune")
+    again = ind.compute(table, config, ["participants", "money_share"], Period.year(2024), "commune")
+    pd.testing.assert_frame_equal(first, again)
+    assert ind.progress(
+        table, pd.DataFrame(columns=["year", "indicator", "commune", "value", "row"]), config, 2024
+    ).empty
+    del table
+    gc.collect()
+    assert watch() is None
+
+
+def test_a_shared_rows_dies_with_its_owner_not_with_the_table(config, acts):
+    """A SharedRows held by a page run goes with it even though the activities table lives on."""
+    import gc
+    import weakref
+
+    shared = ind.SharedRows()
+    ind.values(acts, config, ["participants"], Period.year(2024), shared=shared)
+    watch = weakref.ref(shared)
+    del shared
+    gc.collect()
+    assert watch() is None
+
+
+def test_shared_rows_give_the_figures_of_fresh_rows(config, acts):
+    """Sharing changes the work done, never a figure."""
+    shared = ind.SharedRows()
+    for by in (None, "commune", "programme", "month", "village"):
+        for period in (Period.year(2024), Period.half(2024, 1), Period.year(2023)):
+            pd.testing.assert_frame_equal(
+                ind.compute(acts, config, None, period, by, shared=shared), ind.compute(acts, config, None, period, by)
+            )
+    pd.testing.assert_frame_equal(
+        ind.coverage(acts, config, Period.year(2024), shared=shared), ind.coverage(acts, config, Period.year(2024))
+    )
+    pd.testing.assert_frame_equal(
+        ind.coordination_matrix(acts, config, Period.year(2024), shared=shared),
+        ind.coordination_matrix(acts, config, Period.year(2024)),
+    )
 
 
 def test_shared_rows_under_concurrent_sessions(config, acts):
-    """Sessions run in threads: many tables and periods at once never fail and give the same figures."""
+    """Sessions run in threads: many tables and periods at once through one SharedRows never fail
+    and give the same figures."""
     from concurrent.futures import ThreadPoolExecutor
+
+    shared = ind.SharedRows()
 
     def work(i: int) -> float:
         table = acts.copy() if i % 3 else acts  # new tables come and go, the shared one stays
-        return ind.values(table, config, ["participants"], Period.month(2024, 1 + i % 12))["participants"]
+        period = Period.month(2024, 1 + i % 12)
+        return ind.values(table, config, ["participants"], period, shared=shared)["participants"]
 
     expected = [work(i) for i in range(48)]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(work, range(48 * 10))) == expected * 10
-    assert len(ind._SHARED_ROWS) <= ind.SHARED_ROWS_KEPT
+    assert len(shared) <= ind.SHARED_ROWS_KEPT
+
+
+def _with_indicators(config, extra):
+    """The config with some indicators added or replaced (as if a faulty indicators.yaml got through)."""
+    import copy
+
+    from lib.config import Indicator
+
+    changed = copy.copy(config)
+    changed.indicators = {**config.indicators, **{i["code"]: Indicator(**i) for i in extra}}
+    return changed
+
+
+@pytest.mark.parametrize(
+    "extra, cycle",
+    [
+        (
+            [{"code": "loop", "name": "Vòng", "kind": "ratio", "numerator": "loop", "denominator": "rounds"}],
+            "loop → loop",
+        ),
+        (
+            [
+                {"code": "a", "name": "A", "kind": "ratio", "numerator": "participants", "denominator": "b"},
+                {"code": "b", "name": "B", "kind": "share", "numerator": "c"},
+                {"code": "c", "name": "C", "kind": "ratio", "numerator": "a", "denominator": "rounds"},
+            ],
+            "a → b → c → a",
+        ),
+    ],
+)
+def test_an_indicator_cycle_raises_a_config_error_instead_of_hanging(config, acts, extra, cycle):
+    from lib.exceptions import ConfigError
+
+    looping = _with_indicators(config, extra)
+    for by in (None, "commune"):
+        with pytest.raises(ConfigError) as caught:
+            ind.compute(acts, looping, [extra[0]["code"]], Period.year(2024), by)
+        assert cycle in caught.value.message and "indicators.yaml" in caught.value.message
+        assert "vòng tròn" in caught.value.message
+
+
+def test_an_unknown_indicator_code_is_a_config_error(config, acts):
+    from lib.exceptions import ConfigError
+
+    broken = _with_indicators(
+        config, [{"code": "x", "name": "X", "kind": "ratio", "numerator": "khong_co", "denominator": "rounds"}]
+    )
+    with pytest.raises(ConfigError, match="khong_co.*«x»"):
+        ind.values(acts, broken, ["x"], Period.year(2024))
+    # an indicator used by two ratios is summed once and both ratios get it
+    shared_part = _with_indicators(
+        config,
+        [
+            {"code": "r1", "name": "R1", "kind": "ratio", "numerator": "participants", "denominator": "rounds"},
+            {"code": "r2", "name": "R2", "kind": "ratio", "numerator": "participants", "denominator": "activities"},
+        ],
+    )
+    v = ind.values(acts, shared_part, ["r1", "r2"], Period.year(2024))
+    assert v == {"r1": pytest.approx(220 / 4), "r2": pytest.approx(220 / 4)}
