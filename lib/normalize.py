@@ -8,8 +8,13 @@ Number rules (Vietnamese first, documented in the README):
 - when both marks appear, the last one is the decimal mark (``1,265.5`` → 1265.5);
 - a single ``.`` followed by exactly three digits groups thousands (``4.080`` → 4080), otherwise it
   is a decimal point typed on an English keyboard (``26.5`` → 26.5);
+- thousands may also be grouped with spaces (``1 265 000``) or, English style, with commas when
+  there are several (``1,234,567``);
 - a trailing multiplier word scales the value: ``nghìn``/``ngàn`` ×10³, ``triệu``/``tr`` ×10⁶,
   ``tỷ`` ×10⁹ (``4.080 triệu`` → 4 080 000 000); a trailing unit (``đồng``, ``đ``, ``km``, …) is ignored.
+
+Separators that fit none of these forms (``1,2,3``, ``0,5,0``, ``1.000.5``) are refused rather than
+guessed: ``malformed_number`` tells them apart from text that is no number at all.
 """
 
 from __future__ import annotations
@@ -18,24 +23,59 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 APOSTROPHES = "'’‘`´ʼ′"
 _APOSTROPHE_RE = re.compile(f"\\s*[{APOSTROPHES}]\\s*")
-_SPACE_RE = re.compile(r"\s+")
+# White space and control characters (a vertical tab pasted from Word, a stray NUL) become one space.
+_SPACE_RE = re.compile(r"[\s\x00-\x08\x0e-\x1b\x7f]+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SHEET_EPOCH = dt.date(1899, 12, 30)
-SHEET_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"})
+SHEET_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#ERROR!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#PYTHON!",
+        "#GETTING_DATA",
+    }
+)
+_LIBREOFFICE_ERROR_RE = re.compile(r"ERR:\d{3}")  # LibreOffice shows errors as Err:502, Err:504…
 
 
 def nfc(text: str) -> str:
-    """Compose Unicode (NFD input from some keyboards becomes NFC) and collapse white space."""
+    """Compose Unicode (NFD input from some keyboards becomes NFC), turn control characters into
+    spaces and collapse white space."""
     return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def clean_name(text: str) -> str:
     """A name as it should be displayed: NFC, single spaces, one straight apostrophe without spaces."""
     return _APOSTROPHE_RE.sub("'", nfc(text))
+
+
+def display(value: Any) -> str:
+    """A raw cell as the user typed it, for messages: 12.0 → "12"; control characters become spaces."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return ""
+    text = str(value)
+    return _CONTROL_RE.sub(" ", text) if _CONTROL_RE.search(text) else text
 
 
 def fold(value: Any) -> str:
@@ -64,36 +104,46 @@ def is_blank(value: Any) -> bool:
 
 
 def is_sheet_error(value: Any) -> bool:
-    """True for a formula error such as ``#REF!`` as the Sheets API returns it."""
-    return isinstance(value, str) and value.strip().upper() in SHEET_ERRORS
+    """True for a formula error as a sheet returns it: ``#REF!``, ``#N/A``, ``#SPILL!``… (Excel and
+    Google Sheets) or ``Err:502`` (LibreOffice)."""
+    if not isinstance(value, str) or len(value) > 20:
+        return False
+    text = value.strip().upper()
+    return text in SHEET_ERRORS or bool(_LIBREOFFICE_ERROR_RE.fullmatch(text))
 
 
-_MULTIPLIERS = {"nghin": 1e3, "ngan": 1e3, "k": 1e3, "trieu": 1e6, "tr": 1e6, "ty": 1e9, "ti": 1e9}
-_NUMBER_RE = re.compile(r"^([+-]?[\d.,\s]*\d[\d.,]*)\s*(.*)$")
-_GROUPED_RE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")  # whole numbers, thousands grouped with dots or not
+_MULTIPLIERS = {"nghin": 1000, "ngan": 1000, "k": 1000, "trieu": 10**6, "tr": 10**6, "ty": 10**9, "ti": 10**9}
+_NUMBER_RE = re.compile(r"^([+-]?)((?:\d|[.,]\d)[\d.,\s]*?)\s*([^\d.,\s].*)?$")
+_UNIT_RE = re.compile(r"[a-z²³/]+")
+_WHOLE_RE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")  # whole numbers, thousands grouped with dots or not
+# Thousands grouped with dots (or spaces), an optional decimal comma: 1.265.000 · 1 265 000 · 26,5 · 1.265,5
+_VIETNAMESE_RE = re.compile(r"(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:,\d+)?")
+# Thousands grouped with commas (or spaces), an optional decimal point: 1,234,567 · 26.5 · 1,265.5
+_ENGLISH_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:\.\d+)?")
 
 
-def _plain_number(digits: str) -> float | None:
-    digits = digits.replace(" ", "")
-    dots, commas = digits.count("."), digits.count(",")
-    if dots and commas:
-        decimal = "." if digits.rfind(".") > digits.rfind(",") else ","
-        group = "," if decimal == "." else "."
-        if digits.count(decimal) > 1:
-            return None
-        digits = digits.replace(group, "").replace(decimal, ".")
-    elif commas:
-        digits = digits.replace(",", "") if commas > 1 else digits.replace(",", ".")
-    elif dots == 1 and re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", digits):
-        digits = digits.replace(".", "")
-    elif dots > 1:
-        if not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", digits):
-            return None
-        digits = digits.replace(".", "")
-    try:
-        return float(digits)
-    except ValueError:
+def _number_parts(value: Any) -> tuple[str, str, int] | None:
+    """(sign, digits with their separators, multiplier) of a text that looks like a number followed
+    by at most a multiplier word and a unit; None for anything else."""
+    match = _NUMBER_RE.match(nfc(str(value)))
+    if not match:
         return None
+    words = [fold(word) for word in (match.group(3) or "").split()]
+    multiplier = _MULTIPLIERS.get(words[0], 1) if words else 1
+    units = words[1:] if multiplier > 1 else words
+    if not all(_UNIT_RE.fullmatch(word) for word in units):
+        return None
+    return match.group(1), match.group(2), multiplier
+
+
+def _plain_number(digits: str) -> Decimal | None:
+    """The digits read by the Vietnamese rules first, then the English-keyboard ones; None when the
+    separators fit neither (the number is malformed, not guessed)."""
+    if _VIETNAMESE_RE.fullmatch(digits):
+        return Decimal(digits.replace(".", "").replace(" ", "").replace(",", "."))
+    if _ENGLISH_RE.fullmatch(digits):
+        return Decimal(digits.replace(",", "").replace(" ", ""))
+    return None
 
 
 def parse_number(value: Any) -> float | None:
@@ -102,20 +152,25 @@ def parse_number(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return None if isinstance(value, float) and math.isnan(value) else float(value)
-    if isinstance(value, str) and _GROUPED_RE.fullmatch(value):  # the common case: 120, 1.265.000
+    if isinstance(value, str) and _WHOLE_RE.fullmatch(value):  # the common case: 120, 1.265.000
         return float(value.replace(".", ""))
-    match = _NUMBER_RE.match(nfc(str(value)))
-    if not match:
+    parts = _number_parts(value)
+    if parts is None:
         return None
-    number = _plain_number(match.group(1))
+    sign, digits, multiplier = parts
+    number = _plain_number(digits)
     if number is None:
         return None
-    words = [fold(word) for word in match.group(2).split()]
-    if words and words[0] in _MULTIPLIERS:
-        number *= _MULTIPLIERS[words.pop(0)]
-    if not all(re.fullmatch(r"[a-z²/]+", word) for word in words):
-        return None
-    return number
+    number *= multiplier  # in decimal: "1,1 triệu" is 1 100 000 exactly
+    return float(-number if sign == "-" else number)
+
+
+def malformed_number(value: Any) -> bool:
+    """True for text shaped like a number whose separators fit no number form (``1,2,3``, ``0,5,0``)."""
+    if not isinstance(value, str):
+        return False
+    parts = _number_parts(value)
+    return parts is not None and _plain_number(parts[1]) is None
 
 
 _DMY_RE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
@@ -126,6 +181,8 @@ _LONG_RE = re.compile(r"^ngay(\d{1,2})thang(\d{1,2})nam(\d{4})$")
 def parse_date(value: Any) -> dt.date | None:
     """A cell as a date: a sheet serial number, ``dd/mm/yyyy`` (also ``-`` or ``.``), ISO, or
     ``ngày 5 tháng 3 năm 2024``. Day first, always: Vietnamese sheets never put the month first."""
+    if type(value) is int and 1 <= value < 2958466:  # the common case: a sheet serial number
+        return SHEET_EPOCH + dt.timedelta(days=value)
     if isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):

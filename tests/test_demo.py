@@ -70,20 +70,20 @@ def _find_row(tab: str, text: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "tab, column, value, message",
+    "tab, code, column, value",
     [
-        ("Hội Phụ nữ", "Xã", "Đạ Lonh", "Xã «Đạ Lonh» không có trong danh mục."),
-        ("Hội Nông dân", "Người tham gia", "khoảng 50 người", "«Người tham gia» phải là số."),
-        ("Hội CCB", "Ngày", "31/02/2024", "Không đọc được ngày."),
+        ("Hội Phụ nữ", "commune.unknown", "Xã", "Đạ Lonh"),
+        ("Hội Nông dân", "number.text", "Người tham gia", "khoảng 50 người"),
+        ("Hội CCB", "date.invalid", "Ngày", "31/02/2024"),
     ],
 )
-def test_faulty_rows_are_reported_at_their_sheet_row(demo, tab, column, value, message):
+def test_faulty_rows_are_reported_at_their_sheet_row(demo, tab, code, column, value):
     issue = demo.issues[(demo.issues["tab"] == tab) & (demo.issues["severity"] == "error")].iloc[0]
-    assert (issue["row"], issue["column"], issue["value"], issue["message"]) == (
+    assert (issue["code"], issue["row"], issue["column"], issue["value"]) == (
+        code,
         _find_row(tab, value),
         column,
         value,
-        message,
     )
 
 

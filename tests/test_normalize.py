@@ -3,7 +3,17 @@ import unicodedata
 
 import pytest
 
-from lib.normalize import clean_name, fold, parse_date, parse_number, to_serial
+from lib.normalize import (
+    clean_name,
+    display,
+    fold,
+    is_sheet_error,
+    malformed_number,
+    nfc,
+    parse_date,
+    parse_number,
+    to_serial,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,15 +35,29 @@ from lib.normalize import clean_name, fold, parse_date, parse_number, to_serial
         (12, 12),
         (7.5, 7.5),
         ("1,234,567", 1234567),
+        ("1 265 000", 1265000),
+        ("1,1 triệu", 1_100_000),
+        ("-3", -3),
+        ("2,5 nghìn đồng", 2500),
     ],
 )
 def test_vietnamese_numbers(text, expected):
     assert parse_number(text) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["abc", "khoảng 50 người", "1.2.3", "", "12 abc 5", True])
+@pytest.mark.parametrize("text", ["abc", "khoảng 50 người", "1.2.3", "", "12 abc 5", True, "1e5", "2024-03-05"])
 def test_unreadable_numbers(text):
     assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "0,5,0", "1.2.3", "1.000.5", "5.", "1 2 3", "12,5,0 triệu", "1,23.5"])
+def test_malformed_numbers_are_refused_not_guessed(text):
+    assert parse_number(text) is None and malformed_number(text)
+
+
+@pytest.mark.parametrize("text", ["abc", "khoảng 50 người", "12 abc 5", "1.265.000", "26,5", 12])
+def test_text_and_good_numbers_are_not_malformed(text):
+    assert not malformed_number(text)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +78,7 @@ def test_dates(value, expected):
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["31/02/2024", "2024-13-01", "hôm qua", -5, ""])
+@pytest.mark.parametrize("value", ["31/02/2024", "2024-13-01", "hôm qua", -5, "", True, 2958466, "05/03/24"])
 def test_bad_dates(value):
     assert parse_date(value) is None
 
@@ -68,3 +92,24 @@ def test_names_fold_accents_apostrophes_and_nfd():
     assert fold(nfd) == fold("Đạ K’ Nàng") == fold("da knang") == fold("ĐẠ K‘NÀNG")
     assert clean_name(nfd + "  ") == "Đạ K'Nàng"
     assert clean_name("Đạ M ’ Rông") == "Đạ M'Rông"
+
+
+def test_years_outside_the_usual_range_are_still_dates():
+    """The cleaner reports them as out of the plausible window: they must not vanish as unreadable."""
+    assert parse_date("05/03/0224") == dt.date(224, 3, 5)
+    assert parse_date("01/01/2300") == dt.date(2300, 1, 1)
+    assert parse_date(2958465) == dt.date(9999, 12, 31)
+
+
+def test_control_characters_become_spaces():
+    assert nfc("Dọn\x0bvệ\x00sinh\x1b\x7f đường ") == "Dọn vệ sinh đường"
+    assert clean_name("Đạ\x0bK’ Nàng") == "Đạ K'Nàng"
+    assert display("a\x0bb") == "a b" and display(12.0) == "12" and display(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!", "#SPILL!", "#CALC!", "Err:502"],
+)
+def test_sheet_errors(text):
+    assert is_sheet_error(text) and is_sheet_error(f" {text.lower()} ")
