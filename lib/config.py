@@ -326,7 +326,7 @@ class _ProgrammesFile(_Model):
 
 
 class _IndicatorsFile(_Model):
-    indicators: list[Indicator]
+    indicators: list[Indicator] = Field(min_length=1)
 
 
 class _DashboardFile(_Model):
