@@ -357,9 +357,10 @@ def build_context(
     codes = list(config.indicators)
     figures = config.dashboard.report
     supported = _Support(rows, config)
-    computed = I.values(rows, config, codes) if codes else {}
+    shared = I.SharedRows()  # the period's rows, read once for every table below
+    computed = I.values(rows, config, codes, shared=shared)
     now = _figures(supported, config, codes, computed)
-    previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes) if codes else {})
+    previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes))
     settings = config.settings.report
     highlights = _Highlights(rows, config)
     programme_codes = rows["programme"]
@@ -386,10 +387,12 @@ def build_context(
                 "highlights": highlights(programme.code, config, settings.highlights_per_programme),
             }
         )
-    coverage = I.coverage(rows, config)
+    coverage = I.coverage(rows, config, shared=shared)
     targeted = sorted(set(_targeted(dataset, period)["indicator"]))
     split = list(dict.fromkeys([*(c for group in figures.breakdowns.values() for c in group), *targeted]))
-    by_commune = I.compute(rows, config, split, None, "commune") if split else pd.DataFrame({"commune": []})
+    by_commune = (
+        I.compute(rows, config, split, None, "commune", shared=shared) if split else pd.DataFrame({"commune": []})
+    )
     year = period.start.year if period.kind == "year" else None
     return {
         "unit": config.unit,

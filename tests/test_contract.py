@@ -129,7 +129,7 @@ PAGES = [
     "tong_quan",
     "theo_xa",
     "theo_chuong_trinh",
-    "theo_organisations_active",
+    "theo_don_vi",
     "chat_luong",
     "bao_cao",
     "nguon_du_lieu",
