@@ -18,7 +18,7 @@ from . import indicators as ind
 from .config import Config, Indicator
 from .dataset import Dataset
 from .period import Period, months
-from .problems import ERROR, SEVERITY_LABELS
+from .problems import ERROR, PROBLEMS, SEVERITY_LABELS
 
 REGION_III = "III"
 PERCENT_SUFFIX = " (%)"
@@ -477,6 +477,8 @@ def issues_table(dataset: Dataset, config: Config, severity: str | None = None) 
     return pd.DataFrame(
         {
             "Mức độ": issues["severity"].map(SEVERITY_LABELS),
+            "Loại": issues["code"].map(lambda c: PROBLEMS[c].title),
+            "Mã": issues["code"],
             "Đơn vị": issues["organisation"].map(lambda o: orgs.get(o, "")),
             "Tab": issues["tab"],
             "Dòng": issues["row"],
@@ -488,13 +490,14 @@ def issues_table(dataset: Dataset, config: Config, severity: str | None = None) 
     ).reset_index(drop=True)
 
 
-def filter_issues(issues: pd.DataFrame, organisations: Sequence[str] = (), levels: Sequence[str] = ()) -> pd.DataFrame:
-    """The rows of issues_table() for the chosen organisations and severity labels (empty = all)."""
+def filter_issues(
+    issues: pd.DataFrame, organisations: Sequence[str] = (), levels: Sequence[str] = (), kinds: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The rows of issues_table() for the chosen organisations, severity labels and kinds of problem (empty = all)."""
     mask = np.ones(len(issues), bool)
-    if organisations:
-        mask &= issues["Đơn vị"].isin(list(organisations)).to_numpy()
-    if levels:
-        mask &= issues["Mức độ"].isin(list(levels)).to_numpy()
+    for column, chosen in (("Đơn vị", organisations), ("Mức độ", levels), ("Loại", kinds)):
+        if chosen:
+            mask &= issues[column].isin(list(chosen)).to_numpy()
     return issues[mask]
 
 

@@ -29,12 +29,15 @@ ui.metrics(
 
 st.subheader("Danh sách cần sửa")
 issues = ctx.call(views.issues_table, dataset, config)
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 organisations = left.multiselect(
     "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"
 )
-levels = right.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
-shown = views.filter_issues(issues, organisations, levels)
+levels = middle.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
+kinds = right.multiselect(
+    "Loại vấn đề", sorted(set(issues["Loại"])), key="quality_kinds", placeholder="Mọi loại vấn đề"
+)
+shown = views.filter_issues(issues, organisations, levels, kinds)
 if shown.empty:
     st.success("Không có vấn đề nào với lựa chọn này.", icon="✅")
 else:

@@ -152,6 +152,9 @@ def test_quality_page_lists_the_faulty_rows(demo):
         row = wanted[(wanted["tab"] == tab) & (wanted["value"] == value)]["row"].iloc[0]
         assert ((errors["Tab"] == tab) & (errors["Giá trị"] == value) & (errors["Dòng"] == row)).sum() == 1
     assert {"Cột", "Vấn đề", "Cách sửa"} <= set(issues.columns)
+    at.multiselect(key="quality_kinds").select("Ngày không đọc được").run()
+    shown = at.dataframe[0].value
+    assert list(zip(shown["Mã"], shown["Tab"], shown["Giá trị"])) == [("date.invalid", "Hội CCB", "31/02/2024")]
 
 
 def test_error_count_links_to_the_quality_page(demo):

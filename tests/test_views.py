@@ -185,6 +185,8 @@ def test_issues_sorted_per_organisation(demo, config):
     errors = views.filter_issues(table, levels=["Lỗi"])
     assert len(errors) == demo.error_count
     assert set(views.filter_issues(table, organisations=["Hội CCB huyện"])["Tab"]) == {"Hội CCB"}
+    unknown = views.filter_issues(table, kinds=["Xã không có trong danh mục"])
+    assert list(unknown["Mã"]) == ["commune.unknown"] and list(unknown["Giá trị"]) == ["Đạ Lonh"]
 
 
 def test_row_counts_match_tab_stats(demo, config):
