@@ -33,6 +33,7 @@ from .catalogue import Catalogue, Catalogues, village_key
 from .config import Config, Measure, Organisation
 from .dataset import Dataset
 from .factorised import Column, Part, assemble, duplicates, pairs, stack
+from .formatting import number as format_number
 from .normalize import clean_name, display, fold, is_blank, malformed_number, nfc, parse_date, parse_number
 from .problems import ERROR, PROBLEMS, WARNING, IssueLog
 from .source import RawData, RawTab
@@ -122,6 +123,8 @@ class Tab:
     def run(self) -> tuple[Part | None, dict[str, Any]]:
         """Every rule over the tab's rows (after ``read`` and ``stack``): its accepted rows and counts."""
         stats = {"tab": self.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
+        if not self.raw.values:  # a tab not started yet: nothing to check
+            return None, stats
         blank = np.ones(len(self.data_rows), bool)
         for column in self.columns.values():
             blank &= column.missing
@@ -325,7 +328,7 @@ def check_measures(t: Tab) -> None:
             t.issue(code, rows, measure.code, **fields)
         problems = number.map_array(lambda numbers, m=measure: _number_problems(numbers, m), key="problem")
         for code, rows in problems.groups():
-            t.issue(code, rows, measure.code, **fields, limit=display(measure.plausible_max))
+            t.issue(code, rows, measure.code, **fields, limit=format_number(measure.plausible_max, 2))
         t.out[measure.code] = number
 
 
@@ -491,34 +494,25 @@ def read_targets(raw: RawData, config: Config, cats: Catalogues, log: IssueLog) 
         value = None if is_blank(rec["value"]) else parse_number(rec["value"])
         indicator = None if is_blank(rec["indicator"]) else cats.indicators.match(str(rec["indicator"]))
         commune = None if is_blank(rec["commune"]) else cats.communes.match(str(rec["commune"]))
-        found = [
-            (code, column, guess)
-            for wrong, code, column, guess in (
-                (year is None or not float(year).is_integer(), "target.year", "year", None),
-                (is_blank(rec["indicator"]), "target.indicator_missing", "indicator", None),
-                (
-                    not is_blank(rec["indicator"]) and indicator is None,
-                    "target.indicator_unknown",
-                    "indicator",
-                    cats.indicators,
-                ),
-                (value is None or not 0 <= value < TOO_LARGE, "target.value", "value", None),
-                (not is_blank(rec["commune"]) and commune is None, "target.commune_unknown", "commune", cats.communes),
-            )
-            if wrong
-        ]
-        for code, column, guess in found:
-            hint = (guess.suggest(display(rec[column])) or "") if guess else ""
-            log.add(code, name, "", rec["row"], headers.get(column, column), rec.get(column), guess=hint)
+        checks = (  # (wrong?, problem code, column, catalogue to suggest a close name from)
+            (year is None or not float(year).is_integer(), "target.year", "year", None),
+            (is_blank(rec["indicator"]), "target.indicator_missing", "indicator", None),
+            (
+                not is_blank(rec["indicator"]) and indicator is None,
+                "target.indicator_unknown",
+                "indicator",
+                cats.indicators,
+            ),
+            (value is None or not 0 <= value < TOO_LARGE, "target.value", "value", None),
+            (not is_blank(rec["commune"]) and commune is None, "target.commune_unknown", "commune", cats.communes),
+        )
+        found = [(code, column, catalogue) for wrong, code, column, catalogue in checks if wrong]
+        for code, column, catalogue in found:
+            guess = (catalogue.suggest(display(rec[column])) or "") if catalogue else ""
+            log.add(code, name, "", rec["row"], headers.get(column, column), rec[column], guess=guess)
         if not found:
             ok.append(
-                {
-                    "year": int(year),
-                    "indicator": indicator,
-                    "commune": commune,
-                    "value": float(value),
-                    "row": rec["row"],
-                }
+                {"year": int(year), "indicator": indicator, "commune": commune, "value": value, "row": rec["row"]}
             )
     return pd.concat([result, pd.DataFrame(ok)], ignore_index=True) if ok else result
 

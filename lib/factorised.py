@@ -5,13 +5,18 @@ factorised once over all tabs (``stack``): per row a code, per distinct value on
 computes its result once per distinct value and the result is spread over the rows by indexing
 with the codes, so the cost follows distinct values rather than rows.
 
-The rules in ``lib/clean.py`` use a ``Column`` through a few operations and never touch codes:
+The rules in ``lib/clean.py`` see a ``Column`` and never its codes:
 
-- ``column.map(fn)``: ``fn`` of each distinct value (empty and formula-error cells give None);
-- ``column.where(test)``: the rows whose value passes ``test``;
-- ``column.groups()``: the rows of each distinct non-None value (a problem code, say);
+- ``column.map(fn, key)``: ``fn`` of each distinct value, as a new column (empty and
+  formula-error cells give None); ``map_array`` does the same with a vectorised ``fn``;
+- ``column.where(test, key)``: the rows whose value passes ``test``;
+- ``column.groups()``: the rows of each distinct non-None value (a problem code, say), or of each
+  ``by(cell)`` among flagged rows;
 - ``column.missing`` / ``column.error`` / ``column.given``: empty, formula-error, other cells;
-- ``column.raw_cells(rows)``: the cells as typed, for the Issues table.
+- ``column.raw_cells(rows)``: the cells as typed, for the Issues table;
+- ``column.fill_down()``, ``column.typed(dtype)``, ``Column.filled(rows, value)``.
+
+A ``key`` names what was computed, so that it is computed once for all tabs.
 
 The rest of this module stacks the raw rows (``stack``), pairs two columns (``pairs``), finds
 identical rows (``duplicates``) and assembles the Activities table from codes (``assemble``).
@@ -63,9 +68,12 @@ class Values:
         """Per value: is it None (NaN or NaT in a typed array)?"""
         if self._missing is None:
             kind = self.values.dtype.kind
-            self._missing = (
-                np.isnan(self.values) if kind == "f" else np.isnat(self.values) if kind == "M" else self.values == None  # noqa: E711 (elementwise)
-            )
+            if kind == "f":
+                self._missing = np.isnan(self.values)
+            elif kind == "M":
+                self._missing = np.isnat(self.values)
+            else:
+                self._missing = self.values == None  # noqa: E711 (elementwise on an object array)
         return self._missing
 
     def labels(self) -> tuple[np.ndarray, list]:
@@ -106,9 +114,6 @@ class Column:
         values[0] = value
         return cls(np.full(rows, -1, np.intp), Values(values))
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     @property
     def missing(self) -> np.ndarray:
         """Rows whose cell is empty."""
@@ -124,10 +129,6 @@ class Column:
         """Rows with a value: neither empty nor a formula error."""
         return ~(self.distinct.missing | self.distinct.errors)[self.codes]
 
-    def cells(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """The (cleaned or computed) values of the rows."""
-        return self.distinct.values[self.codes if rows is None else self.codes[rows]]
-
     def raw_cells(self, rows: np.ndarray | None = None) -> np.ndarray:
         """The cells of the rows as they were typed."""
         return self.distinct.raw[self.codes if rows is None else self.codes[rows]]
@@ -139,22 +140,11 @@ class Column:
         distinct = self.distinct
         if key is not None and key in distinct.memo:
             return Column(self.codes, distinct.memo[key])
-        skip = (distinct.missing | distinct.errors).tolist()
-        values = list(distinct.values)
         if key is not None and distinct.by_value is not None:
-            known = distinct.by_value.setdefault(key, {})
-            for i, value in enumerate(values):
-                if not skip[i]:
-                    typed = (type(value), value)
-                    if typed not in known:
-                        known[typed] = fn(value)
-                    values[i] = known[typed]
-                else:
-                    values[i] = None
-        else:
-            values = [None if skipped else fn(value) for value, skipped in zip(values, skip)]
-        results = np.fromiter(values, object, len(values))
-        derived = Values(results)
+            fn = _remembered(fn, distinct.by_value.setdefault(key, {}))
+        skip = (distinct.missing | distinct.errors).tolist()
+        results = [None if skipped else fn(value) for value, skipped in zip(distinct.values, skip)]
+        derived = Values(np.fromiter(results, object, len(results)))
         if key is not None and distinct.by_value is None:
             distinct.memo[key] = derived
         return Column(self.codes, derived)
@@ -243,6 +233,18 @@ class Column:
         return Column(np.where(filled, self.codes[source], self.codes), self.distinct), filled
 
 
+def _remembered(fn: Callable[[Any], Any], known: dict) -> Callable[[Any], Any]:
+    """``fn`` with its results kept in ``known`` by value (and type: 1 and True are equal keys)."""
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)
+        if key not in known:
+            known[key] = fn(value)
+        return known[key]
+
+    return remembered
+
+
 def stack(tabs: list[tuple[dict[int, str], list[list[Any]]]]) -> list[dict[str, Column]]:
     """Every tab's columns, each column factorised once over all tabs.
 
@@ -261,6 +263,7 @@ def stack(tabs: list[tuple[dict[int, str], list[list[Any]]]]) -> list[dict[str, 
     cells = np.fromiter(itertools.chain.from_iterable(rows), object, int(ends[-1]) if len(rows) else 0)
     del rows
     cell_codes, uniques = pd.factorize(cells)  # empty cells (None, NaN) get code -1
+    uniques = _numbers_apart_from_booleans(cells, cell_codes, uniques)
     del cells
     past_end = len(cell_codes)
     cell_codes = np.append(cell_codes, -1)  # the code of a cell past the end of a short row
@@ -300,6 +303,23 @@ def stack(tabs: list[tuple[dict[int, str], list[list[Any]]]]) -> list[dict[str, 
             result[i][name] = Column(codes[start : start + size], shared)
             start += size
     return result
+
+
+def _numbers_apart_from_booleans(cells: np.ndarray, cell_codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Python holds True == 1 and False == 0, so factorising puts a checkbox cell and a number
+    under one value: whichever came first. Where that value is a boolean, the numbers get codes
+    of their own (in place), so a 1 is never read as TRUE. (A TRUE met after a 1 reads as 1, as
+    it does in the sheet's own sums.)"""
+    booleans = [i for i, value in enumerate(uniques) if type(value) is bool]
+    if not booleans:
+        return uniques
+    where = np.flatnonzero(np.isin(cell_codes, booleans))
+    numbers = where[np.fromiter((type(cell) is not bool for cell in cells[where]), bool, len(where))]
+    if not len(numbers):
+        return uniques
+    merged, first = np.unique(cell_codes[numbers], return_index=True)
+    cell_codes[numbers] = len(uniques) + np.searchsorted(merged, cell_codes[numbers])
+    return np.append(uniques, cells[numbers[first]])
 
 
 _VALUE, _BLANK, _ERROR = 0, 1, 2

@@ -115,11 +115,11 @@ def is_sheet_error(value: Any) -> bool:
 _MULTIPLIERS = {"nghin": 1000, "ngan": 1000, "k": 1000, "trieu": 10**6, "tr": 10**6, "ty": 10**9, "ti": 10**9}
 _NUMBER_RE = re.compile(r"^([+-]?)((?:\d|[.,]\d)[\d.,\s]*?)\s*([^\d.,\s].*)?$")
 _UNIT_RE = re.compile(r"[a-z²³/]+")
-_WHOLE_RE = re.compile(r"\d{1,3}(?:\.\d{3})+|\d+")  # whole numbers, thousands grouped with dots or not
+_WHOLE_RE = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+|\d+")  # whole numbers, thousands grouped with dots or not
 # Thousands grouped with dots (or spaces), an optional decimal comma: 1.265.000 · 1 265 000 · 26,5 · 1.265,5
-_VIETNAMESE_RE = re.compile(r"(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:,\d+)?")
+_VIETNAMESE_RE = re.compile(r"(?:[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+)?(?:,\d+)?")
 # Thousands grouped with commas (or spaces), an optional decimal point: 1,234,567 · 26.5 · 1,265.5
-_ENGLISH_RE = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:\.\d+)?")
+_ENGLISH_RE = re.compile(r"(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+)?(?:\.\d+)?")
 
 
 def _number_parts(value: Any) -> tuple[str, str, int] | None:

@@ -46,7 +46,7 @@ def test_valid_row_is_accepted_with_its_sheet_row(config):
         "ngay_thu_7",
     )
     assert row["participants"] == 120 and row["organisation"] == "bchqs" and row["group"] == "armed_forces"
-    assert issues_of(d).empty
+    assert d.issues.empty  # the other tabs are empty (not started yet): nothing to report
 
 
 def test_issues_table_columns_and_every_code_in_the_catalogue(config, demo):
@@ -434,3 +434,11 @@ def test_every_excel_error_literal_is_a_formula_error():
         assert is_sheet_error(literal), literal
     for text in ["#", "#1", "Error", "Err:", "N/A", "Không có"]:
         assert not is_sheet_error(text)
+
+
+def test_a_checkbox_never_turns_the_number_one_into_true(config):
+    """True == 1 in Python: a ticked checkbox met first must not make every 1 of the sheet a TRUE."""
+    d = clean_tab(config, [["Đã duyệt", *HEADER], [True, *ROW], [False, *ROW[:7], 0, 5]])
+    assert found(d) == [("header.unknown", 1, "Đã duyệt", "Đã duyệt")]
+    assert d.activities["rounds"].tolist() == [1, 0]
+    assert d.activities["extra:Đã duyệt"].tolist() == [True, False]
