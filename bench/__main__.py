@@ -26,9 +26,10 @@ from typing import Any
 
 from bench import pipeline
 from bench.synthetic import generate, write_config, write_xlsx
-from lib.clean import clean
+from lib.clean import clean, wanted_tabs
 from lib.config import load_config
 from lib.problems import ERROR
+from lib.sheets import GoogleSheetsSource
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -165,9 +166,6 @@ def bench_sheets(tab_counts: tuple[int, ...] = (8, 40), rows_per_tab: int = 200)
 
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_sheets import FakeSheets  # the project's fake Sheets v4 API (gspread's real HTTP traffic)
-
-    from lib.clean import wanted_tabs
-    from lib.sheets import GoogleSheetsSource
 
     results = []
     for count in tab_counts:

@@ -9,17 +9,17 @@ it twice changes nothing the second time.
 
 from __future__ import annotations
 
-import argparse
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import gspread
 
-from .config import Config, load_config
-from .exceptions import SpreadsheetNotFound
+from .config import Config
+from .exceptions import SheetsError, SpreadsheetNotFound
 from .sheets import (
+    MALFORMED,
     WRITE_SCOPES,
     RetryPolicy,
     authorize,
@@ -28,9 +28,9 @@ from .sheets import (
     service_account_email,
     spreadsheet_key,
 )
+from .template import ROW_COUNT, TARGET_HEADERS, commune_choices, programme_choices
 
-TARGET_HEADERS = ("Năm", "Chỉ tiêu", "Xã", "Giá trị")
-ROW_COUNT = 1000
+log = logging.getLogger(__name__)
 SETUP_FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,range))"
 
 
@@ -103,16 +103,6 @@ DATE_RULE = {
     "strict": True,
     "inputMessage": "Nhập ngày dạng ngày/tháng/năm, ví dụ 29/10/2024.",
 }
-
-
-def commune_choices(config: Config) -> list[str]:
-    """The Xã dropdown: the whole unit first, then every commune."""
-    return [config.unit.whole_unit_label, *config.communes]
-
-
-def programme_choices(config: Config) -> list[str]:
-    """The Chương trình dropdown: programme numbers "1".."4" (the cleaner accepts numbers or titles)."""
-    return [str(p.number) for p in sorted(config.programmes.values(), key=lambda p: p.number)]
 
 
 def organisation_columns(config: Config) -> list[Column]:
@@ -233,7 +223,13 @@ def init_sheet(
         key=spreadsheet.id,
         email=account,
     )
-    requests, result = setup_requests(tab_plans(config), meta.get("sheets", []), protect=protect, account=account)
+    sheets = meta.get("sheets") if isinstance(meta, dict) else None
+    if not isinstance(sheets, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("properties"), dict) and "title" in s["properties"] for s in sheets
+    ):
+        log.warning("Unexpected metadata of %s: %s", spreadsheet.id, str(meta)[:200])
+        raise SheetsError(MALFORMED)
+    requests, result = setup_requests(tab_plans(config), sheets, protect=protect, account=account)
     if requests:
         try:
             call_with_retry(
@@ -268,44 +264,3 @@ def open_spreadsheet(
         key=key,
         email=service_account_email(client),
     )
-
-
-# ---------------------------------------------------------------- command line
-
-
-def _init_sheet_command(args: argparse.Namespace) -> int:
-    spreadsheet = open_spreadsheet(args.source, credentials_file=args.credentials)
-    print(init_sheet(spreadsheet, load_config(args.config), protect=args.protect).summary())
-    return 0
-
-
-def _template_command(args: argparse.Namespace) -> int:
-    from .template import build_template
-
-    out = Path(args.out)
-    out.write_bytes(build_template(load_config(args.config)))
-    print(f"Đã tạo mẫu nhập liệu {out}.")
-    return 0
-
-
-def add_cli(subparsers: Any) -> None:
-    """Register ``init-sheet`` and ``template``; each sets ``handler(args) -> exit code``."""
-    init = subparsers.add_parser(
-        "init-sheet",
-        help="tạo các tab còn thiếu (tiêu đề, danh sách chọn) trong Google Sheets",
-        description="Tạo các tab còn thiếu của từng đơn vị và tab Chỉ tiêu, có dòng tiêu đề, "
-        "danh sách chọn và kiểm tra dữ liệu. Không sửa tab đã có.",
-    )
-    init.add_argument("--source", required=True, help="đường dẫn hoặc mã bảng tính Google Sheets")
-    init.add_argument("--credentials", help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)")
-    init.add_argument(
-        "--protect",
-        action="store_true",
-        help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa",
-    )
-    init.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
-    init.set_defaults(handler=_init_sheet_command)
-    template = subparsers.add_parser("template", help="tạo tệp Excel mẫu để nhập liệu khi không có mạng")
-    template.add_argument("--out", required=True, help="tệp .xlsx cần tạo")
-    template.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
-    template.set_defaults(handler=_template_command)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from gspread.utils import absolute_range_name, rowcol_to_a1
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .config import Config
-from .sheet_setup import ROW_COUNT, TARGET_HEADERS, commune_choices, programme_choices
 
+TARGET_HEADERS = ("Năm", "Chỉ tiêu", "Xã", "Giá trị")
+ROW_COUNT = 1000  # rows of a new tab (Google Sheets) and rows validated in the offline template
 GUIDE_TAB = "Hướng dẫn"
 LISTS_TAB = "Danh mục"
 GUIDE_HEADERS = ("Tab", "Cột", "Ý nghĩa", "Kiểu dữ liệu", "Bắt buộc", "Ví dụ")
@@ -32,6 +33,21 @@ MEASURE_TYPES = {
     "number": ("Số ≥ 0 (dấu phẩy thập phân)", "2,5"),
     "money": ("Số tiền (đồng) ≥ 0", "1.500.000"),
 }
+
+
+def commune_choices(config: Config) -> list[str]:
+    """The Xã dropdown: the whole unit first, then every commune."""
+    return [config.unit.whole_unit_label, *config.communes]
+
+
+def programme_choices(config: Config) -> list[str]:
+    """The Chương trình dropdown: programme numbers "1".."4" (the cleaner accepts numbers or titles)."""
+    return [str(p.number) for p in sorted(config.programmes.values(), key=lambda p: p.number)]
+
+
+def _letter(column: int) -> str:
+    """The letters of a 1-based column (1 → A, 27 → AA)."""
+    return rowcol_to_a1(1, column)[:-1]
 
 
 def _guide_rows(config: Config) -> list[tuple[str, str, str, str, str, str | int]]:
@@ -106,7 +122,7 @@ def _header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int] | No
     for index, cell in enumerate(sheet[1], start=1):
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = (
+        sheet.column_dimensions[_letter(index)].width = (
             widths[index - 1] if widths else max(12, min(28, len(cell.value) + 2))
         )
     sheet.freeze_panes = "A2"
@@ -127,14 +143,13 @@ def _lists(workbook: Workbook, config: Config) -> dict[str, str]:
             sheet.cell(row, column, value)
     sheet.sheet_state = "hidden"
     return {
-        code: f"{quote_sheetname(LISTS_TAB)}!${get_column_letter(col)}$2:${get_column_letter(col)}${len(values) + 1}"
+        code: absolute_range_name(LISTS_TAB, f"${_letter(col)}$2:${_letter(col)}${len(values) + 1}")
         for col, (code, (_, values)) in enumerate(lists.items(), start=1)
     }
 
 
 def _validate(sheet: Worksheet, column: int, validation: DataValidation) -> None:
-    letter = get_column_letter(column)
-    validation.add(f"{letter}2:{letter}{ROW_COUNT}")
+    validation.add(f"{rowcol_to_a1(2, column)}:{rowcol_to_a1(ROW_COUNT, column)}")
     validation.showErrorMessage = validation.showInputMessage = True
     sheet.add_data_validation(validation)
 
@@ -185,7 +200,7 @@ def build_template(config: Config) -> bytes:
         _header(sheet, [name for _, name in organisation_columns])
         for column, (code, name) in enumerate(organisation_columns, start=1):
             if code == "date":
-                sheet.column_dimensions[get_column_letter(column)].number_format = DATE_FORMAT
+                sheet.column_dimensions[_letter(column)].number_format = DATE_FORMAT
                 _validate(
                     sheet,
                     column,

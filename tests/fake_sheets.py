@@ -7,8 +7,10 @@ dropped), no ``values`` key for an empty range, ``hidden`` only when true, field
 Every request is recorded (method, kind, params, body) so tests can count and inspect them.
 
 Seed it with ``fake.add_spreadsheet(key, {tab: rows}, hidden={...})``; cells may be ``datetime.date``
-(stored as the serial number the API returns with ``SERIAL_NUMBER``). Use the ``fake_sheets``
-fixture (register this module with ``pytest_plugins = ["tests.fake_sheets"]``).
+(stored as the serial number the API returns with ``SERIAL_NUMBER``). Inject failures with
+``fake.fail(503)``, ``fake.fail(requests.ReadTimeout())`` or any answer at all with
+``fake.fail(Canned(200, "<html>…", "text/html"))``; the token endpoint with ``fake.fail_token(...)``.
+Use the ``fake_sheets`` fixture (register this module with ``pytest_plugins = ["tests.fake_sheets"]``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import datetime as dt
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,6 +31,9 @@ import pytest
 import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from gspread.utils import absolute_range_name, column_letter_to_index, rowcol_to_a1
+
+from lib.snapshot import RECENT_FAILURES
 
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -82,6 +87,18 @@ class StaticCredentials(google.oauth2.credentials.Credentials):
     def __init__(self, token: str = "test", email: str = SERVICE_ACCOUNT):
         super().__init__(token=token)
         self.service_account_email = email
+
+
+@dataclass(frozen=True)
+class Canned:
+    """An answer given as is (status, body, content type): an HTML page, cut-off JSON, JSON of another shape."""
+
+    status: int
+    body: str
+    content_type: str = "application/json"
+
+    def reply(self) -> tuple[int, dict[str, str], str]:
+        return self.status, {"Content-Type": self.content_type}, self.body
 
 
 class ApiError(Exception):
@@ -199,19 +216,7 @@ def _ragged(rows: Iterable[list[Any]]) -> list[list[Any]]:
 
 def column_letter(index: int) -> str:
     """0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    return rowcol_to_a1(1, index + 1)[:-1]
 
 
 def parse_fields(text: str) -> dict[str, Any]:
@@ -249,18 +254,16 @@ def apply_mask(value: Any, tree: dict[str, Any]) -> Any:
     return value
 
 
-def quote_title(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
 class FakeSheets:
     """The fake API: spreadsheets by key, injected failures, and the log of requests."""
 
     def __init__(self) -> None:
         self.spreadsheets: dict[str, FakeSpreadsheet] = {}
         self.requests: list[Recorded] = []
-        self.failures: deque[tuple[str | None, int | Exception]] = deque()
+        self.failures: deque[tuple[str | None, int | Exception | Canned]] = deque()
+        self.token_failures: deque[Canned] = deque()
         self.api_enabled = True
+        self.on_reply: Callable[[Recorded], None] | None = None  # called with each answered request, answer ready
         self.token_error: str | None = None
         self.tokens = {"test"}
         self._next_id = 1000
@@ -291,9 +294,14 @@ class FakeSheets:
         self.spreadsheets[key] = FakeSpreadsheet(key, title, fake_tabs, shared)
         return self.spreadsheets[key]
 
-    def fail(self, status: int | Exception, times: int = 1, kind: str | None = None) -> None:
-        """The next ``times`` Sheets requests (of ``kind``, or any) fail with this status or exception."""
+    def fail(self, status: int | Exception | Canned, times: int = 1, kind: str | None = None) -> None:
+        """The next ``times`` Sheets requests (of ``kind``, or any) fail with this status or exception, or
+        get this canned answer."""
         self.failures.extend([(kind, status)] * times)
+
+    def fail_token(self, answer: Canned, times: int = 1) -> None:
+        """The next ``times`` token exchanges get this answer."""
+        self.token_failures.extend([answer] * times)
 
     def count(self, kind: str | None = None) -> int:
         return sum(1 for r in self.requests if kind is None or r.kind == kind)
@@ -319,6 +327,8 @@ class FakeSheets:
 
     def _token(self, request: Any) -> tuple[int, dict[str, str], str]:
         self.requests.append(Recorded("POST", "token", None, {}, None))
+        if self.token_failures:
+            return self.token_failures.popleft().reply()
         if self.token_error:
             return 400, {}, json.dumps({"error": self.token_error, "error_description": "Invalid JWT Signature."})
         self.tokens.add("sa-token")
@@ -330,11 +340,14 @@ class FakeSheets:
         params = parse_qs(url.query, keep_blank_values=True)
         body = json.loads(request.body) if request.body else None
         key, kind, a1 = self._route(request.method, path)
-        self.requests.append(Recorded(request.method, kind, key, params, body))
+        recorded = Recorded(request.method, kind, key, params, body)
+        self.requests.append(recorded)
         try:
             failure = next((f for f in self.failures if f[0] in (None, kind)), None)
             if failure:
                 self.failures.remove(failure)
+                if isinstance(failure[1], Canned):
+                    return failure[1].reply()
                 if isinstance(failure[1], Exception):
                     raise failure[1]
                 raise ApiError(failure[1])
@@ -367,7 +380,10 @@ class FakeSheets:
             if error.details:
                 payload["details"] = error.details
             return error.code, {"Content-Type": "application/json"}, json.dumps({"error": payload})
-        return 200, {"Content-Type": "application/json"}, json.dumps(result)
+        answer = json.dumps(result)  # the data as of now, even if the answer is held back below
+        if self.on_reply:
+            self.on_reply(recorded)
+        return 200, {"Content-Type": "application/json"}, answer
 
     @staticmethod
     def _route(method: str, path: str) -> tuple[str, str, str | None]:
@@ -411,8 +427,8 @@ class FakeSheets:
             tab,
             int(r0) - 1 if r0 else 0,
             int(r1) if r1 else None,
-            _column_index(c0) if c0 else 0,
-            _column_index(c1) + 1 if c1 else None,
+            column_letter_to_index(c0) - 1 if c0 else 0,
+            column_letter_to_index(c1) if c1 else None,
         )
 
     @staticmethod
@@ -435,7 +451,7 @@ class FakeSheets:
         last_row = r1 or tab.grid["rowCount"]
         last_col = column_letter((c1 or tab.grid["columnCount"]) - 1)
         result: dict[str, Any] = {
-            "range": f"{quote_title(tab.title)}!{column_letter(c0)}{r0 + 1}:{last_col}{last_row}",
+            "range": f"{absolute_range_name(tab.title)}!{column_letter(c0)}{r0 + 1}:{last_col}{last_row}",
             "majorDimension": "ROWS",
         }
         if rows:
@@ -472,7 +488,7 @@ class FakeSheets:
             "updatedRows": len(values),
             "updatedColumns": width,
             "updatedCells": sum(map(len, values)),
-            "updatedRange": f"{quote_title(tab.title)}!{column_letter(col)}{row + 1}:"
+            "updatedRange": f"{absolute_range_name(tab.title)}!{column_letter(col)}{row + 1}:"
             f"{column_letter(col + max(width, 1) - 1)}{row + max(len(values), 1)}",
         }
 
@@ -483,7 +499,7 @@ class FakeSheets:
     def _values_append(self, spreadsheet: FakeSpreadsheet, params: dict, body: dict, a1: str) -> dict:
         tab, _, _, c0, _ = self._parse_a1(spreadsheet, a1)
         updates = self._write(spreadsheet, tab, len(tab.values()), c0, body.get("values", []), params)
-        return {"spreadsheetId": spreadsheet.key, "tableRange": quote_title(tab.title), "updates": updates}
+        return {"spreadsheetId": spreadsheet.key, "tableRange": absolute_range_name(tab.title), "updates": updates}
 
     def _batchUpdate(self, spreadsheet: FakeSpreadsheet, params: dict, body: dict, a1: Any) -> dict:
         draft = copy.deepcopy(spreadsheet)  # a batchUpdate applies entirely or not at all
@@ -516,7 +532,7 @@ class FakeSheets:
         if r1 > rows or c1 > cols:
             raise ApiError(
                 400,
-                f"Invalid requests[{index}].{kind}: Range ({quote_title(tab.title)}!"
+                f"Invalid requests[{index}].{kind}: Range ({absolute_range_name(tab.title)}!"
                 f"{column_letter(c1 - 1)}{r1}) exceeds grid limits. Max rows: {rows}, max columns: {cols}",
             )
         return tab, r0, r1, c0, c1
@@ -602,6 +618,14 @@ class FakeSheets:
         protected["protectedRangeId"] = self._new_id()
         tab.protected_ranges.append(protected)
         return {"addProtectedRange": {"protectedRange": protected}}
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_failures() -> Iterator[None]:
+    """Each test starts with no failure remembered from another (loads within 30 s re-raise one)."""
+    RECENT_FAILURES.clear()
+    yield
+    RECENT_FAILURES.clear()
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 import yaml
-from fake_sheets import SERVICE_ACCOUNT, FakeSheets, service_account_info
+from fake_sheets import SERVICE_ACCOUNT, Canned, FakeSheets, service_account_info
 
 from lib.cli import main
 from lib.config import DEFAULT_CONFIG_DIR, Config, load_config
-from lib.exceptions import SpreadsheetNotFound
+from lib.exceptions import SheetsError, SpreadsheetNotFound
 from lib.sheet_setup import TARGET_HEADERS, init_sheet, open_spreadsheet
 from lib.sheets import RetryPolicy
 
@@ -196,7 +196,7 @@ def test_cli_init_sheet_and_template(fake_sheets, config, tmp_path, capsys, monk
 
     out = tmp_path / "mau.xlsx"
     assert main(["template", "--out", str(out), "--config", str(config.directory)]) == 0
-    assert out.read_bytes()[:2] == b"PK" and "Đã tạo mẫu" in capsys.readouterr().out
+    assert out.read_bytes()[:2] == b"PK" and "mẫu nhập liệu" in capsys.readouterr().out
 
 
 def test_open_with_the_secrets_service_account(fake_sheets, config, monkeypatch):
@@ -207,3 +207,12 @@ def test_open_with_the_secrets_service_account(fake_sheets, config, monkeypatch)
     result = init_sheet(open_spreadsheet(URL, credentials_info=service_account_info()), config)
     assert sorted(result.created) == sorted([*config.organisation_tabs, config.settings.tabs.targets])
     assert fake_sheets.count("batchUpdate") == 1
+
+
+def test_metadata_of_an_unexpected_shape_is_a_sheets_error(fake_sheets, config):
+    fake_sheets.add_spreadsheet(KEY, {})
+    spreadsheet = open_fake(fake_sheets)
+    fake_sheets.fail(Canned(200, '{"sheets": [{"data": []}]}'), kind="get")
+    with pytest.raises(SheetsError, match="không đúng dạng"):
+        init_sheet(spreadsheet, config, retry=FAST)
+    assert fake_sheets.count("batchUpdate") == 0

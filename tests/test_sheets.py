@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 import requests
 from fake_sheets import SERVICE_ACCOUNT, FakeSheets, service_account_info
+from gspread.utils import absolute_range_name
 
 from lib.exceptions import ApiDisabled, CredentialsError, QuotaExceeded, SheetsError, SpreadsheetNotFound
-from lib.sheets import READ_SCOPES, GoogleSheetsSource, RetryPolicy, quote_sheet_name, spreadsheet_key
+from lib.sheets import READ_SCOPES, GoogleSheetsSource, RetryPolicy, is_google_sheet, spreadsheet_key
 from lib.source import WorkbookSource, open_source
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-xyz"
@@ -43,7 +44,7 @@ def test_two_requests_per_refresh_whatever_the_number_of_tabs(fake_sheets, tab_c
     assert [r.kind for r in fake_sheets.requests] == ["get", "batchGet"]
     get, batch = fake_sheets.requests
     assert "sheets.properties" in get.params["fields"][0]
-    assert batch.params["ranges"] == [quote_sheet_name(n) for n in names]
+    assert batch.params["ranges"] == [absolute_range_name(n) for n in names]
     assert batch.params["valueRenderOption"] == ["UNFORMATTED_VALUE"]
     assert batch.params["dateTimeRenderOption"] == ["SERIAL_NUMBER"]
     assert list(raw.tabs) == names
@@ -62,7 +63,7 @@ def test_tab_names_with_apostrophes_spaces_and_vietnamese(fake_sheets):
     fake_sheets.add_spreadsheet(KEY, {name: [["tab", name]] for name in names})
     raw = source(fake_sheets).fetch(names)
     assert {name: tab.values for name, tab in raw.tabs.items()} == {name: [["tab", name]] for name in names}
-    assert quote_sheet_name("Đạ K'Nàng") == "'Đạ K''Nàng'"
+    assert absolute_range_name("Đạ K'Nàng") == "'Đạ K''Nàng'"
 
 
 def test_tab_title_in_decomposed_unicode_still_matches(fake_sheets):
@@ -104,8 +105,22 @@ def test_identity_label_and_fetch_time(fake_sheets):
 def test_spreadsheet_key_from_url_or_key():
     assert spreadsheet_key(URL) == KEY
     assert spreadsheet_key(f" {KEY} ") == KEY
-    with pytest.raises(SheetsError, match="không phải đường dẫn"):
-        spreadsheet_key("https://example.com/x")
+    assert spreadsheet_key(f"docs.google.com/spreadsheets/d/{KEY}") == KEY
+    assert spreadsheet_key(f"https://docs.google.com/spreadsheets/d/{KEY}/edit?usp=sharing#gid=12") == KEY
+    for other in ("https://example.com/x", f"https://example.com/spreadsheets/d/{KEY}", "bang-tinh.xlsx", ""):
+        with pytest.raises(SheetsError, match="không phải đường dẫn"):
+            spreadsheet_key(other)
+        assert not is_google_sheet(other)
+    assert is_google_sheet(URL) and is_google_sheet(KEY)
+
+
+def test_other_refusals_say_what_to_check_without_google_s_english(fake_sheets):
+    fake_sheets.add_spreadsheet(KEY, {"BCHQS": rows()})
+    fake_sheets.fail(400)
+    with pytest.raises(SheetsError) as caught:
+        source(fake_sheets).fetch(["BCHQS"])
+    assert "mã 400" in caught.value.message and "INVALID" not in caught.value.message
+    assert "Error" not in caught.value.message and SERVICE_ACCOUNT in caught.value.message
 
 
 # ---------------------------------------------------------------- retries
@@ -248,15 +263,20 @@ def test_credentials_from_environment(fake_sheets, tmp_path, monkeypatch):
 
 
 def test_bad_key_files(tmp_path, monkeypatch):
-    with pytest.raises(CredentialsError, match="Không tìm thấy tệp khoá"):
+    """Each says what to do, names the key file but not where it lies on the server, and keeps the
+    library's English for the log."""
+    with pytest.raises(CredentialsError, match="Không tìm thấy tệp khoá") as caught:
         GoogleSheetsSource.from_spec(KEY, credentials_file=str(tmp_path / "absent.json"))
+    assert "absent.json" in caught.value.message and str(tmp_path) not in caught.value.message
     broken = tmp_path / "broken.json"
     broken.write_text('{"type": "service_account"}')
     monkeypatch.setenv("BCD502_CREDENTIALS", str(broken))
-    with pytest.raises(CredentialsError, match="không phải khoá JSON hợp lệ"):
+    with pytest.raises(CredentialsError, match="không phải khoá JSON hợp lệ") as caught:
         GoogleSheetsSource.from_spec(KEY)
-    with pytest.raises(CredentialsError, match="secrets"):
+    assert str(tmp_path) not in caught.value.message and "missing" not in caught.value.message.lower()
+    with pytest.raises(CredentialsError, match="secrets") as caught:
         GoogleSheetsSource.from_spec(KEY, credentials_info={"type": "service_account", "spreadsheet": URL})
+    assert "missing" not in caught.value.message.lower() and "format" not in caught.value.message
 
 
 # ---------------------------------------------------------------- same content, same raw tabs

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,19 +87,23 @@ def test_success_is_stored_then_served_after_a_failure(fake_sheets, tmp_path):
 def test_failed_or_partial_fetch_never_overwrites_the_snapshot(fake_sheets, tmp_path):
     fake_sheets.add_spreadsheet(KEY, TABS)
     store = SnapshotStore(tmp_path)
-    good = fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
+
+    def load() -> RawData:  # every load asks Google again (no failure remembered between them)
+        return fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store, failures=None)
+
+    good = load()
     before = store.path(good.source_id).read_bytes()
 
     fake_sheets.spreadsheets[KEY].tab("BCHQS").rows.append([45400, "Phi Liêng", 99])
     fake_sheets.fail(503, times=10, kind="batchGet")  # metadata answers, values do not: a partial fetch
-    served = fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
+    served = load()
     assert served.notice and served.tabs == good.tabs
     fake_sheets.fail(429, times=10)
-    fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
+    load()
     assert store.path(good.source_id).read_bytes() == before
 
     fake_sheets.failures.clear()
-    newer = fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
+    newer = load()
     assert newer.notice is None and store.load(good.source_id).tabs["BCHQS"].values[-1] == [45400, "Phi Liêng", 99]
 
 
@@ -133,3 +139,49 @@ def test_interrupted_write_leaves_the_old_snapshot_and_no_temporary_file(tmp_pat
         store.save(broken)
     assert store.load(good.source_id) == good
     assert [p.name for p in tmp_path.iterdir()] == [store.path(good.source_id).name]
+
+
+def test_an_older_snapshot_never_replaces_a_newer_one(tmp_path):
+    store = SnapshotStore(tmp_path)
+    newer = sample(dt.datetime(2026, 11, 29, 14, 5, tzinfo=dt.UTC))
+    older = replace(newer, tabs={"BCHQS": RawTab("BCHQS", [["cũ"]])}, fetched_at=newer.fetched_at - dt.timedelta(1))
+    assert store.save(newer) and not store.save(older)
+    assert store.load(newer.source_id) == newer
+    assert store.save(replace(newer, fetched_at=newer.fetched_at + dt.timedelta(seconds=1)))
+
+
+def test_a_slow_refresh_finishing_last_keeps_the_newer_snapshot(fake_sheets, tmp_path):
+    """Session A asks for the values, its answer is held up; session B refreshes meanwhile and
+    stores newer data; A's older data, arriving last, must not replace it."""
+    fake_sheets.add_spreadsheet(KEY, TABS)
+    store = SnapshotStore(tmp_path)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_first_values(request) -> None:
+        if request.kind == "batchGet" and not held.is_set():
+            held.set()
+            release.wait(10)
+
+    fake_sheets.on_reply = hold_first_values
+    results = {}
+    slow = threading.Thread(
+        target=lambda: results.setdefault("slow", fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store))
+    )
+    slow.start()
+    assert held.wait(10)
+    fake_sheets.spreadsheets[KEY].tab("BCHQS").rows.append([45400, "Phi Liêng", 99])
+    quick = fetch_with_fallback(sheets_source(fake_sheets), list(TABS), store)
+    release.set()
+    slow.join(10)
+    assert results["slow"].fetched_at < quick.fetched_at
+    assert results["slow"].tabs["BCHQS"].values[-1] != [45400, "Phi Liêng", 99]
+    assert store.load(quick.source_id).tabs == quick.tabs
+    assert store.load(quick.source_id).tabs["BCHQS"].values[-1] == [45400, "Phi Liêng", 99]
+
+
+def test_stray_cells_survive_a_snapshot(tmp_path):
+    store = SnapshotStore(tmp_path)
+    raw = sample(dt.datetime(2026, 11, 29, 14, 5, tzinfo=dt.UTC))
+    raw = replace(raw, tabs={**raw.tabs, "BCHQS": replace(raw.tabs["BCHQS"], stray=[(1048576, 16383, "x")])})
+    store.save(raw)
+    assert store.load(raw.source_id) == raw

@@ -10,9 +10,8 @@ from openpyxl.utils import column_index_from_string
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from lib.config import Config
-from lib.sheet_setup import TARGET_HEADERS, commune_choices
 from lib.source import WorkbookSource
-from lib.template import GUIDE_HEADERS, GUIDE_TAB, LISTS_TAB, build_template
+from lib.template import GUIDE_HEADERS, GUIDE_TAB, LISTS_TAB, TARGET_HEADERS, build_template, commune_choices
 
 
 @pytest.fixture(scope="module")
