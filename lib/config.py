@@ -197,6 +197,7 @@ class ReportSettings(_Model):
     number_prefix: str = "…/BC-BCĐ"
     place: str | None = None
     subunit: str = "xã"
+    village_noun: str = "thôn"
     armed_forces: str = "lực lượng vũ trang"
     extremely_difficult_basis: str | None = None
     highlights_per_programme: int = Field(3, ge=0, le=20)
