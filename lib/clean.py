@@ -66,7 +66,7 @@ class Tab:
         self.layout: dict[int, str] = {}  # sheet column index → column name
         self.columns: dict[str, Column] = {}
         self.out: dict[str, Column] = {}
-        self.data: list[list[Any]] = []  # the tab's rows below the header that are not empty lists
+        self.data: list[list[Any]] = []  # the tab's rows below the header
         self.data_rows = np.zeros(0, np.int64)  # the sheet row of each of them
         self.rows = np.zeros(0, np.int64)
         self.excluded = np.zeros(0, bool)  # rows with an error
@@ -116,9 +116,8 @@ class Tab:
                 self.headers[name] = text
                 layout[name] = index
         self.layout = {index: name for name, index in sorted(layout.items(), key=lambda item: item[1])}
-        self.data = [row for row in self.raw.values[1:] if row]
-        lengths = np.fromiter(map(len, self.raw.values[1:]), np.intp, len(self.raw.values) - 1)
-        self.data_rows = np.flatnonzero(lengths) + 2
+        self.data = self.raw.values[1:]
+        self.data_rows = np.arange(2, len(self.raw.values) + 1)
 
     def run(self) -> tuple[Part | None, dict[str, Any]]:
         """Every rule over the tab's rows (after ``read`` and ``stack``): its accepted rows and counts."""
