@@ -36,7 +36,7 @@ from .factorised import Column, Part, assemble, duplicates, pairs, stack
 from .formatting import number as format_number
 from .normalize import clean_name, display, fold, is_blank, malformed_number, nfc, parse_date, parse_number
 from .problems import ERROR, PROBLEMS, WARNING, IssueLog
-from .source import RawData, RawTab
+from .raw import RawData, RawTab
 
 FILL_DOWN = ("date", "commune", "programme", "activity_type")  # required columns people merge cells in
 TOO_LARGE = 1e15  # no figure of an activity is this large; it also overflows number formatting
@@ -431,9 +431,15 @@ def _guess(catalogue: Catalogue) -> Callable[[Any], str]:
 
 def check_stray_cells(tab: RawTab, organisation: str, log: IssueLog) -> None:
     """Cells far outside a tab's data block are not read: a warning names each one."""
-    for row, index, value in getattr(tab, "stray", None) or []:
-        cell = _a1(row, index)
-        log.add("cell.stray", tab.name, organisation, row, _letters(cell), value, cell=cell)
+    by_column: dict[int, list[tuple[int, Any]]] = {}
+    for row, index, value in tab.stray:
+        by_column.setdefault(index, []).append((row, value))
+    for index, cells in sorted(by_column.items()):
+        rows = [row for row, _ in cells]
+        addresses = [_a1(row, index) for row in rows]
+        values = np.empty(len(cells), dtype=object)
+        values[:] = [value for _, value in cells]
+        log.add("cell.stray", tab.name, organisation, rows, _letters(addresses[0]), values, cell=addresses)
 
 
 def _meta_tab(

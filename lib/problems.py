@@ -248,7 +248,7 @@ PROBLEMS: dict[str, Problem] = {
             "number.too_large",
             ERROR,
             "Số quá lớn",
-            "«{measure}» quá lớn ({value}) để là số liệu thật.",
+            "Giá trị «{value}» ở cột «{measure}» quá lớn, không thể là số liệu thật.",
             "Kiểm tra lại số đã nhập (thừa chữ số, dán nhầm ô).",
         ),
         Problem(
@@ -322,16 +322,11 @@ PROBLEMS: dict[str, Problem] = {
             "narrative.text_missing",
             ERROR,
             "Thiếu nội dung nhận định",
-            "Dòng có Năm nhưng thiếu Nội dung.",
+            "Dòng thiếu Nội dung.",
             "Điền cột Nội dung hoặc xoá dòng.",
         ),
     )
 }
-
-
-def problem(code: str) -> Problem:
-    """The catalogue entry of a code; an unknown code is a programming error."""
-    return PROBLEMS[code]
 
 
 class IssueLog:

@@ -11,7 +11,6 @@ import pytest
 from lib.clean import RULES, clean
 from lib.normalize import SHEET_ERRORS
 from lib.problems import ERROR, PROBLEMS, WARNING
-from lib.source import RawTab
 from tests.conftest import HEADER, clean_tab, raw_data
 
 ROW = ["05/03/2024", "Rô Men", "Thôn 1", 2, "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 1, 120, ""]
@@ -402,22 +401,18 @@ def test_rows_with_data_only_under_headerless_columns_are_reported(config):
     assert stats_of(d) == (3, 1, 2)
 
 
-def _with_stray(tab: RawTab, stray: list) -> RawTab:
-    """The tab with stray cells set, whether or not RawTab declares the field yet."""
-    if "stray" in {f.name for f in dataclasses.fields(RawTab)}:
-        return dataclasses.replace(tab, stray=stray)
-    object.__setattr__(tab, "stray", stray)
-    return tab
-
-
 def test_stray_cells_far_from_the_data_are_reported(config):
     raw = raw_data({**{name: [] for name in config.organisation_tabs}, "BCHQS": [HEADER, ROW]})
     tabs = dict(raw.tabs)
-    tabs["BCHQS"] = _with_stray(tabs["BCHQS"], [(1048576, 16383, "x"), (5000, 2, 12)])
+    tabs["BCHQS"] = dataclasses.replace(tabs["BCHQS"], stray=[(1048576, 16383, "x"), (5000, 2, 12), (6000, 2, "y")])
     d = clean(dataclasses.replace(raw, tabs=tabs), config)
     assert len(d.activities) == 1
-    assert found(d) == [("cell.stray", 5000, "C", "12"), ("cell.stray", 1048576, "XFD", "x")]
-    assert "XFD1048576" in issues_of(d)["message"].iloc[1]
+    assert found(d) == [
+        ("cell.stray", 5000, "C", "12"),
+        ("cell.stray", 6000, "C", "y"),
+        ("cell.stray", 1048576, "XFD", "x"),
+    ]
+    assert "C6000" in issues_of(d)["message"].iloc[1] and "XFD1048576" in issues_of(d)["message"].iloc[2]
 
 
 def test_control_characters_become_spaces(config):
