@@ -329,14 +329,16 @@ def _xlsx_errors(data: bytes) -> list[tuple[int, int, str]]:
     ]
 
 
-def _xlsx_scan(path: Path, sheets: list[str]) -> tuple[dict[str, _Layout], dict[str, bytes]]:
-    """The layout of each named sheet, and the XML of the sheets rewritten without their strays."""
+def _xlsx_scan(path: Path, tabs: list[str]) -> tuple[dict[str, _Layout], dict[str, bytes]]:
+    """The layout of each sheet asked for (by its name in the workbook), and the XML of the sheets
+    rewritten without their strays. Only these sheets are read: calamine reads an .xlsx tab by tab."""
     layouts, rewritten = {}, {}
     with zipfile.ZipFile(path) as archive:
         members, names = _xlsx_members(archive), set(archive.namelist())
         strings = _SharedStrings(archive)
-        for sheet in sheets:
-            if members.get(sheet) not in names:
+        present = {nfc(sheet): sheet for sheet in members}  # a tab name typed in NFD still matches
+        for sheet in (present[nfc(tab)] for tab in tabs if nfc(tab) in present):
+            if members[sheet] not in names:
                 continue
             data = archive.read(members[sheet])
             layout = layouts[sheet] = _xlsx_layout(sheet, data)
@@ -359,7 +361,9 @@ _ODS_NAME_RE = re.compile(rb'(?:^|\s)table:name="([^"]*)"')
 _ODS_ROWS_RE = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _ODS_COLUMNS_RE = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _ODS_ATTRIBUTE_RE = re.compile(rb'\s([\w-]+:[\w-]+)="([^"]*)"')
-_ODS_ERROR = b'calcext:value-type="error"'
+_ODS_ERROR = b'calcext:value-type="error"'  # how LibreOffice marks a formula whose result is an error
+_ODS_FORMULA_TEXT = (b"table:formula=", b'office:string-value=""')  # a formula shown as text only: maybe one too
+_ERROR_TEXT_RE = re.compile(r"#[A-Z][A-Z0-9/_]*[!?]?|#N/A|Err:\d{3}")
 _ODS_PARAGRAPH_RE = re.compile(rb"<text:p\b[^>]*?(?:/>|>(.*?)</text:p>)", re.S)
 _ODS_ANNOTATION_RE = re.compile(rb"<office:annotation\b.*?</office:annotation>", re.S)
 _ODS_SPACES_RE = re.compile(rb'<text:s\b(?:[^>]*?text:c="(\d+)")?[^>]*/>')
@@ -415,10 +419,21 @@ def _ods_text(inner: bytes | None) -> str:
     return "\n".join(paragraphs)
 
 
-def _ods_value(attributes: bytes, inner: bytes | None) -> Cell | None:
-    """The value of one cell as the Sheets API would give it (None: an empty cell)."""
+def _ods_error(attributes: bytes, inner: bytes | None) -> str | None:
+    """The error text of a formula cell whose result is an error (#N/A, #DIV/0!, Err:502…), else None:
+    calamine reads these cells as empty."""
     if _ODS_ERROR in attributes:
         return _ods_text(inner)
+    if all(part in attributes for part in _ODS_FORMULA_TEXT):  # written by another program than LibreOffice
+        text = _ods_text(inner)
+        return text if _ERROR_TEXT_RE.fullmatch(text) else None
+    return None
+
+
+def _ods_value(attributes: bytes, inner: bytes | None) -> Cell | None:
+    """The value of one cell as the Sheets API would give it (None: an empty cell)."""
+    if (error := _ods_error(attributes, inner)) is not None:
+        return error
     found = {
         name.decode(): html.unescape(value.decode("utf-8", "replace"))
         for name, value in _ODS_ATTRIBUTE_RE.findall(attributes)
@@ -452,15 +467,19 @@ def _ods_table(name: str, body: bytes, wanted: bool) -> tuple[_Layout, bytes | N
     for repeat, inner, _ in _ods_rows(body):
         if inner and b"value-type=" in inner:
             rows.append((row + 1, row + repeat))
-            if b"columns-repeated" not in inner and _ODS_ERROR not in inner:
+            if (
+                b"columns-repeated" not in inner
+                and _ODS_ERROR not in inner
+                and not all(part in inner for part in _ODS_FORMULA_TEXT)
+            ):
                 shapes.add(tuple(_ODS_VALUED_RE.findall(inner)))
             else:
                 for column, width, cell in _ods_cells(inner):
                     attributes = cell.group(2)
                     if b"value-type=" in attributes:
                         columns.add((column + 1, column + width))
-                        if wanted and _ODS_ERROR in attributes:
-                            errors.append((row, repeat, column, width, _ods_text(cell.group(3))))
+                        if wanted and (text := _ods_error(attributes, cell.group(3))) is not None:
+                            errors.append((row, repeat, column, width, text))
         row += repeat
     for shape in shapes:
         columns.update((index, index) for index, valued in enumerate(shape, 1) if valued)
@@ -553,10 +572,7 @@ class WorkbookSource:
         layouts: dict[str, _Layout] = {}
         rewritten: dict[str, bytes] = {}
         if suffix in (".xlsx", ".xlsm"):
-            with zipfile.ZipFile(self.path) as archive:
-                sheets = list(_xlsx_members(archive))
-            present = {nfc(name): name for name in sheets}
-            layouts, rewritten = _xlsx_scan(self.path, [present[nfc(n)] for n in tab_names if nfc(n) in present])
+            layouts, rewritten = _xlsx_scan(self.path, tab_names)
         elif suffix == ".ods":
             layouts, rewritten = _ods_scan(self.path, tab_names)
         workbook = (

@@ -2,6 +2,8 @@
 
 import ast
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -241,6 +243,10 @@ def test_ods_formula_errors_arrive_as_their_error_text(tmp_path):
         + ods_error("1/0", "#DIV/0!")
         + ods_cell("Dân vận")
         + ods_error("SQRT(-1)", "Err:502"),
+        # written by a program that shows the error as text only; a formula giving "" stays empty
+        ods_cell("09/03/2024")
+        + ods_error("NA()", "#N/A").replace(' calcext:value-type="error"', "")
+        + ods_error("&quot;&quot;", "").replace(' calcext:value-type="error"', ""),
         # an error cell repeated over two columns, after a repeated empty cell
         ods_cell("08/03/2024")
         + '<table:table-cell table:number-columns-repeated="2"/>'
@@ -255,6 +261,7 @@ def test_ods_formula_errors_arrive_as_their_error_text(tmp_path):
         DATA[1],
         ["06/03/2024", "#N/A", 2, "Tuyên truyền", 5],
         ["07/03/2024", "Rô Men", "#DIV/0!", "Dân vận", "Err:502"],
+        ["09/03/2024", "#N/A"],
         ["08/03/2024", "", "", "#N/A", "#N/A"],
     ]
     assert all(is_sheet_error(v) for v in ("#N/A", "#DIV/0!", "Err:502"))
@@ -305,3 +312,44 @@ def test_messages_name_the_file_not_the_server_path(tmp_path):
     with pytest.raises(SourceError) as caught:
         WorkbookSource(broken).fetch(["A"])
     assert str(tmp_path) not in caught.value.message and "Error" not in caught.value.message
+
+
+def test_xls_cells_far_from_the_data_are_left_out_and_listed(tmp_path):
+    """.xls has no XML to scan (and at most 65 536 × 256 cells): the block is cut from the rows read."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "BCHQS"
+    for row in DATA:
+        sheet.append(row)
+    sheet["BA3"] = "ghi chú ngoài bảng"
+    sheet["IV60000"] = "x"
+    workbook.save(tmp_path / "cu.xlsx")
+    tab = WorkbookSource(convert(tmp_path / "cu.xlsx", "xls")).fetch(["BCHQS"]).tabs["BCHQS"]
+    assert tab.values == DATA
+    assert tab.stray == [(3, 52, "ghi chú ngoài bảng"), (60000, 255, "x")]
+
+
+def convert(path: Path, suffix: str) -> Path:
+    """The workbook saved by LibreOffice in another format (skips the test without LibreOffice)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is needed for this file format")
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", suffix, "--outdir", str(path.parent), str(path)],
+        env={**os.environ, "HOME": str(path.parent)},
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    return path.with_suffix(f".{suffix}")
+
+
+def test_ods_saved_by_libreoffice_keeps_its_formula_errors(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "BCHQS"
+    for row in (*DATA, ["06/03/2024", "=NA()", 2, "Tuyên truyền", "=SQRT(-1)"]):
+        sheet.append(row)
+    workbook.save(tmp_path / "loi.xlsx")
+    values = WorkbookSource(convert(tmp_path / "loi.xlsx", "ods")).fetch(["BCHQS"]).tabs["BCHQS"].values
+    assert values == [*DATA, ["06/03/2024", "#N/A", 2, "Tuyên truyền", "Err:502"]]
