@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
 from lib.dataset import Dataset
-from lib.source import RawData, RawTab, WorkbookSource
+from lib.raw import RawData, RawTab
+from lib.source import WorkbookSource
 
 pytest_plugins = ["fake_sheets"]  # the fake Sheets API fixture
 
