@@ -112,11 +112,16 @@ def _layout(tab: str, rows: tuple[np.ndarray, np.ndarray], columns: tuple[np.nda
     )
     if layout.last_row * layout.last_column > BLOCK_CELLS_MAX:
         raise SourceError(
-            f"Tab «{tab}» có vùng dữ liệu quá lớn ({layout.last_row} dòng × {layout.last_column} cột, phần lớn là "
+            f"Tab «{tab}» có vùng dữ liệu quá lớn ({_thousands(layout.last_row)} dòng × "
+            f"{_thousands(layout.last_column)} cột, phần lớn là "
             "ô trống xen giữa những ô có giá trị nằm rải rác). Hãy xoá các ô thừa nằm xa bảng dữ liệu trong tab "
             "này, lưu tệp rồi đọc lại."
         )
     return layout
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # 1.048.576, as numbers are written in Vietnamese
 
 
 def _points(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -321,11 +326,20 @@ def _xlsx_without_strays(data: bytes, layout: _Layout, strings: Callable[[int], 
 
 def _xlsx_errors(data: bytes) -> list[tuple[int, int, str]]:
     """Formula-error cells (0-based row and column, error text), which calamine reads as empty."""
-    if b't="e"' not in data:
+    count = data.count(b't="e"')
+    if not count:
         return []
-    return [
+    found = [
         (int(row) - 1, column_letter_to_index(col.decode()) - 1, html.unescape(value.decode("utf-8", "replace")))
         for col, row, value in _ERROR_CELL_RE.findall(data)
+    ]
+    if len(found) == count:
+        return found
+    return [  # some error cell is written another way (attributes in another order, no address): cell by cell
+        (row - 1, column - 1, value)
+        for row, column, attributes, inner, _, _ in _xlsx_cells(data)
+        if _CELL_TYPE_RE.search(attributes) and _CELL_TYPE_RE.search(attributes).group(1) == b"e"
+        if isinstance(value := _xlsx_value(attributes, inner, lambda index: ""), str)
     ]
 
 

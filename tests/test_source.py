@@ -3,6 +3,7 @@
 import ast
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -353,3 +354,25 @@ def test_ods_saved_by_libreoffice_keeps_its_formula_errors(tmp_path):
     workbook.save(tmp_path / "loi.xlsx")
     values = WorkbookSource(convert(tmp_path / "loi.xlsx", "ods")).fetch(["BCHQS"]).tabs["BCHQS"].values
     assert values == [*DATA, ["06/03/2024", "#N/A", 2, "Tuyên truyền", "Err:502"]]
+
+
+def test_xlsx_without_cell_addresses_is_placed_cell_by_cell(tmp_path):
+    """Some programs leave out row and cell addresses (allowed: cells then follow one another) or
+    write attributes in another order: the scan places such cells one by one, far cells and error
+    cells included."""
+    path = far_xlsx(tmp_path / "xa.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    sheet = re.sub(r'<c r="[A-E][1-3]" ', "<c ", sheet)  # rows 1 to 3: the data cells without address
+    sheet = sheet.replace('<row r="2"', "<row")  # row 2 counted after row 1
+    sheet = sheet.replace('<row r="504"', '<row r="5"><c t="e" r="B5"><f>NA()</f><v>#N/A</v></c></row><row r="504"')
+    members["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    values, stray, _ = read_bounded(path)
+    expected = expected_far_rows()
+    expected[4] = ["", "#N/A"]
+    assert values == expected
+    assert stray == [(3, 52, "ghi chú ngoài bảng"), (1048576, 16383, "x")]
