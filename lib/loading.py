@@ -12,7 +12,7 @@ from .config import Config, load_config
 from .dataset import Dataset
 from .exceptions import ConfigError
 from .report import template_problems
-from .snapshot import SnapshotStore, fetch_with_fallback
+from .snapshot import RecentFailures, SnapshotStore, fetch_with_fallback
 from .source import WorkbookSource, open_source
 
 
@@ -33,13 +33,15 @@ def load_dataset(
     credentials_file: str | None = None,
     credentials_info: dict[str, Any] | None = None,
     use_snapshots: bool = True,
+    failures: RecentFailures | None = None,
 ) -> Dataset:
     """The cleaned data of ``spec`` (a workbook path or a Google Sheets URL/key; the config's
-    default source when None)."""
+    default source when None). ``failures`` remembers a failed fetch briefly, so that the loads of
+    many sessions during an outage do not each ask Google again."""
     spec = spec or str(config.resolve_path(config.settings.default_source))
     source = open_source(spec, credentials_file=credentials_file, credentials_info=credentials_info)
     if isinstance(source, WorkbookSource):
         return clean(source.fetch(wanted_tabs(config)), config)
     store = SnapshotStore(config.resolve_path(config.settings.data_dir) / "snapshots") if use_snapshots else None
-    raw = fetch_with_fallback(source, wanted_tabs(config), store)
+    raw = fetch_with_fallback(source, wanted_tabs(config), store, failures=failures)
     return clean(raw, config)

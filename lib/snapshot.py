@@ -156,7 +156,8 @@ def _later(first: dt.datetime, second: dt.datetime) -> bool:
 
 class RecentFailures:
     """The last failure of each source for ``seconds``: within that time a new load re-raises it
-    (or serves the snapshot) without asking the source again. Thread-safe; sessions share one."""
+    (or serves the snapshot) without asking the source again. Thread-safe; the app's sessions share the
+    one its Streamlit adapter keeps."""
 
     def __init__(self, seconds: float = FAILURE_SECONDS):
         self.seconds = seconds
@@ -187,9 +188,6 @@ class RecentFailures:
             self._failures.clear()
 
 
-RECENT_FAILURES = RecentFailures()  # the failures every session of the app shares
-
-
 def stale_notice(raw: RawData, error: SourceError) -> str:
     """What the user reads when a snapshot is served instead of fresh data."""
     what = "Google Sheets" if raw.source_id.startswith("gsheet:") else "nguồn dữ liệu"
@@ -211,7 +209,7 @@ def fetch_with_fallback(
     tab_names: list[str],
     store: SnapshotStore | None,
     *,
-    failures: RecentFailures | None = RECENT_FAILURES,
+    failures: RecentFailures | None = None,
 ) -> RawData:
     """Fetch and store a snapshot. On any failure serve the last snapshot with a notice, or raise the
     failure as a SourceError; a failure is remembered in ``failures`` so that loads within its window

@@ -24,6 +24,7 @@ from .filters import Filters
 from .loading import load_checked_config, load_dataset
 from .period import Period
 from .sheet_setup import init_sheet, open_spreadsheet
+from .snapshot import RecentFailures
 
 CONFIG_ENV = "BCD502_CONFIG"
 SOURCE_ENV = "BCD502_SOURCE"
@@ -110,9 +111,16 @@ def _loader(ttl_seconds: int):
     # whole table; pages and lib/ only read it (every selection makes a new frame).
     @st.cache_resource(ttl=ttl_seconds, show_spinner="Đang tải dữ liệu…", max_entries=4)
     def load(spec: str, config_dir: str) -> Dataset:
-        return load_dataset(spec, get_config(), credentials_info=credentials_from_secrets())
+        return load_dataset(spec, get_config(), credentials_info=credentials_from_secrets(), failures=_failures())
 
     return load
+
+
+@st.cache_resource(show_spinner=False)
+def _failures() -> RecentFailures:
+    """The failed fetches of the last seconds, shared by every session: during an outage the sessions'
+    reruns answer with the same message instead of each asking Google again."""
+    return RecentFailures()
 
 
 def get_dataset() -> Dataset:
@@ -122,7 +130,8 @@ def get_dataset() -> Dataset:
 
 
 def refresh() -> None:
-    """Force the next ``get_dataset()`` to fetch again, for every session."""
+    """Force the next ``get_dataset()`` to fetch again, for every session (a failure just remembered too)."""
+    _failures().clear()
     _loader(get_config().settings.cache_ttl_seconds).clear()
 
 

@@ -33,8 +33,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from gspread.utils import absolute_range_name, column_letter_to_index, rowcol_to_a1
 
-from lib.snapshot import RECENT_FAILURES
-
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 SERVICE_ACCOUNT = "bcd502-reader@bcd502-demo.iam.gserviceaccount.com"
@@ -618,14 +616,6 @@ class FakeSheets:
         protected["protectedRangeId"] = self._new_id()
         tab.protected_ranges.append(protected)
         return {"addProtectedRange": {"protectedRange": protected}}
-
-
-@pytest.fixture(autouse=True)
-def _no_remembered_failures() -> Iterator[None]:
-    """Each test starts with no failure remembered from another (loads within 30 s re-raise one)."""
-    RECENT_FAILURES.clear()
-    yield
-    RECENT_FAILURES.clear()
 
 
 @pytest.fixture

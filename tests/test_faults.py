@@ -192,11 +192,11 @@ def test_an_outage_is_not_asked_again_on_every_load(fake, tmp_path):
     of requests, then the same message from memory for the next 30 s."""
     fake.fail(503, times=1000)
     policy = RetryPolicy(initial_wait=0.001, max_wait=0.002)  # the default bounds, without the waiting
-    messages = []
+    messages, failures = [], RecentFailures()  # what the app's sessions share
     for _ in range(3):
         source = GoogleSheetsSource.from_spec(URL, credentials_info=service_account_info(), retry=policy)
         with pytest.raises(SheetsError) as caught:
-            fetch_with_fallback(source, list(TABS), SnapshotStore(tmp_path))
+            fetch_with_fallback(source, list(TABS), SnapshotStore(tmp_path), failures=failures)
         messages.append(caught.value.message)
     assert fake.count("get") == policy.attempts == 5 and fake.count("batchGet") == 0
     assert fake.count("token") == 1
