@@ -110,7 +110,9 @@ def organisation_columns(config: Config) -> list[Column]:
     by_field = {
         "date": DATE_RULE,
         "commune": list_rule(commune_choices(config), f"Chọn xã, hoặc «{config.unit.whole_unit_label}»."),
-        "programme": list_rule(programme_choices(config), "Chọn số chương trình phối hợp (1–4)."),
+        "programme": list_rule(
+            programme_choices(config), f"Chọn số chương trình phối hợp ({config.programme_numbers})."
+        ),
         "activity_type": list_rule([a.name for a in config.activity_types.values()], "Chọn loại hoạt động."),
     }
     return [

@@ -19,11 +19,13 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from lib import indicators as ind
+from lib import sheet_setup
 from lib.config import DEFAULT_CONFIG_DIR
 from lib.exceptions import ConfigError
 from lib.loading import load_checked_config, load_dataset
 from lib.period import Period
 from lib.report import render_docx, render_markdown
+from tests.conftest import clean_tab
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal_config"
@@ -263,8 +265,14 @@ def test_yaml_encodings(copy):
     assert found.startswith("settings.yaml: tệp không được lưu bằng mã UTF-8")
 
 
-def test_programme_hint_follows_the_config(minimal):
+def test_programme_hints_follow_the_config(minimal):
     assert minimal.programme_numbers == "1–3"
+    rule = next(c.rule for c in sheet_setup.organisation_columns(minimal) if c.header == "Chương trình")
+    assert "Chọn số chương trình phối hợp (1–3)." in str(rule)
+    rows = [["Ngày", "Thôn", "Chương trình", "Hoạt động"], ["05/03/2024", "Đăng Gia", 9, "Họp dân"]]
+    faulty = clean_tab(minimal, rows, tab="Quân sự")
+    [issue] = faulty.issues.itertuples()
+    assert issue.code == "programme.unknown" and "(1–3)" in issue.suggestion
 
 
 # ---------------------------------------------------------------- no code of the config in Python
