@@ -526,12 +526,8 @@ def _sample(config: Config, year: int, full: bool) -> Dataset:
     """A small dataset made from the configuration alone: with ``full``, every organisation records every
     activity type in the year and the year before, with every measure filled, plus targets and narratives;
     otherwise nothing. Rendering both exercises the template's branches with and without data."""
-    fields, measures = config.fields, list(config.measures.values())
-    header = [
-        fields[c].name
-        for c in ("date", "commune", "village", "programme", "activity_type", "content", "partners")
-        if c in fields
-    ] + [m.name for m in measures]
+    measures = list(config.measures.values())
+    header = [f.name for f in config.fields.values()] + [m.name for m in measures]
     commune = config.unit.communes[0]
     village = commune.villages[0].name if commune.villages else ""
     orgs = list(config.organisations.values())
@@ -550,14 +546,7 @@ def _sample(config: Config, year: int, full: bool) -> Dataset:
                     "content": kind.name,
                     "partners": partner,
                 }
-                rows.append(
-                    [
-                        cells[c]
-                        for c in ("date", "commune", "village", "programme", "activity_type", "content", "partners")
-                        if c in fields
-                    ]
-                    + [1] * len(measures)
-                )
+                rows.append([cells[c] for c in config.fields] + [1] * len(measures))
         tabs[org.tab] = RawTab(org.tab, rows)
     names = config.settings.tabs
     if full:
