@@ -7,8 +7,9 @@ a workbook its sheet XML is scanned, without building the cells, and each tab's 
 it starts at A1 and ends where rows or columns stay empty for a long stretch (``ROW_GAP``,
 ``COLUMN_GAP``). Cells beyond it are emptied in a copy of the workbook handed to calamine and listed
 in ``RawTab.stray`` for the cleaner to report. Formula-error cells (#N/A, #REF!, Err:502…), which
-calamine reads as empty, are put back from the sheet XML (.xlsx, .ods) as the text the Sheets API
-would return, so the cleaner reports them instead of reading a blank.
+calamine reads as empty, are put back as the text the Sheets API would return, so the cleaner reports
+them instead of reading a blank: from the sheet XML (.xlsx, .ods), or from the error codes xlrd reads
+(.xls, whose binary records calamine does not pass on).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from xml.etree import ElementTree
 import numpy as np
 from gspread.utils import a1_to_rowcol, column_letter_to_index
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from xlrd import XL_CELL_ERROR, error_text_from_code, open_workbook
 
 from .exceptions import SourceError
 from .normalize import nfc
@@ -552,6 +554,34 @@ def _ods_scan(path: Path, tabs: list[str]) -> tuple[dict[str, _Layout], dict[str
     return layouts, {"content.xml": b"".join([*pieces, content[last:]])}
 
 
+# ---------------------------------------------------------------- .xls
+
+
+def _xls_errors(path: Path, tabs: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+    """The formula-error cells of the sheets asked for in an .xls (0-based row and column, error
+    text), by sheet name (NFC), which calamine reads as empty. xlrd loads only these sheets, each
+    row as long as its last cell (an .xls holds at most 65 536 × 256 cells)."""
+    wanted = {nfc(tab) for tab in tabs}
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    with open_workbook(str(path), on_demand=True, ragged_rows=True, logfile=io.StringIO()) as book:
+        for sheet in book.sheet_names():
+            if nfc(sheet) not in wanted:
+                continue
+            table = book.sheet_by_name(sheet)
+            found = errors[nfc(sheet)] = []
+            for row in range(table.nrows):
+                kinds = table.row_types(row)
+                if XL_CELL_ERROR in kinds:
+                    values = table.row_values(row)
+                    found += [
+                        (row, column, error_text_from_code.get(values[column], "#ERROR!"))
+                        for column, kind in enumerate(kinds)
+                        if kind == XL_CELL_ERROR
+                    ]
+            book.unload_sheet(sheet)
+    return errors
+
+
 # ---------------------------------------------------------------- the workbook source
 
 
@@ -595,6 +625,7 @@ class WorkbookSource:
             else CalamineWorkbook.from_path(str(self.path))
         )
         visibility = {m.name: m.visible for m in workbook.sheets_metadata}
+        xls_errors = self._xls_error_cells(tab_names) if suffix == ".xls" else {}
         present = {nfc(name): name for name in visibility}  # a tab name typed in NFD still matches
         tabs = {}
         for name in tab_names:
@@ -604,6 +635,7 @@ class WorkbookSource:
             values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             layout = layouts.get(sheet)
             if layout is None:  # .xls, .xlsb: no XML to scan; the block is cut from the rows read
+                _put_errors(values, xls_errors.get(nfc(sheet), []))  # inside the block or stray, as any value
                 values, stray = _bounded(sheet, values)
             else:
                 stray = sorted(layout.stray, key=lambda cell: cell[:2])
@@ -619,6 +651,15 @@ class WorkbookSource:
             source_label=self.label,
             fetched_at=dt.datetime.now().astimezone(),
         )
+
+    def _xls_error_cells(self, tab_names: list[str]) -> dict[str, list[tuple[int, int, str]]]:
+        """The error cells of an .xls calamine has opened; none, with a warning in the log, when xlrd
+        cannot parse the file (calamine, the reader of the values, still reads it)."""
+        try:
+            return _xls_errors(self.path, tab_names)
+        except Exception as error:  # xlrd raises its own types, and struct or index errors, for files it cannot parse
+            log.warning("Workbook %s: formula-error cells not found (xlrd): %r", self.path.name, error)
+            return {}
 
 
 def open_source(

@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
+from lib.clean import clean, wanted_tabs
 from lib.exceptions import SourceError
 from lib.normalize import is_sheet_error
+from lib.problems import ERROR, WARNING
 from lib.sheets import is_google_sheet
 from lib.source import WorkbookSource
 
@@ -376,3 +378,63 @@ def test_xlsx_without_cell_addresses_is_placed_cell_by_cell(tmp_path):
     expected[4] = ["", "#N/A"]
     assert values == expected
     assert stray == [(3, 52, "ghi chú ngoài bảng"), (1048576, 16383, "x")]
+
+
+def error_xls(path: Path) -> Path:
+    """An .xls saved by LibreOffice with formula errors: #N/A in the commune column (under a filled
+    commune, so it looks like a merged cell), #DIV/0! and #REF! among numbers, #N/A far from the data."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "BCHQS"
+    for row in (
+        *DATA,
+        ["07/03/2024", "=NA()", 2, "Ngày thứ 7 cùng nhân dân", 30],
+        ["08/03/2024", "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", "=1/0"],
+        ["09/03/2024", "Đạ K'Nàng", "=#REF!", "Tuyên truyền", '=""'],
+        ["10/03/2024", "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 8],
+    ):
+        sheet.append(row)
+    sheet["IV60000"] = "=NA()"
+    workbook.save(path.with_suffix(".xlsx"))
+    return convert(path.with_suffix(".xlsx"), "xls")
+
+
+def test_xls_formula_errors_arrive_as_their_error_text(tmp_path):
+    """calamine reads the error cells of an .xls as blanks; their codes come from xlrd, and a far
+    error cell is listed as stray like any far value."""
+    tab = WorkbookSource(error_xls(tmp_path / "loi.xls")).fetch(["BCHQS"]).tabs["BCHQS"]
+    assert tab.values == [
+        *DATA,
+        ["07/03/2024", "#N/A", 2, "Ngày thứ 7 cùng nhân dân", 30],
+        ["08/03/2024", "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", "#DIV/0!"],
+        ["09/03/2024", "Đạ K'Nàng", "#REF!", "Tuyên truyền"],
+        ["10/03/2024", "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", 8],
+    ]
+    assert tab.stray == [(60000, 255, "#N/A")]
+
+
+def test_xls_error_cells_are_reported_not_filled_down(tmp_path, config):
+    raw = WorkbookSource(error_xls(tmp_path / "loi.xls")).fetch(wanted_tabs(config))
+    dataset = clean(raw, config)
+    issues = dataset.issues[dataset.issues["tab"] == "BCHQS"]
+    assert list(zip(issues["severity"], issues["code"], issues["row"], issues["column"], issues["value"])) == [
+        (ERROR, "cell.formula_error", 4, "Xã", "#N/A"),  # not taken from the row above
+        (ERROR, "cell.formula_error", 5, "Người tham gia", "#DIV/0!"),
+        (ERROR, "cell.formula_error", 6, "Chương trình", "#REF!"),
+        (WARNING, "cell.stray", 60000, "IV", "#N/A"),
+    ]
+    counted = dataset.activities[dataset.activities["tab"] == "BCHQS"]
+    assert sorted(counted["row"]) == [2, 3, 7]
+    assert counted["commune"].tolist().count("Rô Men") == 2
+
+
+def test_xls_read_when_xlrd_cannot_find_the_error_cells(tmp_path, monkeypatch, caplog):
+    """calamine stays the reader: should xlrd fail on a file, the values are still read (logged)."""
+
+    def fails(path, tabs):
+        raise ValueError("unsupported record")
+
+    monkeypatch.setattr("lib.source._xls_errors", fails)
+    tab = WorkbookSource(error_xls(tmp_path / "loi.xls")).fetch(["BCHQS"]).tabs["BCHQS"]
+    assert tab.values[3] == ["07/03/2024", "", 2, "Ngày thứ 7 cùng nhân dân", 30]
+    assert "formula-error cells not found" in caplog.text
