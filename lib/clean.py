@@ -227,7 +227,19 @@ def check_dates(t: Tab) -> None:
     for code, rows in window.groups():
         t.issue(code, rows, "date", date=day.map(_dmy, key="date.text"), first=_dmy(first), last=_dmy(last))
     kept = day.map(lambda d: d if first <= d <= last else None, key="date.kept")
-    t.out["date"] = kept.typed("datetime64[ns]")
+    t.out["date"] = kept.map_array(_nanosecond_days, key="date.ns")
+
+
+_NS_DAYS = (np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D"))  # whole days datetime64[ns] holds
+
+
+def _nanosecond_days(days: np.ndarray) -> np.ndarray:
+    """Days (``datetime.date`` or None) as datetime64[ns], the unit of the Activities date column:
+    built as datetime64[D] by numpy and cast, so the unit never depends on what pandas infers; NaT
+    for None and for a day outside what [ns] holds, which the cast would wrap round silently."""
+    array = np.array(days.tolist(), "datetime64[D]")
+    inside = (array >= _NS_DAYS[0]) & (array <= _NS_DAYS[1])
+    return np.where(inside, array, np.datetime64("NaT", "D")).astype("datetime64[ns]")
 
 
 def _dmy(day: dt.date) -> str:
@@ -519,7 +531,8 @@ def read_targets(raw: RawData, config: Config, cats: Catalogues, log: IssueLog) 
             ok.append(
                 {"year": int(year), "indicator": indicator, "commune": commune, "value": value, "row": rec["row"]}
             )
-    return pd.concat([result, pd.DataFrame(ok)], ignore_index=True) if ok else result
+    # each column in the dtype of ``result``: text stays object with None for a blank (pandas 3 would infer str, NaN)
+    return pd.DataFrame({c: pd.Series([r[c] for r in ok], dtype=result[c].dtype) for c in result}) if ok else result
 
 
 def read_narratives(raw: RawData, config: Config, log: IssueLog) -> pd.DataFrame:
@@ -629,7 +642,9 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
     tab_stats = pd.DataFrame([stats[name] for name in config.organisation_tabs])
     tab_stats["missing"] = tab_stats["tab"].map(lambda name: name not in raw.tabs)
     latest = activities.groupby("tab", observed=True)["date"].max()
-    tab_stats["latest_date"] = tab_stats["tab"].map(latest)
+    latest.index = latest.index.astype(object)
+    # reindex rather than map: pandas 3's Series.map fails on an empty datetime Series (no accepted row)
+    tab_stats["latest_date"] = latest.reindex(tab_stats["tab"].to_numpy(object)).to_numpy()
     counts = issues.groupby(["tab", "severity"]).size().unstack(fill_value=0)
     for severity, name in ((ERROR, "errors"), (WARNING, "warnings")):
         tab_stats[name] = tab_stats["tab"].map(counts[severity] if severity in counts else {}).fillna(0).astype(int)

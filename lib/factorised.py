@@ -14,7 +14,7 @@ The rules in ``lib/clean.py`` see a ``Column`` and never its codes:
   ``by(cell)`` among flagged rows;
 - ``column.missing`` / ``column.error`` / ``column.given``: empty, formula-error, other cells;
 - ``column.raw_cells(rows)``: the cells as typed, for the Issues table;
-- ``column.fill_down()``, ``column.typed(dtype)``, ``Column.filled(rows, value)``.
+- ``column.fill_down()``, ``column.as_typed()``, ``Column.filled(rows, value)``.
 
 A ``key`` names what was computed, so that it is computed once for all tabs.
 
@@ -198,13 +198,6 @@ class Column:
         for label, key in enumerate(keys, start=1):
             if counts[label]:
                 yield key, row_labels == label
-
-    def typed(self, dtype: str) -> Column:
-        """The column with its values as a numpy ``dtype`` array (None becomes NaN or NaT)."""
-        key = ("typed", dtype)
-        if key not in self.distinct.memo:
-            self.distinct.memo[key] = Values(np.array(self.distinct.values.tolist(), dtype=dtype))
-        return Column(self.codes, self.distinct.memo[key])
 
     def as_typed(self) -> Column:
         """The column with the cells as typed (formula errors as their text, blanks None)."""
@@ -479,6 +472,11 @@ def assemble(
     for name in order:
         if name in floats:
             continue
-        array: Any = category(name) if name in categorical else fill(name, np.empty(total, dtypes.get(name, object)))
+        if name in categorical:
+            array: Any = category(name)
+        else:
+            array = fill(name, np.empty(total, dtypes.get(name, object)))
+            if array.dtype == object:  # text stays object with None for a blank (pandas 3 would infer str, NaN)
+                array = pd.Series(array, dtype=object, copy=False)
         table.insert(order.index(name), name, array)
     return table

@@ -265,7 +265,9 @@ def _display(value, column: str) -> str:
 
 def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
     """A table with Vietnamese number formatting (values stay sortable) and CSV / XLSX downloads."""
-    frame = frame.fillna({c: "" for c in frame.columns if frame[c].dtype == object})
+    # text columns: object, or pandas 3's str dtype (which holds a blank as NaN)
+    text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    frame = frame.fillna(dict.fromkeys(text, ""))
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
     st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
     stem = export.file_stem(title)

@@ -138,6 +138,29 @@ def test_tabs_with_different_layouts_and_blank_lines_keep_their_own_rows(config)
     assert found(d, tab="MTTQ") == [("date.invalid", 3, "Ngày", "31/02/2024")]
 
 
+def test_dataset_types_do_not_depend_on_the_pandas_version(config):
+    """Dates are datetime64[ns]; the text columns of activities and targets are object with None for a
+    blank (not pandas 3's str dtype, whose blank is NaN); a tab without accepted rows has no latest date."""
+    tabs = {name: [] for name in config.organisation_tabs}
+    tabs["BCHQS"] = [
+        [*HEADER, "Người báo cáo"],
+        ["05/03/2024", "Rô Men", "", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 120, "", ""],
+        ["06/03/2024", "Rô Men", "Thôn 1", 2, "Ngày thứ 7 cùng nhân dân", "Họp dân", "", 1, 30, "", "Anh Ba"],
+    ]
+    tabs["MTTQ"] = [HEADER, ["31/02/2024", *ROW[1:]]]  # its only row is excluded
+    tabs["Chỉ tiêu"] = [["Năm", "Chỉ tiêu", "Xã", "Giá trị"], [2024, "recruits", "", 65]]
+    d = clean(raw_data(tabs), config)
+    assert d.activities["date"].dtype == "datetime64[ns]"
+    text = ["village", "content", "extra:Người báo cáo"]
+    assert [d.activities[c].dtype for c in [*text, "partners"]] == [object] * 4
+    assert d.activities[text].values.tolist() == [[None, None, None], ["Thôn 1", "Họp dân", "Anh Ba"]]
+    assert [d.targets[c].dtype for c in ("indicator", "commune")] == [object, object]
+    assert d.targets[["indicator", "commune"]].values.tolist() == [["recruits", None]]
+    latest = d.tab_stats.set_index("tab")["latest_date"]
+    assert latest.dtype == "datetime64[ns]"
+    assert latest["BCHQS"] == pd.Timestamp("2024-03-06") and pd.isna(latest["MTTQ"])
+
+
 def test_village_in_the_wrong_commune_is_an_error_naming_its_home(config):
     d = clean_tab(config, [HEADER, ["05/03/2024", "Rô Men", "Pul", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10]])
     assert d.activities.empty
