@@ -348,8 +348,17 @@ def _tab_values(body: Any, count: int, key: str) -> list[list[list[Any]]]:
             isinstance(row, list) and not any(isinstance(cell, (list, dict)) for cell in row) for row in rows
         ):
             raise _malformed(key, f"value range of an unexpected shape: {str(value_range)[:200]}")
-        tabs.append(rows)
+        tabs.append([[_valid_text(cell) if type(cell) is str else cell for cell in row] for row in rows])
     return tabs
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(cell: str) -> str:
+    """Text a JSON answer may carry as a lone surrogate (an invalid character that breaks grouping and
+    the text columns downstream) with that character replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", cell) if _LONE_SURROGATE.search(cell) else cell
 
 
 # ---------------------------------------------------------------- the source

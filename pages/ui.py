@@ -69,7 +69,13 @@ def hint(error: BCDError) -> str:
 
 
 def show_error(error: BCDError) -> None:
-    st.error(error.message, icon="⚠️")
+    """The error's Vietnamese message (each configuration problem on its own line), shown as plain text:
+    messages quote names and cells from the data."""
+    if isinstance(error, ConfigError) and error.problems != [error.message]:
+        text = "Cấu hình không hợp lệ:\n" + "\n".join(f"- {plain(p)}" for p in error.problems)
+    else:
+        text = plain(error.message)
+    st.error(text, icon="⚠️")
     st.info(hint(error), icon="💡")
 
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 from fake_sheets import SERVICE_ACCOUNT, Canned, FakeSheets, service_account_info
 
+from lib.clean import clean
 from lib.exceptions import CredentialsError, SheetsError, SourceError, SpreadsheetNotFound
 from lib.sheets import GoogleSheetsSource, RetryPolicy
 from lib.snapshot import RecentFailures, SnapshotStore, fetch_with_fallback
@@ -239,3 +240,19 @@ def test_source_errors_stay_a_source_error(tmp_path):
         fetch_with_fallback(Missing(), ["BCHQS"], None)
     assert not isinstance(caught.value, SheetsError) and "/srv" not in caught.value.message
     assert_vietnamese(caught.value.message)
+
+
+def test_a_lone_surrogate_in_an_answer_is_replaced_not_fatal(fake, config):
+    """JSON may carry an invalid character («\\ud800»); it would merge distinct texts and break the text
+    columns downstream. It arrives as U+FFFD, and the rows clean as usual."""
+    header = ["Ngày", "Xã", "Chương trình", "Loại hoạt động", "Người tham gia", "Ghi chú \ud800"]
+    rows = [
+        [45352 + n, "Rô Men", 2, "Ngày thứ 7 cùng nhân dân", n, note]
+        for n, note in enumerate(["a\ud800", "b\udfff", ""])
+    ]
+    fake.add_spreadsheet(KEY, {"BCHQS": [header, *rows]})
+    raw = fetch_with_fallback(source(fake), ["BCHQS"], None)
+    assert [row[5] for row in raw.tabs["BCHQS"].values[1:3]] == ["a\ufffd", "b\ufffd"]
+    dataset = clean(raw, config)
+    assert len(dataset.activities) == 3 and set(dataset.issues["code"]) == {"header.unknown", "tab.missing"}
+    assert list(dataset.activities["extra:Ghi chú \ufffd"][:2]) == ["a\ufffd", "b\ufffd"]
