@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from gspread.utils import rowcol_to_a1
 
 from .catalogue import Catalogue, Catalogues, village_key
 from .config import Config, Measure, Organisation
@@ -183,8 +184,6 @@ def _per_cell(fn: Callable[[Any], Any], cells: np.ndarray) -> list[Any]:
 
 def _a1(row: int, index: int) -> str:
     """A1-style address of a sheet row (1-based) and column index (0-based): (1, 0) → "A1"."""
-    from gspread.utils import rowcol_to_a1  # only for the rare cells that need an address
-
     return rowcol_to_a1(row, index + 1)
 
 

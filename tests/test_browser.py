@@ -14,9 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from lib import formatting as fmt
 from lib import indicators as ind
+from lib import report
 from lib.period import Period
 from tests.conftest import without_fetch_time
 
@@ -107,8 +109,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield browser
         browser.close()
@@ -198,7 +199,6 @@ def test_filter_changes_kpis_and_url(server, page, demo, config):
 
 
 def test_report_download(server, page, demo, config):
-    report = pytest.importorskip("lib.report")
     _open(page, server, "bao-cao")
     period = Period.year(demo.latest_year)
     with page.expect_download() as download:
