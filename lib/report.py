@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import re
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -143,12 +144,19 @@ class _Highlights:
         dashboard = config.dashboard
         self.money, self.shown = dashboard.money.total, list(dashboard.activity_list)
         self.rank = list(dashboard.notable_rank)
-        rows = rows[rows["content"].notna().to_numpy()]
+        codes = list(dict.fromkeys([*([self.money] if self.money else []), *self.shown]))
+        columns = [
+            "programme",
+            "content",
+            "commune",
+            "date",
+            *{m for c in codes for m in config.indicators[c].measures},
+        ]
+        rows = rows.loc[rows["content"].notna().to_numpy(), columns]  # only the columns read are taken
         programmes, self.programme_names = pd.factorize(rows["programme"].astype(object))
         contents, self.contents = _stripped(rows["content"])
         # one integer per (programme, content) pair; rows without a programme are in no programme
         pairs = np.where(programmes >= 0, programmes.astype(np.int64) * (len(self.contents) + 1) + contents, -1)
-        codes = list(dict.fromkeys([*([self.money] if self.money else []), *self.shown]))
         frame = pd.DataFrame({**_row_values(rows, config, codes), "date": rows["date"].to_numpy()})
         grouped = frame.groupby(pairs, sort=False)
         self.groups = grouped.agg(
@@ -192,43 +200,56 @@ def _stripped(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, list(texts)
 
 
-def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """The declared per-commune tables: for each, the communes where its first indicator is above zero,
-    with every indicator of the table, the contents written (in the order first written) and the first
-    and last day of the rows the first indicator counts."""
+@dataclass
+class _CommuneFigures:
+    """One commune of a declared per-commune table: its figures, the first and last day of the rows the
+    table's first indicator counts and, when the template asks, the contents written there (in the order
+    first written)."""
+
+    commune: str
+    villages: int | None
+    figures: Figures
+    first: dt.date | None
+    last: dt.date | None
+    contents: np.ndarray
+
+    @property
+    def name(self) -> Escaped:
+        return md(self.commune)
+
+    @functools.cached_property
+    def works(self) -> list[Escaped]:
+        return _names(dict.fromkeys(c for c in self.contents if isinstance(c, str)))
+
+
+def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict[str, list[_CommuneFigures]]:
+    """The declared per-commune tables: for each, the communes where its first indicator is above zero."""
     villages = {c.name: len(c.villages) for c in config.unit.communes}
     result = {}
     for name, codes in config.dashboard.report.breakdowns.items():
+        result[name] = []
         if not codes:
-            result[name] = []
             continue
-        counted = rows[I.mask(rows, config.indicators[codes[0]])]
-        communes = counted["commune"].astype(object)
-        dates = counted["date"].groupby(communes, sort=False).agg(["min", "max"])
-        works: dict[Any, list[Any]] = {}
-        written = pd.DataFrame({"commune": communes, "content": counted["content"]}).dropna(subset=["content"])
-        for commune, content in written.drop_duplicates().itertuples(index=False):
-            works.setdefault(commune, []).append(content)
-        entries = []
+        keep = I.mask(rows, config.indicators[codes[0]])  # only the three columns read are taken
+        communes = rows["commune"].astype(object).to_numpy()[keep]
+        dates, contents = rows["date"].to_numpy()[keep], rows["content"].to_numpy()[keep]
+        where = pd.Series(communes).groupby(communes, sort=False).indices
         for record in table[["commune", *codes]].to_dict("records"):
             commune = record["commune"]
             if not (record[codes[0]] or 0) > 0:
                 continue
-            first, last = (
-                (dates.at[commune, "min"], dates.at[commune, "max"]) if commune in dates.index else (None, None)
+            positions = where.get(commune, np.zeros(0, np.intp))
+            days = pd.to_datetime(dates[positions]) if len(positions) else None
+            result[name].append(
+                _CommuneFigures(
+                    commune,
+                    villages.get(commune),
+                    Figures({c: _number(record[c]) for c in codes}),
+                    days.min().date() if days is not None else None,
+                    days.max().date() if days is not None else None,
+                    contents[positions],
+                )
             )
-            entries.append(
-                {
-                    "commune": commune,
-                    "name": md(commune),
-                    "villages": villages.get(commune),
-                    "figures": Figures({c: _number(record[c]) for c in codes}),
-                    "works": _names(works.get(commune, [])),
-                    "first": first.date() if first is not None else None,
-                    "last": last.date() if last is not None else None,
-                }
-            )
-        result[name] = entries
     return result
 
 
