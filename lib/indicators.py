@@ -15,6 +15,10 @@ from .config import Config, Indicator
 from .exceptions import ConfigError
 from .period import Period
 
+# Labels of the many small tables built here are kept as object: pandas 3 would build its string dtype for
+# each of them, a fixed cost per table that weighed a quarter of the overview's indicators.
+_ALL = pd.Index(["all"], dtype=object)
+
 DIMENSIONS = ("commune", "village", "programme", "activity_type", "organisation", "group", "tab", "month", "year")
 
 
@@ -278,7 +282,7 @@ class _Frame:
             weights = None if indicator.kind == "count" else self.rows.row_sum(tuple(indicator.measures))
             if not self.by:
                 total = float(keep.sum()) if weights is None else float(weights[keep].sum())
-                result[indicator.code] = pd.Series([total], index=["all"])
+                result[indicator.code] = pd.Series([total], index=_ALL)
                 continue
             take, groups, seen = self.selection(indicator)
             totals = np.bincount(
@@ -291,7 +295,7 @@ class _Frame:
         """Distinct non-missing values of a field among the indicator's rows, by group."""
         keep, codes = self.rows.mask(indicator), self.rows.field_codes(indicator.field)
         if not self.by:
-            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=["all"])
+            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=_ALL)
         seen = self.selection(indicator)[2]
         take = keep & (self.groups >= 0) & (codes >= 0)
         pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
@@ -396,16 +400,28 @@ def compute(
                 results[code] = num / total * indicator.scale if total else num * np.nan
         return results[code]
 
-    table = pd.DataFrame({code: value(code) for code in codes})
+    table = pd.DataFrame({code: value(code) for code in codes}, columns=pd.Index(codes, dtype=object))
     if not by:
         return table.reset_index(drop=True)
     table.index.names = by
     if len(by) == 1 and (full := _catalogue(config, by[0])) is not None:
         extra = [v for v in table.index if v not in full]
-        table = table.reindex(full + extra)
+        table = table.reindex(pd.Index(full + extra, dtype=object, name=by[0]))
         sums = [c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")]
         table[sums] = table[sums].fillna(0)
     return table.reset_index()
+
+
+def _long(table: pd.DataFrame, by: list[str], codes: list[str], name: str) -> pd.DataFrame:
+    """``table.melt(id_vars=by, var_name="indicator", value_name=name)``, with text kept as object."""
+
+    def column(values: np.ndarray) -> pd.Series | np.ndarray:
+        return pd.Series(values, dtype=object) if values.dtype == object else values
+
+    long = {b: column(np.tile(table[b].to_numpy(), len(codes))) for b in by}
+    long["indicator"] = column(np.repeat(np.array(codes, dtype=object), len(table)))
+    long[name] = table[codes].to_numpy(float).T.ravel()
+    return pd.DataFrame(long)
 
 
 def compare(
@@ -422,11 +438,9 @@ def compare(
     if "village" in by_list and "commune" not in by_list:
         by_list.insert(by_list.index("village"), "commune")
     codes = list(codes or config.indicators)
-    now = compute(activities, config, codes, period, by_list, shared=shared).melt(
-        id_vars=by_list, var_name="indicator", value_name="value"
-    )
-    before = compute(activities, config, codes, period.previous_year(), by_list, shared=shared).melt(
-        id_vars=by_list, var_name="indicator", value_name="previous"
+    now = _long(compute(activities, config, codes, period, by_list, shared=shared), by_list, codes, "value")
+    before = _long(
+        compute(activities, config, codes, period.previous_year(), by_list, shared=shared), by_list, codes, "previous"
     )
     table = now.merge(before, on=[*by_list, "indicator"], how="left")
     table["change"] = table["value"] - table["previous"]
