@@ -243,7 +243,7 @@ def header(title: str, ctx: Context, note: str = "") -> None:
     """Page title and a one-line summary of the filters in force."""
     st.title(title)
     for text in ctx.notes:
-        st.warning(plain(text), icon="🔗")
+        st.warning(plain(text), icon=":material/link_off:")
     chosen = ctx.filters
     parts = [f"Kỳ: **{chosen.period.label}**"]
     if chosen.communes:
