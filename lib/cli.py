@@ -168,10 +168,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     """Every configured indicator (or --only) for the period, optionally by a dimension."""
     config, dataset = load(args)
     period = period_of(args, dataset)
-    table = ind.compare(dataset.activities, config, _codes(config, args.only), period, args.by)
+    previous = period.comparable(dataset.latest_date)  # like for like when the data stops before the period ends
+    table = ind.compare(dataset.activities, config, _codes(config, args.only), period, args.by, previous=previous)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict("records")
-        payload = {"period": period.key, "label": period.label, "indicators": records}
+        payload = {"period": period.key, "label": period.label, "previous": previous.key, "indicators": records}
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     elif args.format == "csv":
         print(export.safe_frame(table).to_csv(index=False), end="")
@@ -179,7 +180,13 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         shown = table.assign(
             value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2))
         )
-        print(f"Chỉ số {period.label} (so với cùng kỳ {period.previous_year().label})")
+        until = period.data_until(dataset.latest_date)
+        compared = (
+            f"số liệu đến {until:%d/%m/%Y}, so với cùng kỳ {previous.span}"
+            if until
+            else f"so với cùng kỳ {previous.label}"
+        )
+        print(f"Chỉ số {period.label} ({compared})")
         print(shown.drop(columns=["change", "change_pct"]).rename(columns=TABLE_HEADERS).to_string(index=False))
     return 0
 

@@ -38,6 +38,12 @@ class Dataset:
         return sorted(self.activities["date"].dt.year.unique().tolist()) if len(self.activities) else []
 
     @property
+    def latest_date(self):
+        """The last day any activity was recorded for (None without activities): comparisons stop there."""
+        latest = self.activities["date"].max() if len(self.activities) else None
+        return None if latest is None or pd.isna(latest) else latest.date()
+
+    @property
     def latest_year(self) -> int | None:
         """The default period: the latest year present in the data (not the calendar year)."""
         return self.years[-1] if self.years else None

@@ -431,16 +431,21 @@ def compare(
     period: Period,
     by: str | list[str] | None = None,
     *,
+    previous: Period | None = None,
     shared: SharedRows | None = None,
 ) -> pd.DataFrame:
-    """Long table: each indicator (per group) with its value, last year's value and the change."""
+    """Long table: each indicator (per group) with its value, its value over ``previous`` (the same
+    period a year earlier unless given: pass the like-for-like span when the data stops early) and the change."""
     by_list = [by] if isinstance(by, str) else list(by or [])
     if "village" in by_list and "commune" not in by_list:
         by_list.insert(by_list.index("village"), "commune")
     codes = list(codes or config.indicators)
     now = _long(compute(activities, config, codes, period, by_list, shared=shared), by_list, codes, "value")
     before = _long(
-        compute(activities, config, codes, period.previous_year(), by_list, shared=shared), by_list, codes, "previous"
+        compute(activities, config, codes, previous or period.previous_year(), by_list, shared=shared),
+        by_list,
+        codes,
+        "previous",
     )
     table = now.merge(before, on=[*by_list, "indicator"], how="left")
     table["change"] = table["value"] - table["previous"]

@@ -140,6 +140,24 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
+    def comparable(self, data_until: dt.date | None) -> Period:
+        """The same span a year earlier, like for like: when the data stops on ``data_until`` before the
+        period ends (a year still running, or reports not yet in), the same dates a year earlier."""
+        if data_until is None or not self.start <= data_until < self.end:
+            return self.previous_year()
+        return Period(_shift_year(self.start, -1), _shift_year(data_until, -1))
+
+    def data_until(self, data_until: dt.date | None) -> dt.date | None:
+        """The last day with data when the data stops before the period ends (None: the period is covered)."""
+        return data_until if data_until is not None and self.start <= data_until < self.end else None
+
+    @property
+    def span(self) -> str:
+        """``01/01–12/04/2024`` (one year) or ``15/12/2023–14/12/2024``."""
+        if self.start.year == self.end.year:
+            return f"{self.start:%d/%m}–{self.end:%d/%m/%Y}"
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
 
 def build(kind: str, year: int, part: int = 1, start: dt.date | None = None, end: dt.date | None = None) -> Period:
     """The period the sidebar widgets describe."""

@@ -374,7 +374,8 @@ def build_context(
     date line for the secretary to fill in."""
     activities = dataset.activities
     rows = I.in_period(activities, period)
-    before = I.in_period(activities, period.previous_year())
+    comparable = period.comparable(dataset.latest_date)  # like for like when the data stops early
+    before = I.in_period(activities, comparable)
     codes = list(config.indicators)
     figures = config.dashboard.report
     supported = _Support(rows, config)
@@ -421,7 +422,8 @@ def build_context(
         "report": settings,
         "profile": _profile(config),
         "period": period,
-        "previous_period": period.previous_year(),
+        "previous_period": comparable,
+        "data_until": period.data_until(dataset.latest_date),
         "signing_date": signing_date,
         "v": now,
         "p": previous,

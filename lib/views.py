@@ -111,13 +111,17 @@ def _catalogue_size(indicator: Indicator, config: Config) -> int | None:
     return {"commune": len(config.communes), "village": config.village_count}.get(indicator.field)
 
 
-def kpis(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> list[Kpi]:
-    """KPI cards for the period, each with the change against the same period of the previous year."""
+def kpis(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str], data_until: dt.date | None = None
+) -> list[Kpi]:
+    """KPI cards for the period, each with the change against the same span a year earlier (like for like
+    when the data stops on ``data_until`` before the period ends)."""
     codes = _codes(codes)
     if not codes:
         return []
-    table = ind.compare(activities, config, codes, period).set_index("indicator")
-    has_previous = len(ind.in_period(activities, period.previous_year())) > 0
+    previous = period.comparable(data_until)
+    table = ind.compare(activities, config, codes, period, previous=previous).set_index("indicator")
+    has_previous = len(ind.in_period(activities, previous)) > 0
     cards = []
     for code in codes:
         row, indicator = table.loc[code], config.indicators[code]
@@ -150,16 +154,15 @@ def count_in_period(activities: pd.DataFrame, config: Config, period: Period) ->
     return len(ind.in_period(activities, period))
 
 
-def data_until(activities: pd.DataFrame, config: Config, period: Period) -> dt.date | None:
-    """The latest activity date when the data stops before the end of the period (a year still running)."""
-    latest = ind.in_period(activities, period)["date"].max()
-    return None if pd.isna(latest) or latest.date() >= period.end - dt.timedelta(days=31) else latest.date()
-
-
-def monthly_trend(activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str]) -> pd.DataFrame:
-    """Long frame per month: this period and the same months a year earlier (shifted onto this period)."""
+def monthly_trend(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str], data_until: dt.date | None = None
+) -> pd.DataFrame:
+    """Long frame per month: this period and the same span a year earlier (shifted onto this period), like for
+    like: when the data stops on ``data_until``, last year's line stops on the same day, so a month still
+    being reported is compared with the same days of last year's month."""
     frames = []
-    for series, span, shift in (("Kỳ này", period, 0), ("Cùng kỳ năm trước", period.previous_year(), 1)):
+    previous = period.comparable(data_until)
+    for series, span, shift in (("Kỳ này", period, 0), ("Cùng kỳ năm trước", previous, 1)):
         table = ind.compute(activities, config, list(codes), span, ["year", "month"]) if codes else pd.DataFrame()
         if table.empty:
             continue

@@ -9,15 +9,18 @@ from pages import ui
 ctx = ui.context()
 config, period = ctx.config, ctx.period
 overview, money = config.dashboard.overview, config.dashboard.money
-until = ctx.view(views.data_until)
+latest = ctx.latest
+until = period.data_until(latest)
 ui.header(
     "Tổng quan",
     ctx,
-    "Mũi tên: thay đổi so với cùng kỳ năm trước."
-    + (f" Số liệu của kỳ này mới có đến ngày {fmt.short_date(until)}." if until else ""),
+    f"Số liệu đến ngày {fmt.short_date(until)}; mũi tên: thay đổi so với cùng kỳ {period.comparable(latest).span}."
+    if until
+    else "Mũi tên: thay đổi so với cùng kỳ năm trước.",
 )
 
-ui.metrics([(card.label, card.text, card.delta, card.help) for card in ctx.view(views.kpis, tuple(overview.cards))])
+cards = ctx.view(views.kpis, tuple(overview.cards), latest)
+ui.metrics([(card.label, card.text, card.delta, card.help) for card in cards])
 
 if not ui.empty(ctx):
     left, right = st.columns(2) if overview.trend and money.sources else (st.container(), st.container())
@@ -32,9 +35,14 @@ if not ui.empty(ctx):
                 default=overview.trend[0],
             )
             code = choice or overview.trend[0]
-            trend = ctx.view(views.monthly_trend, (code,))
+            trend = ctx.view(views.monthly_trend, (code,), latest)
             indicator = config.indicators[code]
             ui.chart(charts.trend(trend, title=indicator.name, unit=indicator.unit))
+            if until:
+                st.caption(
+                    f"Tháng {until:%m/%Y} mới có số liệu đến ngày {fmt.short_date(until)}; đường cùng kỳ "
+                    f"dừng ở ngày {fmt.short_date(period.comparable(latest).end)}."
+                )
     if money.sources:
         with right:
             st.subheader("Kinh phí theo nguồn")

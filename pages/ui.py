@@ -44,6 +44,11 @@ class Context:
     def period(self) -> period.Period:
         return self.filters.period
 
+    @property
+    def latest(self) -> dt.date | None:
+        """The last day with data in the whole dataset: comparisons stop there (like for like)."""
+        return self.call(_latest_date, self.dataset)
+
     def view(self, function: Callable[..., T], *args: Any) -> T:
         """``function(activities, config, period, *args)`` for the sidebar's filters, shared by every session
         asking with the same fetch, filters and arguments."""
@@ -200,6 +205,10 @@ def sidebar(ctx: Context) -> filters.Filters:
     if {k: ([v] if isinstance(v, str) else v) for k, v in wanted.items()} != _query():
         st.query_params.from_dict(wanted)
     return chosen_filters
+
+
+def _latest_date(dataset: Dataset) -> dt.date | None:
+    return dataset.latest_date
 
 
 def _error_count(dataset: Dataset) -> int:
