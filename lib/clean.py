@@ -35,7 +35,17 @@ from .config import Config, Measure, Organisation
 from .dataset import Dataset
 from .factorised import Column, Part, assemble, duplicates, pairs, stack
 from .formatting import number as format_number
-from .normalize import clean_name, display, fold, is_blank, malformed_number, nfc, parse_date, parse_number
+from .normalize import (
+    clean_name,
+    display,
+    fold,
+    is_blank,
+    malformed_number,
+    nfc,
+    parse_date,
+    parse_number,
+    typed_year,
+)
 from .problems import ERROR, PROBLEMS, WARNING, IssueLog
 from .raw import RawData, RawTab
 
@@ -212,13 +222,16 @@ def fill_merged_cells(t: Tab) -> None:
 
 def check_dates(t: Tab) -> None:
     """Ngày: required and readable, between 1/1 of the earliest year and today plus the days
-    ahead allowed (a year typed 0224 or 2300 is an error); a date after today is a warning."""
+    ahead allowed (a year typed 0224 or 2300 is an error); a date after today is a warning. A
+    year typed alone (2025, which a sheet would read as the serial date 17/07/1905) is an error."""
     column = t.columns["date"]
     first = dt.date(t.config.settings.earliest_year, 1, 1)
     last = t.today + dt.timedelta(days=t.config.settings.latest_days_ahead)
-    day = column.map(parse_date, key="date")
+    year = column.map(typed_year, key="date.year")
+    day = column.map(lambda v: None if typed_year(v) else parse_date(v), key="date")
     t.issue("date.missing", column.missing, "date")
-    t.issue("date.invalid", column.given & day.missing, "date")
+    t.issue("date.year_only", ~year.missing, "date", year=year)
+    t.issue("date.invalid", column.given & day.missing & year.missing, "date")
     window = day.map(
         lambda d: "date.out_of_range" if not first <= d <= last else "date.future" if d > t.today else None,
         key="date.window",

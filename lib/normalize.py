@@ -204,6 +204,25 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+_YEAR_RE = re.compile(r"(?:nam)?(\d{4})")
+TYPED_YEARS = (1900, 2100)  # a whole number in here, in a date cell, is a year typed alone
+
+
+def typed_year(value: Any) -> int | None:
+    """The year of a date cell that holds only a year (``2025``, ``"2025"``, ``năm 2025``), else None.
+
+    A sheet reads the number 2025 as the serial date 17/07/1905; a whole number between 1900 and
+    2100 is taken for a year typed alone, since the serial dates of real activities are far above
+    (01/01/2000 is 36526). Serials with a time of day (2025.5) stay dates."""
+    if type(value) is int or type(value) is float and value.is_integer():
+        return int(value) if TYPED_YEARS[0] <= value <= TYPED_YEARS[1] else None
+    if not isinstance(value, str) or len(value) > 20:
+        return None
+    match = _YEAR_RE.fullmatch(fold(value))
+    year = int(match.group(1)) if match else 0
+    return year if TYPED_YEARS[0] <= year <= TYPED_YEARS[1] else None
+
+
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)

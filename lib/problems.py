@@ -126,6 +126,13 @@ PROBLEMS: dict[str, Problem] = {
         Problem("date.missing", ERROR, "Thiếu ngày", "Thiếu ngày thực hiện.", _DATE_FIX),
         Problem("date.invalid", ERROR, "Ngày không đọc được", "Không đọc được ngày.", _DATE_FIX),
         Problem(
+            "date.year_only",
+            ERROR,
+            "Ngày chỉ ghi năm",
+            "Ô ngày chỉ ghi năm {year}, chưa có ngày và tháng thực hiện.",
+            "Nhập đủ ngày dạng dd/mm/yyyy, ví dụ 05/03/{year}.",
+        ),
+        Problem(
             "date.out_of_range",
             ERROR,
             "Ngày ngoài khoảng hợp lý",

@@ -358,6 +358,36 @@ def test_dates_outside_the_plausible_window_are_errors_not_lost(config):
     assert stats_of(d) == (7, 2, 5)
 
 
+def test_a_year_typed_alone_is_an_error_not_a_date_in_1905(config):
+    """2025 typed in a date cell is the sheet serial of 17/07/1905: it is reported as a year typed
+    alone, whatever its form; real serials and serials with a time of day stay dates."""
+    dates = [2025, "2025", 2024.0, " năm 2024 ", 1900, 2100, 45356, 45356.5, 1899, 2101]
+    rows = [HEADER] + [[day] + ROW[1:8] + [i] for i, day in enumerate(dates)]
+    d = clean_tab(config, rows)
+    assert found(d, ERROR) == [
+        ("date.year_only", 2, "Ngày", "2025"),
+        ("date.year_only", 3, "Ngày", "2025"),
+        ("date.year_only", 4, "Ngày", "2024"),
+        ("date.year_only", 5, "Ngày", " năm 2024 "),
+        ("date.year_only", 6, "Ngày", "1900"),
+        ("date.year_only", 7, "Ngày", "2100"),
+        ("date.out_of_range", 10, "Ngày", "1899"),
+        ("date.out_of_range", 11, "Ngày", "2101"),
+    ]
+    assert d.activities["row"].tolist() == [8, 9]
+    assert d.activities["date"].dt.strftime("%d/%m/%Y").tolist() == ["05/03/2024", "05/03/2024"]
+    issue = d.issues[d.issues["code"] == "date.year_only"].iloc[0]
+    assert "2025" in issue["message"] and "05/03/2025" in issue["suggestion"]
+    assert stats_of(d) == (10, 2, 8)
+
+
+def test_a_year_typed_alone_above_merged_looking_cells_is_not_copied_as_a_date(config):
+    rows = [HEADER, [2024] + ROW[1:], [""] + ROW[1:8] + [7]]
+    d = clean_tab(config, rows)
+    assert [issue[:2] for issue in found(d, ERROR)] == [("date.year_only", 2), ("date.year_only", 3)]
+    assert d.activities.empty
+
+
 def test_plausible_window_follows_the_settings(config):
     settings = config.settings.model_copy(update={"earliest_year": 2024, "latest_days_ahead": 0})
     narrow = copy.copy(config)

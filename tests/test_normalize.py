@@ -13,6 +13,7 @@ from lib.normalize import (
     parse_date,
     parse_number,
     to_serial,
+    typed_year,
 )
 
 
@@ -81,6 +82,30 @@ def test_dates(value, expected):
 @pytest.mark.parametrize("value", ["31/02/2024", "2024-13-01", "hôm qua", -5, "", True, 2958466, "05/03/24"])
 def test_bad_dates(value):
     assert parse_date(value) is None
+
+
+@pytest.mark.parametrize(
+    "value, year",
+    [
+        (2025, 2025),
+        (2025.0, 2025),
+        ("2025", 2025),
+        (" 2024 ", 2024),
+        ("Năm 2024", 2024),
+        (1900, 1900),
+        (2100, 2100),
+        (2025.5, None),
+        (1899, None),
+        (2101, None),
+        (45356, None),
+        ("05/03/2024", None),
+        ("20255", None),
+        (True, None),
+        (None, None),
+    ],
+)
+def test_a_year_typed_alone(value, year):
+    assert typed_year(value) == year
 
 
 def test_serial_round_trip():
