@@ -477,13 +477,17 @@ def coverage(
     *,
     shared: SharedRows | None = None,
 ) -> pd.DataFrame:
-    """Villages reached / villages in config, per commune, with the extremely difficult ones apart."""
+    """Villages reached / villages in config, per commune, with the extremely difficult ones apart, and how
+    many activities the commune has and how many of them name a village: a commune whose activities
+    name none has an unknown coverage (NaN), not 0 %."""
     rows = _period_rows(activities, period, config, shared)
     communes, villages = rows["commune"].astype(object).to_numpy(), rows["village"].to_numpy(object)
     if activity_types := list(activity_types):
         keep = _isin(rows["activity_type"], activity_types)
         communes, villages = communes[keep], villages[keep]
     reached = set(zip(communes, villages))
+    activities_of = pd.Series(communes).value_counts().to_dict()
+    named = pd.Series(communes[pd.notna(villages)]).value_counts().to_dict()
     records = []
     for commune in config.unit.communes:
         names = [v.name for v in commune.villages]
@@ -495,12 +499,13 @@ def coverage(
                 "reached": sum((commune.name, v) in reached for v in names),
                 "extremely_difficult": len(hard),
                 "extremely_difficult_reached": sum((commune.name, v) in reached for v in hard),
+                "activity_rows": activities_of.get(commune.name, 0),
+                "village_rows": named.get(commune.name, 0),
             }
         )
     table = pd.DataFrame(records)
-    table["share"] = np.where(
-        table["villages"] > 0, table["reached"] / table["villages"].where(table["villages"] > 0) * 100, np.nan
-    )
+    known = (table["villages"] > 0) & ~((table["activity_rows"] > 0) & (table["village_rows"] == 0))
+    table["share"] = np.where(known, table["reached"] / table["villages"].where(known) * 100, np.nan)
     return table
 
 

@@ -172,7 +172,8 @@ class _Highlights:
         if groups.empty:
             return []
         groups = groups.sort_values([*self.rank, "count"], ascending=False, kind="stable").head(limit)
-        order = {name: i for i, name in enumerate([*config.communes, config.unit.whole_unit_label])}
+        whole = config.unit.whole_unit_label  # not an area: the template says "toàn huyện" instead
+        order = {name: i for i, name in enumerate(config.communes)}
         width = len(self.contents) + 1
         return [
             {
@@ -181,8 +182,12 @@ class _Highlights:
                 "figures": Figures({c: g[c] or None for c in self.shown}),
                 "count": int(g["count"]),
                 "communes": _names(
-                    sorted(dict.fromkeys(self.communes[self.rows[pair]]), key=lambda c: order.get(c, len(order)))
+                    sorted(
+                        (c for c in dict.fromkeys(self.communes[self.rows[pair]]) if c != whole),
+                        key=lambda c: order.get(c, len(order)),
+                    )
                 ),
+                "whole": whole in set(self.communes[self.rows[pair]]),
                 "first": g["first"].date(),
                 "last": g["last"].date(),
             }
@@ -431,7 +436,10 @@ def build_context(
         "breakdowns": _breakdowns(rows, config, by_commune),
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune")),
         "coverage": {
-            "communes_without": _names(coverage.loc[coverage["reached"] == 0, "commune"]),
+            "communes_without": _names(coverage.loc[coverage["activity_rows"] == 0, "commune"]),
+            "communes_without_villages": _names(
+                coverage.loc[(coverage["activity_rows"] > 0) & (coverage["village_rows"] == 0), "commune"]
+            ),
             "extremely_difficult": int(coverage["extremely_difficult"].sum()),
             "extremely_difficult_reached": int(coverage["extremely_difficult_reached"].sum()),
         },

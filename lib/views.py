@@ -239,9 +239,9 @@ def commune_overview(activities: pd.DataFrame, config: Config, period: Period, c
     flags = commune_flags(config)
     cover = ind.coverage(activities, config, period)
     main = _compute(activities, config, _codes(codes), period, "commune")
-    table = flags.merge(cover.drop(columns=["villages", "extremely_difficult"]), on="commune").merge(
-        main, on="commune", how="left"
-    )
+    table = flags.merge(
+        cover.drop(columns=["villages", "extremely_difficult", "activity_rows", "village_rows"]), on="commune"
+    ).merge(main, on="commune", how="left")
     frame = pd.DataFrame(
         {
             "Xã": table["commune"],

@@ -8,6 +8,7 @@ import re
 import shutil
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from conftest import COMMUNE_CONFIG, DEMO, HEADER, clean_tab, raw_data
 
@@ -181,7 +182,7 @@ def test_missing_measure_is_said_plainly_not_printed_as_zero(demo, config):
     activities = demo.activities.copy()
     activities["weapons_air"] = float("nan")
     text = render_markdown(replace(demo, activities=activities), config, Period.year(2024), signing_date=SIGNED)
-    assert "(chưa có số liệu) cùng nhiều vũ khí" in text
+    assert "04 súng hơi" not in text and "[Cần bổ sung: số súng hơi thu hồi]" in text
     assert "00 súng hơi" not in text and " 0 súng hơi" not in text
     assert "| Súng hơi thu hồi | khẩu | – | – | – |" in text
 
@@ -190,9 +191,9 @@ def test_programme_without_rows_says_so(config):
     rows = [HEADER, ["06/04/2024", "Rô Men", "Thôn 1", "CT2", "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 1, 80]]
     text = render_markdown(clean_tab(config, rows), config, Period.year(2024), signing_date=SIGNED)
     programme_one = text.split("### 1.")[1].split("### 2.")[0]
-    assert "Chưa có số liệu" in programme_one
+    assert "> [Cần bổ sung: kết quả chương trình 1 trong kỳ (chưa có dòng hoạt động nào được ghi).]" in programme_one
     assert "ra quân 1 đợt tại 1 thôn" in text
-    assert "Tết" in text and "Hoạt động thăm hỏi, hỗ trợ dịp Tết: chưa có số liệu trong kỳ." in text
+    assert "> [Cần bổ sung: kết quả thăm hỏi, hỗ trợ dịp Tết (chưa có dòng hoạt động nào được ghi).]" in text
     assert "0 súng" not in text and "0 đồng" not in text
 
 
@@ -289,3 +290,59 @@ def test_cli_period_and_bad_date(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["report", "--source", str(DEMO), "--out", str(out), "--date", "2024-12-05"])
     assert "dd/mm/yyyy" in capsys.readouterr().err
+
+
+SATURDAY = "Ngày thứ 7 cùng nhân dân"
+
+
+@pytest.mark.parametrize(
+    "rounds_before, rounds_now, judgement, comparison",
+    [
+        (None, 2, "được triển khai", None),
+        (1, 2, "tiếp tục được duy trì và mở rộng", "tăng 1 đợt so với cùng kỳ (01/01–06/04/2023)"),
+        (2, 2, "tiếp tục được duy trì", "bằng cùng kỳ (01/01–06/04/2023)"),
+        (3, 2, "vẫn được duy trì nhưng với ít đợt hơn cùng kỳ", "giảm 1 đợt so với cùng kỳ (01/01–06/04/2023)"),
+    ],
+)
+def test_judgements_are_chosen_by_the_data(config, rounds_before, rounds_now, judgement, comparison):
+    rows = [HEADER, ["06/04/2024", "Rô Men", "Thôn 1", "CT2", SATURDAY, "Dọn vệ sinh", "", rounds_now, 80]]
+    if rounds_before is not None:
+        rows.append(["06/04/2023", "Rô Men", "Thôn 1", "CT2", SATURDAY, "Dọn vệ sinh", "", rounds_before, 50])
+    text = render_markdown(clean_tab(config, rows), config, Period.year(2024), signing_date=SIGNED)
+    sentence = next(line for line in text.splitlines() if line.startswith("Mô hình dân vận"))
+    assert f"“Ngày thứ 7 cùng nhân dân” {judgement}: các lực lượng đã ra quân {rounds_now} đợt" in sentence
+    if comparison:
+        assert comparison in sentence
+    else:
+        assert "cùng kỳ" not in sentence
+
+
+def test_no_statement_the_data_cannot_support(demo, config):
+    text = render_markdown(demo, config, Period.year(2024), signing_date=SIGNED)
+    for unsupported in (
+        "xử lý nghiêm",
+        "pháo nổ",
+        "vũ khí thô sơ",
+        "kinh phí huy động",
+        "(Toàn huyện",
+        "chưa có số liệu trong kỳ",
+    ):
+        assert unsupported not in text, unsupported
+    assert "(toàn huyện; 70 người tham gia)" in text
+
+
+def test_communes_without_villages_are_not_said_to_have_no_activity(config):
+    rows = [
+        HEADER,
+        ["06/04/2024", "Rô Men", "Thôn 1", "CT2", SATURDAY, "Dọn vệ sinh", "", 1, 80],
+        ["07/04/2024", "Phi Liêng", "", "CT2", SATURDAY, "Dọn vệ sinh", "", 1, 40],
+    ]
+    data = clean_tab(config, rows)
+    text = render_markdown(data, config, Period.year(2024), signing_date=SIGNED)
+    section = text.split("## III.")[1].split("###")[0]
+    others = [c for c in config.communes if c not in ("Rô Men", "Phi Liêng")]
+    assert f"chưa có hoạt động tại xã {', '.join(others[:-1])} và {others[-1]}" in section
+    assert "các hoạt động tại xã Phi Liêng chưa ghi thôn nên chưa tính được độ phủ thôn" in section
+    cover = I.coverage(data.activities, config, Period.year(2024)).set_index("commune")
+    assert cover.at["Rô Men", "share"] > 0 and pd.isna(cover.at["Phi Liêng", "share"])
+    assert cover.at["Đạ Long", "share"] == 0
