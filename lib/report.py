@@ -265,12 +265,18 @@ def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
 
 
 def _targets(
-    dataset: Dataset, config: Config, period: Period, computed: dict[str, float], by_commune: pd.DataFrame
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    computed: dict[str, float],
+    by_commune: pd.DataFrame,
+    supported: Figures,
 ) -> dict[str, dict[str, Any]]:
     """Targets of the period's year: whole-unit value, actual in the period, % and per commune.
 
     Targets are annual: a shorter period is measured against them with its own rows. ``computed``
-    and ``by_commune`` (indexed by commune) are the indicator values of the period's rows."""
+    and ``by_commune`` (indexed by commune) are the indicator values of the period's rows; where no
+    row supports a figure (``supported`` is None) its actual and percentage are unknown, not 0."""
     wanted = _targeted(dataset, period)
     if wanted.empty:
         return {}
@@ -290,7 +296,12 @@ def _targets(
                 "communes": [],
             },
         )
-        values = {"target": target, "actual": _number(actual), "percent": _number(percent)}
+        known = supported[code] is not None
+        values = {
+            "target": target,
+            "actual": _number(actual) if known else None,
+            "percent": _number(percent) if known else None,
+        }
         if pd.isna(commune):
             entry.update(values)
         else:
@@ -434,7 +445,7 @@ def build_context(
         "p": previous,
         "programmes": programmes,
         "breakdowns": _breakdowns(rows, config, by_commune),
-        "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune")),
+        "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune"), now),
         "coverage": {
             "communes_without": _names(coverage.loc[coverage["activity_rows"] == 0, "commune"]),
             "communes_without_villages": _names(

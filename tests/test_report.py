@@ -346,3 +346,9 @@ def test_communes_without_villages_are_not_said_to_have_no_activity(config):
     cover = I.coverage(data.activities, config, Period.year(2024)).set_index("commune")
     assert cover.at["Rô Men", "share"] > 0 and pd.isna(cover.at["Phi Liêng", "share"])
     assert cover.at["Đạ Long", "share"] == 0
+
+
+def test_a_target_without_rows_in_the_period_is_unknown_not_zero(demo, config):
+    text = render_markdown(demo, config, Period.quarter(2024, 3), signing_date=SIGNED)
+    assert "| Thanh niên nhập ngũ | người | 65 | – | – |" in text
+    assert "| Mô hình sinh kế | mô hình | 5 | 5 | 100% |" in text
