@@ -40,6 +40,7 @@ from .normalize import (
     display,
     fold,
     is_blank,
+    is_dash,
     malformed_number,
     nfc,
     parse_date,
@@ -339,7 +340,7 @@ def check_programme_matches(t: Tab) -> None:
 def check_measures(t: Tab) -> None:
     """Số liệu: a number, read the Vietnamese way (``lib/normalize.py``); not text, not
     ambiguous separators, not negative, whole for counts, below 10^15. Above the measure's
-    plausible maximum it is kept with a warning."""
+    plausible maximum it is kept with a warning; a lone dash is read as blank, with a warning."""
     for measure in t.config.measures.values():
         if measure.code not in t.columns:
             continue
@@ -363,7 +364,10 @@ def _numbers(values: np.ndarray) -> np.ndarray:
 
 
 def _unreadable(value: Any) -> str:
-    """Why a cell is no number: separators that fit no number form, or text."""
+    """Why a cell is no number: a lone dash (read as blank, a warning), separators that fit no
+    number form, or text."""
+    if is_dash(value):
+        return "number.dash"
     return "number.malformed" if malformed_number(value) else "number.text"
 
 

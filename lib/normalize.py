@@ -165,6 +165,15 @@ def parse_number(value: Any) -> float | None:
     return float(-number if sign == "-" else number)
 
 
+_DASH_RE = re.compile(r"\s*[-‐‒–—―−]+\s*")
+
+
+def is_dash(value: Any) -> bool:
+    """True for a cell holding only a dash (``-``, ``–``, ``—``…): Vietnamese sheets write it for
+    "nothing" in a number column."""
+    return isinstance(value, str) and len(value) < 20 and bool(_DASH_RE.fullmatch(value))
+
+
 def malformed_number(value: Any) -> bool:
     """True for text shaped like a number whose separators fit no number form (``1,2,3``, ``0,5,0``)."""
     if not isinstance(value, str):

@@ -231,6 +231,13 @@ PROBLEMS: dict[str, Problem] = {
             "Nhập số ({example}); không ghi chữ trong ô số liệu.",
         ),
         Problem(
+            "number.dash",
+            WARNING,
+            "Dấu gạch trong ô số",
+            "«{measure}» ghi «{value}»: được hiểu là ô trống (không có số liệu); dòng vẫn được tính.",
+            "Để trống ô nếu không có số liệu, hoặc ghi 0 nếu số liệu bằng 0.",
+        ),
+        Problem(
             "number.malformed",
             ERROR,
             "Số viết sai dấu ngăn cách",

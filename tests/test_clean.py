@@ -398,6 +398,22 @@ def test_plausible_window_follows_the_settings(config):
     assert d.activities["row"].tolist() == [4]
 
 
+@pytest.mark.parametrize("dash", ["-", "–", "—", " - ", "--"])
+def test_a_lone_dash_in_a_number_cell_is_blank_with_a_warning(config, dash):
+    rows = [HEADER, ROW[:8] + [dash, dash], ROW[:8] + ["-5"]]
+    d = clean_tab(config, rows)
+    assert found(d) == [
+        ("number.dash", 2, "Người tham gia", dash),
+        ("number.dash", 2, "Vận động, tài trợ (đồng)", dash),
+        ("number.negative", 3, "Người tham gia", "-5"),
+    ]
+    assert PROBLEMS["number.dash"].severity == WARNING
+    assert d.activities["row"].tolist() == [2]
+    row = d.activities.iloc[0]
+    assert pd.isna(row["participants"]) and pd.isna(row["mobilised"]) and row["rounds"] == 1
+    assert stats_of(d) == (2, 1, 1)
+
+
 @pytest.mark.parametrize("typed", ["1,2,3", "0,5,0", "1.000.5", "12.34.56", "1 2 3"])
 def test_malformed_numbers_are_refused(config, typed):
     d = clean_tab(config, [HEADER, ROW[:8] + [typed]])

@@ -7,6 +7,7 @@ from lib.normalize import (
     clean_name,
     display,
     fold,
+    is_dash,
     is_sheet_error,
     malformed_number,
     nfc,
@@ -106,6 +107,16 @@ def test_bad_dates(value):
 )
 def test_a_year_typed_alone(value, year):
     assert typed_year(value) == year
+
+
+@pytest.mark.parametrize("value", ["-", "–", "—", " — ", "--", "−"])
+def test_a_lone_dash_is_a_dash(value):
+    assert is_dash(value) and parse_number(value) is None
+
+
+@pytest.mark.parametrize("value", ["-5", "- 5", "", "a-b", 0, None, "-" * 30])
+def test_other_cells_are_no_dash(value):
+    assert not is_dash(value)
 
 
 def test_serial_round_trip():
