@@ -11,27 +11,28 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from .config import Config
-from .normalize import clean_name, fold
+from .normalize import clean_name, name_key
 
 VILLAGE_PREFIX_RE = re.compile(r"^(thon|buon|bon|to(danpho)?|ap|xom|lang|tieukhu)(?=\w)")
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Folded key → canonical value, plus the display names used for suggestions."""
+    """Folded key (``name_key``: no case, accents, spacing or leading zeros) → canonical value,
+    plus the display names used for suggestions."""
 
     keys: dict[str, str]
     names: dict[str, str]  # folded display name → display name
     exact: dict[str, str]  # lower-case name with its accents → value; wins where folding collides
 
     def match(self, text: str) -> str | None:
-        return self.exact.get(_exact(text)) or self.keys.get(fold(text))
+        return self.exact.get(_exact(text)) or self.keys.get(name_key(text))
 
     def suggest(self, text: str, cutoff: float = 72) -> str | None:
         """The closest display name to an unknown text, if close enough."""
         if not self.names:
             return None
-        found = process.extractOne(fold(text), list(self.names), scorer=fuzz.WRatio, score_cutoff=cutoff)
+        found = process.extractOne(name_key(text), list(self.names), scorer=fuzz.WRatio, score_cutoff=cutoff)
         return self.names[found[0]] if found else None
 
     @classmethod
@@ -42,9 +43,9 @@ class Catalogue:
         exact: dict[str, str] = {}
         for value, display, extra in entries:
             for text in (display, *extra):
-                keys.setdefault(fold(text), value)
+                keys.setdefault(name_key(text), value)
                 exact.setdefault(_exact(text), value)
-            names.setdefault(fold(display), display)
+            names.setdefault(name_key(display), display)
         return cls(keys, names, exact)
 
 
@@ -54,8 +55,9 @@ def _exact(text: str) -> str:
 
 
 def village_key(name: str) -> str:
-    """Folded village name without its generic prefix: "Thôn 1", "thon1" and "1" all match."""
-    key = fold(name)
+    """Folded village name without its generic prefix: "Thôn 1", "thon1", "Thôn 01" and "1" all
+    match (``name_key``)."""
+    key = name_key(name)
     return VILLAGE_PREFIX_RE.sub("", key) or key
 
 

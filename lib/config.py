@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ConfigError
-from .normalize import clean_name, fold
+from .normalize import clean_name, name_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -37,7 +37,7 @@ class _Named(_Model):
         return [clean_name(v) for v in value] if isinstance(value, list) else clean_name(value)
 
     def keys(self) -> set[str]:
-        return {fold(self.name), *(fold(alias) for alias in self.aliases)}
+        return {name_key(self.name), *(name_key(alias) for alias in self.aliases)}
 
 
 # ---------------------------------------------------------------- units
@@ -404,11 +404,12 @@ def _require_unique(values: list[str], where: str, what: str) -> None:
 
 
 def _duplicates(values: list[str], fold_case: bool = False) -> list[str]:
-    """The values that occur more than once (compared folded when ``fold_case``), in first-seen order."""
+    """The values that occur more than once (compared as matching keys when ``fold_case``: no case,
+    accents, spacing or leading zeros), in first-seen order."""
     seen: dict[str, str] = {}
     repeated: dict[str, str] = {}
     for value in values:
-        key = fold(value) if fold_case else value
+        key = name_key(value) if fold_case else value
         if key in seen:
             repeated.setdefault(key, value)
         seen.setdefault(key, value)

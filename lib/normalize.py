@@ -94,6 +94,21 @@ def _fold(text: str) -> str:
     return _FOLD_RE.sub("", text.lower())
 
 
+# Zeros leading a number in a name ("Thôn 01", "Tổ 007"), not those after a decimal mark or inside.
+_LEADING_ZEROS_RE = re.compile(r"(?<![\d.,])0+(?=\d)")
+
+
+def name_key(value: Any) -> str:
+    """Matching key of a name: ``fold`` with the zeros that lead a number dropped, so "Thôn 01",
+    "thon 1" and "Thôn 1" match while "Thôn 10" stays apart."""
+    return _name_key(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _name_key(text: str) -> str:
+    return _fold(_LEADING_ZEROS_RE.sub("", text))
+
+
 def is_blank(value: Any) -> bool:
     """True for what a sheet shows as an empty cell."""
     if value is None:

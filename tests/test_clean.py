@@ -3,12 +3,14 @@ their problem code and the cell they point at (tab, row, column, value), never b
 
 import copy
 import dataclasses
+import shutil
 import unicodedata
 
 import pandas as pd
 import pytest
 
 from lib.clean import RULES, clean
+from lib.config import DEFAULT_CONFIG_DIR, load_config
 from lib.normalize import SHEET_ERRORS
 from lib.problems import ERROR, PROBLEMS, WARNING
 from tests.conftest import HEADER, clean_tab, raw_data
@@ -172,6 +174,34 @@ def test_unknown_village_is_a_warning_and_row_kept(config):
     d = clean_tab(config, [HEADER, ["05/03/2024", "Rô Men", "Thôn 9", 2, "Ngày thứ 7 cùng nhân dân", "", "", 1, 10]])
     assert len(d.activities) == 1 and pd.isna(d.activities["village"].iloc[0])
     assert found(d) == [("village.unknown", 2, "Thôn", "Thôn 9")]
+
+
+def test_village_numbers_match_with_or_without_leading_zeros(config):
+    """ "Thôn 01", "thôn 1", "Thon 01" are the catalogue's "Thôn 1"; "Thôn 10" is another village."""
+    typed = ["Thôn 01", "thôn 1", "Thon 01", "THÔN 001", "01", "Liêng Trang 02", "Thôn 10", "Thôn 0"]
+    rows = [HEADER] + [ROW[:2] + [village] + ROW[3:8] + [i] for i, village in enumerate(typed)]
+    d = clean_tab(config, rows)
+    assert d.activities["village"].tolist() == [*["Thôn 1"] * 5, "Liêng Trang 2", None, None]
+    assert found(d) == [("village.unknown", 8, "Thôn", "Thôn 10"), ("village.unknown", 9, "Thôn", "Thôn 0")]
+
+
+def test_commune_numbers_match_with_or_without_leading_zeros(tmp_path):
+    directory = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, directory)
+    unit = directory / "unit.yaml"
+    unit.write_text(
+        unit.read_text(encoding="utf-8").replace(
+            "- name: Rô Men\n      aliases: [xã Rô Men, Romen]", "- name: Phường 1"
+        ),
+        encoding="utf-8",
+    )
+    numbered = load_config(directory)
+    typed = ["Phường 01", "phuong 1", "PHƯỜNG 001", "Phường 10", "Phường 11"]
+    rows = [HEADER] + [["05/03/2024", commune, "Thôn 01"] + ROW[3:8] + [i] for i, commune in enumerate(typed)]
+    d = clean_tab(numbered, rows)
+    assert d.activities["commune"].tolist() == ["Phường 1"] * 3
+    assert d.activities["village"].tolist() == ["Thôn 1"] * 3
+    assert found(d) == [("commune.unknown", 5, "Xã", "Phường 10"), ("commune.unknown", 6, "Xã", "Phường 11")]
 
 
 def test_village_under_the_whole_unit_is_dropped_with_a_warning(config):

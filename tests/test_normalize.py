@@ -10,6 +10,7 @@ from lib.normalize import (
     is_dash,
     is_sheet_error,
     malformed_number,
+    name_key,
     nfc,
     parse_date,
     parse_number,
@@ -117,6 +118,14 @@ def test_a_lone_dash_is_a_dash(value):
 @pytest.mark.parametrize("value", ["-5", "- 5", "", "a-b", 0, None, "-" * 30])
 def test_other_cells_are_no_dash(value):
     assert not is_dash(value)
+
+
+def test_name_keys_drop_the_zeros_leading_a_number():
+    assert name_key("Thôn 01") == name_key("thon 1") == name_key("Thon 001") == name_key("Thôn 1") == "thon1"
+    assert name_key("Thôn 10") == "thon10" != name_key("Thôn 1")
+    assert name_key("Tổ 0") == name_key("Tổ 00") == "to0"
+    assert name_key("Khu 1.05") != name_key("Khu 1.5") and name_key("Tổ 2,05") != name_key("Tổ 2,5")
+    assert name_key("Đạ K’ Nàng") == fold("Đạ K'Nàng")
 
 
 def test_serial_round_trip():
