@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .exceptions import ConfigError
-from .normalize import clean_name, name_key
+from .normalize import clean_name, name_key, words_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -572,6 +572,39 @@ def _cross_check(config: Config) -> list[str]:
     for name in _duplicates(headers, fold_case=True):
         problems.append(f"columns.yaml: tiêu đề cột «{name}» bị trùng")
     problems += _dashboard_problems(config)
+    problems += _name_clashes(config.unit)
+    return problems
+
+
+def _name_clashes(unit: Unit) -> list[str]:
+    """A commune's name or alias that reads as a name of the whole unit (its name, an alias, its
+    level, the whole-unit label) or of another commune: a row giving it would be counted for one of
+    them silently. Names are compared as words without case or accents (``words_key``)."""
+    level = unit.level
+    owners: dict[str, tuple[str, str, str]] = {}  # key → (name as written, where, owner)
+    whole = f"cả {level} («{unit.whole_unit_label}»)"
+    for text, where in (
+        (unit.whole_unit_label, "unit.whole_unit_label"),
+        (unit.name, "unit.name"),
+        *((alias, f"unit.aliases[{k}]") for k, alias in enumerate(unit.aliases)),
+        (level, "unit.level"),
+        (f"toàn {level}", "unit.level"),
+        (f"{level} {unit.name}", "unit.level, unit.name"),
+    ):
+        owners.setdefault(words_key(text), (text, where, whole))
+    problems = []
+    for i, commune in enumerate(unit.communes):
+        for text, where in (
+            (commune.name, f"unit.communes[{i}].name"),
+            *((alias, f"unit.communes[{i}].aliases[{k}]") for k, alias in enumerate(commune.aliases)),
+        ):
+            other, other_where, owner = owners.setdefault(words_key(text), (text, where, commune.name))
+            if owner != commune.name:
+                problems.append(
+                    f"unit.yaml: {where}: tên «{text}» của «{commune.name}» trùng với «{other}» ({other_where}), "
+                    f"tên gọi của {owner if owner == whole else f'«{owner}»'}; đổi hoặc bỏ tên này để dòng ghi "
+                    "tên này không bị tính nhầm chỗ"
+                )
     return problems
 
 

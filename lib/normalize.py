@@ -109,6 +109,19 @@ def _name_key(text: str) -> str:
     return _fold(_LEADING_ZEROS_RE.sub("", text))
 
 
+_WORD_GAP_RE = re.compile(r"[\s\-_.]+")
+
+
+def words_key(value: Any) -> str:
+    """A name as words without case, accents, apostrophes or leading zeros: "Toàn huyện" and
+    "toan huyen" agree; "Dam Rong" and "Da Mrong", which ``name_key`` folds alike, do not (the
+    catalogues tell them apart by their exact spelling)."""
+    text = unicodedata.normalize("NFD", _LEADING_ZEROS_RE.sub("", str(value)).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(f"[{APOSTROPHES}]", "", text.lower())
+    return _WORD_GAP_RE.sub(" ", text).strip()
+
+
 def is_blank(value: Any) -> bool:
     """True for what a sheet shows as an empty cell."""
     if value is None:

@@ -81,3 +81,69 @@ def test_missing_file_and_dir(config_copy, tmp_path):
         load_config(config_copy)
     with pytest.raises(ConfigError, match="Không tìm thấy thư mục cấu hình"):
         load_config(tmp_path / "nowhere")
+
+
+ROMEN_ALIASES = "aliases: [xã Rô Men, Romen]"
+
+
+@pytest.mark.parametrize(
+    "aliases, expected",
+    [
+        (
+            "aliases: [xã Rô Men, Romen, Toàn huyện]",
+            "unit.yaml: unit.communes[0].aliases[2]: tên «Toàn huyện» của «Rô Men» trùng với «Toàn huyện» "
+            "(unit.whole_unit_label), tên gọi của cả huyện («Toàn huyện»)",
+        ),
+        (
+            "aliases: [toan huyen]",
+            "unit.yaml: unit.communes[0].aliases[0]: tên «toan huyen» của «Rô Men» trùng với «Toàn huyện» (unit.whole_unit_label)",
+        ),
+        (
+            "aliases: [DAM RONG]",
+            "unit.yaml: unit.communes[0].aliases[0]: tên «DAM RONG» của «Rô Men» trùng với «Đam Rông» (unit.name)",
+        ),
+        (
+            "aliases: [Huyện Đam Rông]",
+            "unit.communes[0].aliases[0]: tên «Huyện Đam Rông» của «Rô Men» trùng với «huyện Đam Rông» (unit.aliases[0])",
+        ),
+        ("aliases: [Huyện]", "unit.communes[0].aliases[0]: tên «Huyện» của «Rô Men» trùng với «huyện» (unit.level)"),
+    ],
+)
+def test_a_commune_named_like_the_whole_unit_is_a_config_error(config_copy, aliases, expected):
+    """Rows giving such a name would be counted for the commune or for the whole unit, silently."""
+    edit(config_copy / "unit.yaml", ROMEN_ALIASES, aliases)
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert expected in error.value.message
+
+
+def test_a_commune_named_like_another_and_every_clash_reported_at_once(config_copy):
+    edit(config_copy / "unit.yaml", ROMEN_ALIASES, "aliases: [Đạ-Long, Dam Rong]")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.problems == [
+        "unit.yaml: unit.communes[0].aliases[1]: tên «Dam Rong» của «Rô Men» trùng với «Đam Rông» (unit.name), "
+        "tên gọi của cả huyện («Toàn huyện»); đổi hoặc bỏ tên này để dòng ghi tên này không bị tính nhầm chỗ",
+        "unit.yaml: unit.communes[7].name: tên «Đạ Long» của «Đạ Long» trùng với «Đạ-Long» (unit.communes[0].aliases[0]), "
+        "tên gọi của «Rô Men»; đổi hoặc bỏ tên này để dòng ghi tên này không bị tính nhầm chỗ",
+        "unit.yaml: unit.communes[7].aliases[1]: tên «Da Long» của «Đạ Long» trùng với «Đạ-Long» "
+        "(unit.communes[0].aliases[0]), tên gọi của «Rô Men»; đổi hoặc bỏ tên này để dòng ghi tên này không bị tính "
+        "nhầm chỗ",
+    ]
+
+
+def test_names_the_catalogues_tell_apart_are_no_clash(config):
+    """The demo's commune Đạ M'Rông (alias Da Mrong) and the district Đam Rông (alias Dam Rong) fold
+    alike but differ as words: both load, and each spelling finds its own."""
+    from lib.catalogue import Catalogues
+
+    communes = Catalogues(config).communes
+    assert communes.match("Đạ M'Rông") == communes.match("Da Mrong") == "Đạ M'Rông"
+    assert communes.match("Đam Rông") == communes.match("Dam Rong") == "Toàn huyện"
+
+
+def test_villages_differing_only_by_leading_zeros_are_repeated(config_copy):
+    edit(config_copy / "unit.yaml", "- {name: Thôn 2}", "- {name: Thôn 01}")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "tên thôn «Thôn 01» bị trùng" in error.value.message

@@ -16,6 +16,7 @@ from lib.normalize import (
     parse_number,
     to_serial,
     typed_year,
+    words_key,
 )
 
 
@@ -126,6 +127,12 @@ def test_name_keys_drop_the_zeros_leading_a_number():
     assert name_key("Tổ 0") == name_key("Tổ 00") == "to0"
     assert name_key("Khu 1.05") != name_key("Khu 1.5") and name_key("Tổ 2,05") != name_key("Tổ 2,5")
     assert name_key("Đạ K’ Nàng") == fold("Đạ K'Nàng")
+
+
+def test_words_keys_keep_words_apart():
+    assert words_key("Toàn huyện") == words_key(" toan  HUYEN ") == "toan huyen"
+    assert words_key("Đạ M’Rông") == words_key("Da MRong") == "da mrong" != words_key("Đam Rông")
+    assert words_key("Thôn 01") == words_key("thon-1") == "thon 1" != words_key("Thôn 10")
 
 
 def test_serial_round_trip():
