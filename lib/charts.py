@@ -200,7 +200,7 @@ def share_bar(
     data = frame.assign(
         _text=_text(frame[value], unit, 0),
         _x=axis_values,
-        _share=frame[value].map(lambda v: fmt.percent(v / total * 100 if total else None, 1)),
+        _share=frame[value].map(lambda v: fmt.percent(v / total * 100 if total else None)),
     )
     labels = list(data[category])
     scale = alt.Scale(

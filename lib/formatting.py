@@ -94,7 +94,8 @@ def _pattern(decimals: int, trim: bool) -> NumberPattern:
 
 
 def percent(value: Any, decimals: int = 2) -> str:
-    """A percentage already scaled to 0–100: ``65.07`` → ``65,07%``; ``100.0`` → ``100%``."""
+    """A percentage already scaled to 0–100: ``65.07`` → ``65,07%``; ``100.0`` → ``100%``. Pages, charts and
+    the draft all use the default precision, so one figure never reads 19,4 % in one place and 19,44 % in another."""
     return MISSING if _missing(value) else f"{number(value, decimals)}%"
 
 

@@ -100,7 +100,7 @@ def _delta(change: float, previous: float, money: bool) -> str | None:
         return None
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
     amount = fmt.compact(abs(change)) if money else fmt.number(abs(change), 1)
-    pct = f" ({sign}{fmt.percent(abs(change) / previous * 100, 1)})" if previous > 0 else ""
+    pct = f" ({sign}{fmt.percent(abs(change) / previous * 100)})" if previous > 0 else ""
     return f"{sign}{amount}{pct}"
 
 
@@ -133,7 +133,7 @@ def kpis(
         elif money:
             text = fmt.compact(value)
         elif indicator.unit == "%":
-            text = fmt.percent(value, 1)
+            text = fmt.percent(value)
         else:
             text = fmt.number(value, 1)
         previous = float(row["previous"]) if has_previous else np.nan

@@ -19,7 +19,7 @@ if declared.disadvantaged:
         [
             (
                 f"{row['Chỉ số'].replace(' (đồng)', '')} — {row['Nơi nhận'].lower()}",
-                fmt.percent(row["Tỷ lệ (%)"], 1),
+                fmt.percent(row["Tỷ lệ (%)"]),
                 None,
                 f"{fmt.number(row['Giá trị'])} trên tổng {fmt.number(row['Toàn bộ'])}",
             )
