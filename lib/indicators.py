@@ -310,7 +310,7 @@ def _codes(column: pd.Series) -> np.ndarray:
     return pd.factorize(column.to_numpy(object))[0]  # None and NaN alike → -1
 
 
-def _catalogue(config: Config, dim: str) -> list | None:
+def catalogue(config: Config, dim: str) -> list | None:
     """The full list of values of a dimension, so communes with nothing still show as 0."""
     return {
         "commune": [*config.communes, config.unit.whole_unit_label],
@@ -320,6 +320,11 @@ def _catalogue(config: Config, dim: str) -> list | None:
         "group": list(config.groups),
         "month": list(range(1, 13)),
     }.get(dim)
+
+
+def row_values(rows: pd.DataFrame, config: Config, code: str) -> pd.Series:
+    """Each activity's own value of a sum indicator: the sum of its filled measures, NaN when none is filled."""
+    return rows[config.indicators[code].measures].sum(axis=1, min_count=1)
 
 
 def _summed(config: Config, codes: list[str]) -> list[Indicator]:
@@ -404,7 +409,7 @@ def compute(
     if not by:
         return table.reset_index(drop=True)
     table.index.names = by
-    if len(by) == 1 and (full := _catalogue(config, by[0])) is not None:
+    if len(by) == 1 and (full := catalogue(config, by[0])) is not None:
         extra = [v for v in table.index if v not in full]
         table = table.reindex(pd.Index(full + extra, dtype=object, name=by[0]))
         sums = [c for c in codes if config.indicators[c].kind in ("count", "sum", "distinct")]

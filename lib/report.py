@@ -129,11 +129,6 @@ def _names(values: Any) -> list[Escaped]:
     return [md(v) for v in values]
 
 
-def _row_values(rows: pd.DataFrame, config: Config, codes: list[str]) -> dict[str, np.ndarray]:
-    """Each row's own value of sum indicators (missing measures count as 0)."""
-    return {c: rows[config.indicators[c].measures].sum(axis=1, min_count=1).fillna(0).to_numpy() for c in codes}
-
-
 class _Highlights:
     """The programmes' notable activities: each programme's rows grouped by their content, ranked by the
     declared figures (money first in the shipped config). The rows with content are grouped once, by
@@ -157,7 +152,9 @@ class _Highlights:
         contents, self.contents = _stripped(rows["content"])
         # one integer per (programme, content) pair; rows without a programme are in no programme
         pairs = np.where(programmes >= 0, programmes.astype(np.int64) * (len(self.contents) + 1) + contents, -1)
-        frame = pd.DataFrame({**_row_values(rows, config, codes), "date": rows["date"].to_numpy()})
+        frame = pd.DataFrame(
+            {**{c: I.row_values(rows, config, c).fillna(0).to_numpy() for c in codes}, "date": rows["date"].to_numpy()}
+        )
         grouped = frame.groupby(pairs, sort=False)
         self.groups = grouped.agg(
             **{c: (c, "sum") for c in codes}, count=("date", "size"), first=("date", "min"), last=("date", "max")

@@ -90,11 +90,9 @@ def source_spec(config: Config) -> str:
 
 
 def credentials_from_secrets() -> dict[str, Any] | None:
-    """The service-account fields of ``[connections.gsheets]`` (without the spreadsheet key)."""
-    if os.environ.get(SOURCE_ENV) and _secrets() is None:
-        return None
-    table = _gsheets()
-    if not table:
+    """The service-account fields of ``[connections.gsheets]`` (without the spreadsheet key), if any."""
+    table = ((_secrets() or {}).get("connections") or {}).get("gsheets")
+    if not isinstance(table, dict):
         return None
     info = {k: v for k, v in table.items() if k not in ("spreadsheet", "worksheet", "type_")}
     return info if info.get("private_key") else None

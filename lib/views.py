@@ -71,13 +71,7 @@ def _compute(
     """``ind.compute`` by one dimension; with no codes, just the dimension's values (nothing is computed)."""
     if codes:
         return ind.compute(activities, config, codes, period, by)
-    values = {
-        "commune": [*config.communes, config.unit.whole_unit_label],
-        "programme": list(config.programmes),
-        "activity_type": list(config.activity_types),
-        "organisation": list(config.organisations),
-    }[by]
-    return pd.DataFrame({by: values})
+    return pd.DataFrame({by: ind.catalogue(config, by)})
 
 
 # ---------------------------------------------------------------- KPI cards
@@ -332,11 +326,6 @@ def village_table(
     return frame
 
 
-def row_values(rows: pd.DataFrame, config: Config, code: str) -> pd.Series:
-    """Each activity's own value of a sum indicator (the sum of its filled measures; blank when none)."""
-    return rows[config.indicators[code].measures].sum(axis=1, min_count=1)
-
-
 def activity_list(activities: pd.DataFrame, config: Config, period: Period | None = None) -> pd.DataFrame:
     """Activities as a readable list, newest first, with the declared per-activity figures."""
     rows = ind.in_period(activities, period).sort_values(["date", "tab", "row"], ascending=[False, True, True])
@@ -356,7 +345,7 @@ def activity_list(activities: pd.DataFrame, config: Config, period: Period | Non
         }
     )
     for code in _codes(config.dashboard.activity_list, config.dashboard.money.total):
-        frame[column_title(config.indicators[code])] = row_values(rows, config, code).to_numpy()
+        frame[column_title(config.indicators[code])] = ind.row_values(rows, config, code).to_numpy()
     frame["Tab"] = rows["tab"].astype(object).to_numpy()
     frame["Dòng"] = rows["row"].to_numpy()
     return frame.reset_index(drop=True)
