@@ -65,6 +65,15 @@ def _next(commune: Commune, village: str | None, moves: dict) -> tuple[str, str 
     return rest, None, len(commune.successors) == 1 or village is not None
 
 
+def _by_value(values: np.ndarray, rows: np.ndarray) -> list[tuple[str | None, np.ndarray]]:
+    """(value, row positions) for each distinct value (None included) among the flagged rows."""
+    positions = np.flatnonzero(rows)
+    codes, uniques = pd.factorize(pd.Series(values[positions], dtype=object), use_na_sentinel=True)
+    return [
+        (None if k < 0 else uniques[k], positions[codes == k]) for k in range(-1, len(uniques)) if (codes == k).any()
+    ]
+
+
 def resolve(config: Config, communes: np.ndarray, villages: np.ndarray, days: np.ndarray) -> Resolution:
     """Resolve rows (commune and village names as matched, days as datetime64, NaT unknown) against
     the communes valid on each day. Distinct (commune, village) pairs are resolved once; dates only
@@ -88,10 +97,8 @@ def resolve(config: Config, communes: np.ndarray, villages: np.ndarray, days: np
                     outside |= rows & known & (days <= end)
                 late = rows & known & (days > end)
                 if late.any() and c.successors:
-                    pairs = pd.Series(village[late], dtype=object)
-                    for value, index in pairs.groupby(pairs.fillna("\x00"), sort=False).groups.items():
-                        target, target_village, decided = _next(c, None if value == "\x00" else value, moves)
-                        positions = np.flatnonzero(late)[np.asarray(index)]
+                    for value, positions in _by_value(village, late):
+                        target, target_village, decided = _next(c, value, moves)
                         commune[positions], village[positions] = target, target_village
                         undecided[positions] |= not decided
                     after_end |= late
@@ -107,10 +114,8 @@ def resolve(config: Config, communes: np.ndarray, villages: np.ndarray, days: np
             rows = current_commune == c.name
             if not rows.any() or not c.successors:
                 continue
-            pairs = pd.Series(current_village[rows], dtype=object)
-            for value, index in pairs.groupby(pairs.fillna("\x00"), sort=False).groups.items():
-                target, target_village, _ = _next(c, None if value == "\x00" else value, moves)
-                positions = np.flatnonzero(rows)[np.asarray(index)]
+            for value, positions in _by_value(current_village, rows):
+                target, target_village, _ = _next(c, value, moves)
                 current_commune[positions], current_village[positions] = target, target_village
             moved = True
         if not moved:
@@ -174,6 +179,17 @@ def apply(dataset: Dataset, boundaries: str, config: Config) -> Dataset:
         alone = alone[~alone.duplicated(keys, keep=False)]
         targets = pd.concat([targets[whole], merged, alone], ignore_index=True)[list(dataset.targets.columns)]
     return dataclasses.replace(dataset, activities=activities, targets=targets, boundaries=boundaries)
+
+
+def profile_holds(config: Config, valid_to: dt.date) -> bool:
+    """Whether figures describing the territory up to ``valid_to`` describe the scoped view: its
+    period ends by then and, under current boundaries, no commune changed after the period began."""
+    if not config.scope:
+        return True
+    view, start, end = config.scope
+    if end > valid_to:
+        return False
+    return view != CURRENT or not any(change.day > start for change in changes(config))
 
 
 def communes_in(config: Config, boundaries: str, start: dt.date, end: dt.date) -> list[Commune]:

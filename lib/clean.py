@@ -606,6 +606,18 @@ def read_targets(raw: RawData, config: Config, cats: Catalogues, log: IssueLog) 
         value = None if is_blank(rec["value"]) else parse_number(rec["value"])
         indicator = None if is_blank(rec["indicator"]) else cats.indicators.match(str(rec["indicator"]))
         commune = None if is_blank(rec["commune"]) else cats.communes.match(str(rec["commune"]))
+        if commune is None and not is_blank(rec["commune"]) and cats.outside.match(str(rec["commune"])):
+            owner = f"ngoài {config.unit.level} {config.unit.name}"
+            log.add(
+                "commune.out_of_scope",
+                name,
+                "",
+                rec["row"],
+                headers.get("commune", "commune"),
+                rec["commune"],
+                owner=owner,
+            )
+            continue
         checks = (  # (wrong?, problem code, column, catalogue to suggest a close name from)
             (year is None or not float(year).is_integer(), "target.year", "year", None),
             (is_blank(rec["indicator"]), "target.indicator_missing", "indicator", None),

@@ -47,6 +47,10 @@ class _Named(_Model):
 
 
 class Profile(_Model):
+    """Area and population of the unit's territory; ``valid_to``: the last day they describe it
+    (before communes changed), so a later period, or a view mapped to later communes, omits them."""
+
+    valid_to: dt.date | None = None
     area_ha: float | None = None
     population: int | None = None
     ethnic_minority_population: int | None = None
@@ -96,7 +100,7 @@ class Commune(_Named):
     ``valid_to`` its rows belong to its ``successors``. A commune that joined from another unit has
     ``kept_by``: before it joined, its activities were recorded there and are out of scope here."""
 
-    new_rural: bool = False
+    new_rural: bool | None = None  # not declared: nothing is said about it
     region: Literal["I", "II", "III"] | list[RegionSpan] | None = None
     population: int | None = None
     villages: list[Village] = []
@@ -404,6 +408,7 @@ class _DashboardFile(_Model):
 
 class _SettingsFile(_Model):
     settings: Settings
+    extends: str | None = None  # a directory (relative to this one) that supplies the files this one lacks
 
 
 MODELS: dict[str, type[_Model]] = {
@@ -423,6 +428,7 @@ class Config:
     def __init__(self, directory: Path, files: dict[str, Any]):
         self.directory = directory
         self.scope: tuple = ()  # (boundaries, start, end) of a scoped copy; () for the whole history
+        self.base: Path | None = None  # the directory ``extends:`` names, for the files this one lacks
         unit: Unit = files["unit"].unit
         self.has_history = any(c.valid_from or c.valid_to for c in unit.communes)  # communes changed over time
         villages, self.village_moves = _inherit_villages(unit)
@@ -859,6 +865,21 @@ def _dashboard_problems(config: Config) -> list[str]:
     return problems
 
 
+def _base_directory(directory: Path) -> tuple[Path | None, list[str]]:
+    """The directory named by ``extends:`` in settings.yaml (a unit that reuses another's
+    organisations, programmes, columns, indicators, dashboard and template), if any."""
+    settings = directory / FILES["settings"]
+    if not settings.exists():
+        return None, []
+    data, problems = _read_yaml(settings)
+    if problems or not isinstance(data, dict) or not data.get("extends"):
+        return None, []
+    base = (directory / str(data["extends"])).resolve()
+    if not base.is_dir() or base == directory.resolve():
+        return None, [f"settings.yaml: extends: không tìm thấy thư mục cấu hình «{data['extends']}»"]
+    return base, []
+
+
 def load_config(directory: str | Path | None = None) -> Config:
     """Load and validate the configuration directory (the project's config/ by default).
 
@@ -869,8 +890,13 @@ def load_config(directory: str | Path | None = None) -> Config:
         raise ConfigError(f"Không tìm thấy thư mục cấu hình «{directory.name}».")
     problems: list[str] = []
     files: dict[str, Any] = {}
+    base, base_problems = _base_directory(directory)
+    problems += base_problems
     for key, name in FILES.items():
-        data, read_problems = _read_yaml(directory / name)
+        path = directory / name
+        if not path.exists() and base is not None:
+            path = base / name
+        data, read_problems = _read_yaml(path)
         problems += read_problems
         if not read_problems:
             files[key], file_problems = _validate(MODELS[key], data, name)
@@ -880,6 +906,7 @@ def load_config(directory: str | Path | None = None) -> Config:
     config = None
     if not problems:
         config = Config(directory, files)
+        config.base = base
         problems += _cross_check(config)
     if problems:
         raise ConfigError("Cấu hình không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems), problems)

@@ -360,6 +360,8 @@ def _basis(dataset: Dataset, config: Config, rows: pd.DataFrame) -> dict[str, An
 
 def _profile(config: Config) -> dict[str, Any]:
     unit, profile = config.unit, config.unit.profile
+    if profile.valid_to and not boundaries.profile_holds(config, profile.valid_to):
+        profile = type(profile)()  # the figures describe the territory before it changed
     share = (
         profile.ethnic_minority_population / profile.population * 100
         if profile.population and profile.ethnic_minority_population is not None
@@ -373,7 +375,10 @@ def _profile(config: Config) -> dict[str, Any]:
         "ethnic_minority_share": share,
         "communes": len(unit.communes),
         "villages": config.village_count,
-        "new_rural": sum(c.new_rural for c in unit.communes),
+        # None unless every commune says whether it meets the new-rural standard
+        "new_rural": None
+        if any(c.new_rural is None for c in unit.communes)
+        else sum(bool(c.new_rural) for c in unit.communes),
         "region_iii": _names(c.name for c in unit.communes if c.region == "III"),
         "extremely_difficult": sum(v.extremely_difficult for c in unit.communes for v in c.villages),
     }
@@ -521,7 +526,8 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
 
 def _template(config: Config) -> jinja2.Template:
     """The report template of a committee."""
-    return _environment(tuple(dict.fromkeys([str(config.directory), str(DEFAULT_CONFIG_DIR)]))).get_template(TEMPLATE)
+    search = [str(config.directory), *([str(config.base)] if config.base else []), str(DEFAULT_CONFIG_DIR)]
+    return _environment(tuple(dict.fromkeys(search))).get_template(TEMPLATE)
 
 
 def _template_line(error: BaseException) -> str:

@@ -240,7 +240,7 @@ def commune_overview(activities: pd.DataFrame, config: Config, period: Period, c
         {
             "Xã": table["commune"],
             "Vùng": table["region"],
-            "Đạt chuẩn NTM": np.where(table["new_rural"], "Đạt", "Chưa đạt"),
+            "Đạt chuẩn NTM": table["new_rural"].map({True: "Đạt", False: "Chưa đạt"}).fillna("").to_numpy(object),
             "Số thôn": table["villages"],
             "Thôn ĐBKK": table["extremely_difficult"],
             "Thôn có hoạt động": table["reached"],
@@ -274,14 +274,13 @@ def disadvantaged_summary(
     hard = pd.MultiIndex.from_tuples(
         [(c.name, v.name) for c in config.unit.communes for v in c.villages if v.extremely_difficult]
     )
-    places = {
-        "Xã vùng III": rows["commune"].isin(region3).to_numpy(),
-        "Thôn đặc biệt khó khăn": pd.MultiIndex.from_arrays(
+    places = {}  # only the kinds of place the communes in view have (none are region III after a merger, say)
+    if region3:
+        places["Xã vùng III"] = rows["commune"].isin(region3).to_numpy()
+    if len(hard):
+        places["Thôn đặc biệt khó khăn"] = pd.MultiIndex.from_arrays(
             [rows["commune"].astype(object), rows["village"].astype(object)]
         ).isin(hard)
-        if len(hard)
-        else np.zeros(len(rows), bool),
-    }
     codes = _codes(codes)
     whole = ind.values(rows, config, codes) if codes else {}
     records = []

@@ -61,7 +61,7 @@ st.caption(
             None,
             [
                 f"Vùng {flags.region}" if flags.region else "",
-                "Đạt chuẩn nông thôn mới" if flags.new_rural else "Chưa đạt chuẩn nông thôn mới",
+                {True: "Đạt chuẩn nông thôn mới", False: "Chưa đạt chuẩn nông thôn mới"}.get(flags.new_rural, ""),
                 f"{hard}/{len(flags.villages)} thôn đặc biệt khó khăn",
             ],
         )

@@ -277,6 +277,10 @@ def header(title: str, ctx: Context, note: str = "") -> None:
         labels = views.organisation_labels(ctx.config)
         parts.append("Đơn vị: " + plain(", ".join(labels[o] for o in chosen.organisations)))
     st.caption(" · ".join(parts) + (f"  \n{note}" if note else ""))
+    if ctx.config.has_history:
+        chosen_period = chosen.period
+        for text in ctx.call(boundaries.gaps, ctx.config, chosen.boundaries, chosen_period.start, chosen_period.end):
+            st.info(plain(text), icon=":material/history:")
     errors = error_count(ctx)
     if errors:
         st.page_link(
