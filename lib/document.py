@@ -90,6 +90,22 @@ class DocumentInfo:
         return f"(Kèm theo Báo cáo số {self.reference_number} {self.date_text} của {self.issuer})"
 
 
+def signing_date_note(signing_date: dt.date | None, period_start: dt.date, period_end: dt.date) -> str | None:
+    """A Vietnamese note when the chosen signing date does not fit the period (before it starts, or more
+    than a year after it ends, such as today's date on last year's report); None when it fits or is blank."""
+    if signing_date is None:
+        return None
+    shown = fmt.short_date(signing_date)
+    if signing_date < period_start:
+        return f"Ngày ký {shown} ở trước kỳ báo cáo (bắt đầu {fmt.short_date(period_start)}); kiểm tra lại ngày ký."
+    if (signing_date - period_end).days > 366:
+        return (
+            f"Ngày ký {shown} cách ngày cuối kỳ báo cáo ({fmt.short_date(period_end)}) hơn một năm; "
+            "kiểm tra lại ngày ký hoặc kỳ báo cáo ở thanh bên."
+        )
+    return None
+
+
 def document_info(
     report_settings, committee: str, place: str, *, number: int | None = None, signing_date: dt.date | None = None
 ) -> DocumentInfo:
