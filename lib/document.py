@@ -19,6 +19,7 @@ Format = Literal["state", "party"]
 BLANK = "…"
 BLANK_DATE = "ngày … tháng … năm …"
 LARGEST_NUMBER = 99_999
+LATE_SIGNING_DAYS = 92  # a report signed more than three months after its period is probably a wrong date
 
 
 def parse_number(text: str | int | None) -> int | None:
@@ -92,15 +93,16 @@ class DocumentInfo:
 
 def signing_date_note(signing_date: dt.date | None, period_start: dt.date, period_end: dt.date) -> str | None:
     """A Vietnamese note when the chosen signing date does not fit the period (before it starts, or more
-    than a year after it ends, such as today's date on last year's report); None when it fits or is blank."""
+    than three months after it ends, such as today's date on last year's report); None when it fits or
+    is blank."""
     if signing_date is None:
         return None
     shown = fmt.short_date(signing_date)
     if signing_date < period_start:
         return f"Ngày ký {shown} ở trước kỳ báo cáo (bắt đầu {fmt.short_date(period_start)}); kiểm tra lại ngày ký."
-    if (signing_date - period_end).days > 366:
+    if (signing_date - period_end).days > LATE_SIGNING_DAYS:
         return (
-            f"Ngày ký {shown} cách ngày cuối kỳ báo cáo ({fmt.short_date(period_end)}) hơn một năm; "
+            f"Ngày ký {shown} cách ngày cuối kỳ báo cáo ({fmt.short_date(period_end)}) hơn ba tháng; "
             "kiểm tra lại ngày ký hoặc kỳ báo cáo ở thanh bên."
         )
     return None

@@ -5,6 +5,7 @@ basis of the draft is a download of its own, not part of the signable document."
 import streamlit as st
 
 from lib import document, export, report
+from lib.exceptions import BCDError
 from pages import ui
 
 ctx = ui.context()
@@ -35,7 +36,11 @@ signing = fields[1].date_input(
     key="report_signing",
     help="Để trống thì dự thảo ghi «ngày … tháng … năm …» cho người ký điền.",
 )
-number = document.parse_number(typed_number)
+try:
+    number = document.parse_number(typed_number)
+except BCDError as error:  # the draft stays, with the number left blank
+    number = None
+    st.error(f"{ui.plain(error.message)} Dự thảo đang để trống số.", icon=":material/error:")
 if note := document.signing_date_note(signing, period.start, period.end):
     st.warning(note, icon=":material/event_busy:")
 

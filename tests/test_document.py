@@ -74,9 +74,11 @@ def test_signing_date_notes():
     assert signing_date_note(None, start, end) is None
     assert signing_date_note(dt.date(2024, 12, 5), start, end) is None
     assert signing_date_note(dt.date(2025, 1, 10), start, end) is None
+    assert signing_date_note(dt.date(2025, 4, 2), start, end) is None  # 92 days after the period
+    assert signing_date_note(dt.date(2025, 4, 3), start, end).startswith("Ngày ký 03/04/2025 cách ngày cuối kỳ")
     late = signing_date_note(dt.date(2026, 11, 30), start, end)
     assert late == (
-        "Ngày ký 30/11/2026 cách ngày cuối kỳ báo cáo (31/12/2024) hơn một năm; "
+        "Ngày ký 30/11/2026 cách ngày cuối kỳ báo cáo (31/12/2024) hơn ba tháng; "
         "kiểm tra lại ngày ký hoặc kỳ báo cáo ở thanh bên."
     )
     assert signing_date_note(dt.date(2023, 12, 31), start, end).startswith("Ngày ký 31/12/2023 ở trước kỳ báo cáo")
