@@ -672,10 +672,16 @@ def template_problems(config: Config) -> list[str]:
     any name the configuration does not declare, or any expression that fails, is a problem (file, line, what)."""
     year = max(config.settings.earliest_year + 1, 2024)
     problems = []
+    period = Period.year(year)
     for full in (False, True):
-        try:
-            render_markdown(_sample(config, year, full), config, Period.year(year), signing_date=dt.date(year, 12, 31))
-        except ReportError as error:
-            if error.message not in problems:
-                problems.append(error.message)
+        sample = _sample(config, year, full)
+        for render, arguments in (
+            (render_markdown, (sample, config, period, dt.date(year, 12, 31), 5)),
+            (render_basis, (sample, config, period)),  # the data basis template too
+        ):
+            try:
+                render(*arguments)
+            except ReportError as error:
+                if error.message not in problems:
+                    problems.append(error.message)
     return problems
