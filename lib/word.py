@@ -262,7 +262,7 @@ def _borderless(table) -> None:
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    table._tbl.tblPr.append(borders)
+    table._tbl.tblPr.insert_element_before(borders, *_AFTER_TABLE_BORDERS)
 
 
 def _widths(table, widths) -> None:
@@ -317,10 +317,12 @@ def _data_widths(rows: list[list[str]], count: int, size: float = TABLE_PT) -> l
     return _fill(least, body, TEXT_WIDTH)
 
 
-def _fixed_layout(table) -> None:
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+def _table_width(table, width: int) -> None:
+    """The table's preferred width in twentieths of a point (python-docx leaves it "auto"); the layout
+    is already fixed (``autofit`` off), so Word keeps the column widths."""
+    preferred = table._tbl.tblPr.find(qn("w:tblW"))
+    preferred.set(qn("w:type"), "dxa")
+    preferred.set(qn("w:w"), str(int(Emu(width).twips)))
 
 
 def _repeat_header(table) -> None:
@@ -332,6 +334,7 @@ def _repeat_header(table) -> None:
             properties.append(OxmlElement("w:tblHeader"))
 
 
+_AFTER_TABLE_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
 _AFTER_BORDER = (
     "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
     "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
@@ -605,8 +608,9 @@ class _Writer:
             _widths(table, HEADER_WIDTHS)
         else:
             table.style = self.doc.styles["Table Grid"]
-            _widths(table, _data_widths(block.rows, width))
-            _fixed_layout(table)
+            widths = _data_widths(block.rows, width)
+            _widths(table, widths)
+            _table_width(table, sum(widths))
             _repeat_header(table)
         aligns = {
             "left": WD_ALIGN_PARAGRAPH.LEFT,

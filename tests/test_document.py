@@ -329,3 +329,10 @@ def test_libreoffice_renders_the_2024_draft_for_review(tmp_path, docx_2024, demo
             ["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTIFACTS / f"word-{name}")], check=True, timeout=120
         )
     assert len(list(ARTIFACTS.glob("word-bao-cao-2024-*.png"))) >= len([p for p in pages if p.strip()])
+
+
+def test_table_properties_in_schema_order(document):
+    order = ["tblStyle", "tblW", "jc", "tblBorders", "tblLayout", "tblLook"]
+    for table in document.tables:
+        tags = [child.tag.split("}")[1] for child in table._tbl.tblPr]
+        assert len(tags) == len(set(tags)) and tags == sorted(tags, key=order.index), tags
