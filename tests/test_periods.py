@@ -146,3 +146,15 @@ def test_the_cli_reads_periods_in_the_reporting_year(tmp_path):
     basis = tmp_path / "co-so.md"
     assert main([*args[:-2], "--out", str(out), "--config", str(directory), "--basis", str(basis)]) == 0
     assert "Kỳ báo cáo: từ 15/12/2023 đến 14/03/2024" in basis.read_text(encoding="utf-8")
+
+
+def test_targets_are_measured_over_the_reporting_year(tmp_path, demo):
+    from lib import indicators as ind
+
+    shifted = load_config(_config_with(tmp_path, "reporting_year_start: 01/01", "reporting_year_start: 15/12"))
+    calendar_config = load_config()
+    progress = ind.progress(demo.activities, demo.targets, shifted, 2024)
+    whole = progress[progress["commune"].isna()].set_index("indicator")["actual"]
+    for code, actual in whole.items():
+        expected = ind.values(demo.activities, calendar_config, [code], Period.year(2024, DECEMBER_15))[code]
+        assert actual == expected
