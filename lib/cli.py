@@ -21,10 +21,11 @@ from . import indicators as ind
 from .catalogue import Catalogue
 from .config import PROJECT_ROOT, Config
 from .dataset import Dataset
+from .document import parse_number
 from .exceptions import BCDError
 from .formatting import number
 from .loading import load_checked_config, load_dataset
-from .period import FIRST_YEAR, LAST_YEAR, Period
+from .period import CALENDAR, FIRST_YEAR, LAST_YEAR, Period, YearStart
 from .views import issues_table
 
 LOG_FILE = PROJECT_ROOT / "data" / "logs" / "bcd502.log"
@@ -105,14 +106,15 @@ def load(args: argparse.Namespace) -> tuple[Config, Dataset]:
     return config, dataset
 
 
-def period_of(args: argparse.Namespace, dataset: Dataset) -> Period:
-    """``--period`` wins over ``--year``; neither means the latest year in the data."""
+def period_of(args: argparse.Namespace, dataset: Dataset, year_start: YearStart = CALENDAR) -> Period:
+    """``--period`` wins over ``--year``; neither means the latest year in the data. Years, halves,
+    quarters and months follow the committee's reporting year (``settings.reporting_year_start``)."""
     if args.period:
-        return Period.parse(args.period)
+        return Period.parse(args.period, year_start)
     year = args.year or dataset.latest_year
     if year is None:
         raise BCDError("Chưa có hoạt động nào trong dữ liệu nên không xác định được năm; hãy ghi rõ --year.")
-    return Period.year(year)
+    return Period.year(year, year_start)
 
 
 def _write(path: str, data: bytes) -> None:
@@ -185,7 +187,7 @@ def in_view(args: argparse.Namespace, config: Config, dataset: Dataset, period: 
 def cmd_indicators(args: argparse.Namespace) -> int:
     """Every configured indicator (or --only) for the period, optionally by a dimension."""
     config, dataset = load(args)
-    period = period_of(args, dataset)
+    period = period_of(args, dataset, config.settings.year_start)
     config, dataset = in_view(args, config, dataset, period)
     previous = period.comparable(dataset.latest_date)  # like for like when the data stops before the period ends
     table = ind.compare(dataset.activities, config, _codes(config, args.only), period, args.by, previous=previous)
@@ -211,16 +213,20 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the draft of a period as Markdown or Word."""
+    """Write the draft of a period as Markdown or Word (and, with --basis, its data basis apart)."""
     config, dataset = load(args)
-    period = period_of(args, dataset)
+    period = period_of(args, dataset, config.settings.year_start)
     config, dataset = in_view(args, config, dataset, period)
+    number = parse_number(args.number)
     if (args.format or Path(args.out).suffix.lstrip(".").lower()) == "docx":
-        data = report.render_docx(dataset, config, period, args.date)
+        data = report.render_docx(dataset, config, period, args.date, number)
     else:
-        data = report.render_markdown(dataset, config, period, args.date).encode("utf-8")
+        data = report.render_markdown(dataset, config, period, args.date, number).encode("utf-8")
     _write(args.out, data)
     print(f"Đã lập bản thảo báo cáo {period.label}: {args.out}")
+    if args.basis:
+        _write(args.basis, report.render_basis(dataset, config, period).encode("utf-8"))
+        print(f"Cơ sở số liệu của bản thảo: {args.basis}")
     return 0
 
 
@@ -263,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--format", choices=("md", "docx"), help="định dạng (mặc định: theo đuôi tệp --out)")
     draft.add_argument("--out", required=True, help="tệp kết quả (.md hoặc .docx)")
     draft.add_argument("--date", type=_signing_date, help="ngày ký dd/mm/yyyy (mặc định: để trống cho người ký điền)")
+    draft.add_argument("--number", help="số văn bản, ví dụ 5 (in thành Số: 05/BC-BCĐ; mặc định: để trống)")
+    draft.add_argument("--basis", help="tệp Markdown ghi riêng cơ sở số liệu (nguồn, thời điểm đọc, số dòng dùng)")
     draft.set_defaults(handler=cmd_report)
 
     init = commands.add_parser(

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .exceptions import ConfigError
+from .exceptions import ConfigError, PeriodError
 from .normalize import clean_name, name_key, words_key
+from .period import YearStart
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
@@ -261,12 +262,32 @@ class Tabs(_Model):
     directions: str = "Phương hướng"
 
 
+class Anniversary(_Model):
+    """A founding day whose round anniversaries (every 5 years) the report suggests in section IV."""
+
+    name: str
+    date: dt.date
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _vietnamese_date(cls, value: Any) -> Any:
+        if isinstance(value, str) and (m := re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", value)):
+            try:
+                return dt.date(int(m[3]), int(m[2]), int(m[1]))
+            except ValueError:
+                raise ValueError(f"ngày «{value.strip()}» không có thật") from None
+        return value
+
+
 class ReportSettings(_Model):
-    """The report's header, signature and recipients (Nghị định 30/2020/NĐ-CP)."""
+    """The report's header, signature and recipients (Nghị định 30/2020/NĐ-CP, or Hướng dẫn 36-HD/VPTW
+    when ``header_format`` is ``party``)."""
 
     parent_body: str = ""
     issuer: str | None = None
-    number_prefix: str = "…/BC-BCĐ"
+    header_format: Literal["state", "party"] = "state"
+    # Ký hiệu after the number: "BC-BCĐ" gives "Số: 05/BC-BCĐ"; in the Party format "BC/BCĐ" gives "Số 12-BC/BCĐ".
+    symbol: str = Field("BC-BCĐ", min_length=1)
     place: str | None = None
     subunit: str = "xã"
     village_noun: str = "thôn"
@@ -276,6 +297,7 @@ class ReportSettings(_Model):
     signer_title: list[str] = ["TRƯỞNG BAN CHỈ ĐẠO"]
     signer_name: str = ""
     recipients: list[str] = []
+    anniversaries: list[Anniversary] = []
 
 
 class Settings(_Model):
@@ -289,6 +311,22 @@ class Settings(_Model):
     latest_days_ahead: int = Field(366, ge=0, le=3660)
     tabs: Tabs = Tabs()
     report: ReportSettings = ReportSettings()
+    # First day of the reporting year: "01/01" (calendar year) or a day of December such as "15/12"
+    # (year 2024 = 15/12/2023–14/12/2024; halves, quarters, months and "cùng kỳ" follow it).
+    reporting_year_start: str = "01/01"
+
+    @field_validator("reporting_year_start", mode="after")
+    @classmethod
+    def _year_start(cls, value: str) -> str:
+        try:
+            YearStart.parse(value)
+        except PeriodError as error:
+            raise ValueError(error.message) from None
+        return value
+
+    @property
+    def year_start(self) -> YearStart:
+        return YearStart.parse(self.reporting_year_start)
 
 
 # ---------------------------------------------------------------- what the pages and the report show

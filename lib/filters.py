@@ -13,7 +13,7 @@ from . import indicators as ind
 from .config import Config
 from .dataset import Dataset
 from .exceptions import PeriodError
-from .period import Period
+from .period import CALENDAR, Period, YearStart
 
 QUERY_KEYS = {"period": "ky", "communes": "xa", "programmes": "ct", "organisations": "dv", "boundaries": "dia-gioi"}
 LONGEST_VALUE = 200  # longer URL values are not names of anything
@@ -51,9 +51,10 @@ class Filters:
         return bool(self.communes or self.programmes or self.organisations)
 
 
-def default_period(dataset: Dataset, today: dt.date) -> Period:
-    """The latest year present in the data (the calendar year when there is no data yet)."""
-    return Period.year(dataset.latest_year or today.year)
+def default_period(dataset: Dataset, today: dt.date, year_start: YearStart = CALENDAR) -> Period:
+    """The latest reporting year present in the data (the current one when there is no data yet)."""
+    latest = dataset.latest_date
+    return Period.year(year_start.year_of(latest if latest is not None else today), year_start)
 
 
 def year_choices(dataset: Dataset, chosen: int) -> list[int]:
@@ -71,11 +72,12 @@ def from_query(
     def values(key: str) -> list[str]:
         return [str(v)[:LONGEST_VALUE] for v in query.get(key) or []]
 
-    period = default_period(dataset, today)
+    year_start = config.settings.year_start
+    period = default_period(dataset, today, year_start)
     typed = values(QUERY_KEYS["period"])
     if typed:
         try:
-            period = Period.parse(typed[0])
+            period = Period.parse(typed[0], year_start)
         except PeriodError as error:
             notes.append(f"{error.message} Đang hiển thị {period.label}.")
     known = {

@@ -527,7 +527,7 @@ def progress(
     if wanted.empty:
         return against_targets(wanted, config, {}, pd.DataFrame())
     codes = sorted(set(wanted["indicator"]))
-    period = Period.year(year)
+    period = Period.year(year, config.settings.year_start)  # the reporting year (it may start on 15/12)
     shared = shared if shared is not None else SharedRows(kept=1)  # the two tables below read the same rows
     overall = values(activities, config, codes, period, shared=shared)
     by_commune = compute(activities, config, codes, period, "commune", shared=shared).set_index("commune")

@@ -15,18 +15,21 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import boundaries, export
+from . import boundaries, export, lunar
 from . import formatting as fmt
 from . import indicators as I
+from .anniversary import round_anniversaries
 from .clean import clean
 from .config import DEFAULT_CONFIG_DIR, Config, Indicator
 from .dataset import Dataset
+from .document import DocumentInfo, document_info
 from .exceptions import ReportError
 from .period import Period
 from .source import RawData, RawTab
 from .word import markdown_to_docx
 
 TEMPLATE = "report.md.j2"
+BASIS_TEMPLATE = "basis.md.j2"  # the data basis: a separate download, not part of the signable document
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
 _MD_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))(?=\s|$)")
 
@@ -258,7 +261,9 @@ def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict
 def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
     """The targets a report of the period measures: those of its year (none across two years)."""
     targets = dataset.targets
-    return targets[targets["year"] == period.start.year] if period.start.year == period.end.year else targets.iloc[:0]
+    if period.kind == "range" and period.start.year != period.end.year:
+        return targets.iloc[:0]
+    return targets[targets["year"] == period.year_number]  # the reporting year (it may start on 15/12)
 
 
 def _targets(
@@ -385,12 +390,17 @@ def _profile(config: Config) -> dict[str, Any]:
 
 
 def build_context(
-    dataset: Dataset, config: Config, period: Period, *, signing_date: dt.date | None = None
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    *,
+    signing_date: dt.date | None = None,
+    number: int | None = None,
 ) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
-    cell text already escaped, the unit's profile and the report settings. No signing date leaves the
-    date line for the secretary to fill in. A configuration not yet scoped to the period is scoped
-    here, in the dataset's view of communes."""
+    cell text already escaped, the unit's profile and the report settings. No signing date (or number)
+    leaves the date line (or the number) for the secretary to fill in. A configuration not yet scoped
+    to the period is scoped here, in the dataset's view of communes."""
     if not config.scope:
         config = boundaries.scope(config, dataset.boundaries, period.start, period.end)
     activities = dataset.activities
@@ -436,7 +446,7 @@ def build_context(
     by_commune = (
         I.compute(rows, config, split, None, "commune", shared=shared) if split else pd.DataFrame({"commune": []})
     )
-    year = period.start.year if period.kind == "year" else None
+    year = period.year_number if period.kind == "year" else None
     return {
         "unit": config.unit,
         "settings": config.settings,
@@ -468,6 +478,37 @@ def build_context(
         "comparison": _comparison(config, list(figures.appendix), now, previous),
         "units": boundaries.story(config, dataset.boundaries, period.start, period.end),
         "basis": _basis(dataset, config, rows),
+        "document": _document(config, signing_date, number),
+        "calendar": _calendar_facts(config, period),
+    }
+
+
+# ---------------------------------------------------------------- the document and the calendar
+
+
+def _document(config: Config, signing_date: dt.date | None, number: int | None) -> DocumentInfo:
+    """Number, place and date line, appendix reference (Nghị định 30/2020 or Hướng dẫn 36)."""
+    settings = config.settings.report
+    return document_info(
+        settings,
+        md(config.settings.committee),
+        md(settings.place or config.unit.name),
+        number=number,
+        signing_date=signing_date,
+    )
+
+
+def _calendar_facts(config: Config, period: Period) -> dict[str, Any]:
+    """The Tết within the period (its year and lunar name, None when no Tết falls in it) and the round
+    anniversaries of the next period, for section IV."""
+    tet_year = lunar.tet_in(period)
+    return {
+        "tet_year": tet_year,
+        "tet_name": lunar.year_name(tet_year) if tet_year else None,
+        "next_anniversaries": [
+            {"text": md(a.text), "years": a.years, "name": md(a.name), "day": a.day}
+            for a in round_anniversaries(config.settings.report.anniversaries, period.next())
+        ],
     }
 
 
@@ -524,48 +565,75 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
     return env
 
 
-def _template(config: Config) -> jinja2.Template:
-    """The report template of a committee."""
+def _template(config: Config, name: str = TEMPLATE) -> jinja2.Template:
+    """The report template (or the data basis template) of a committee: its own directory first, then
+    the directory it extends, then the shipped one."""
     search = [str(config.directory), *([str(config.base)] if config.base else []), str(DEFAULT_CONFIG_DIR)]
-    return _environment(tuple(dict.fromkeys(search))).get_template(TEMPLATE)
+    return _environment(tuple(dict.fromkeys(search))).get_template(name)
 
 
-def _template_line(error: BaseException) -> str:
+def _template_line(error: BaseException, name: str = TEMPLATE) -> str:
     """`` (dòng N)`` of the template line a rendering error came from, when the traceback has it."""
-    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(TEMPLATE)]
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(name)]
     return f" (dòng {lines[-1]})" if lines else ""
 
 
-def _render(context: dict[str, Any], config: Config) -> str:
+def _render(context: dict[str, Any], config: Config, name: str = TEMPLATE) -> str:
     try:
-        text = _template(config).render(context)
+        text = _template(config, name).render(context)
     except jinja2.TemplateNotFound as error:
-        raise ReportError(f"Không tìm thấy mẫu báo cáo {TEMPLATE} trong thư mục cấu hình.") from error
+        raise ReportError(f"Không tìm thấy mẫu báo cáo {name} trong thư mục cấu hình.") from error
     except jinja2.TemplateSyntaxError as error:
-        raise ReportError(f"Mẫu báo cáo {TEMPLATE} sai cú pháp ở dòng {error.lineno}: {error.message}.") from error
+        raise ReportError(f"Mẫu báo cáo {name} sai cú pháp ở dòng {error.lineno}: {error.message}.") from error
     except UndeclaredFigure as error:
-        raise UndeclaredFigure(f"{TEMPLATE}{_template_line(error)}: {error.message}") from error
+        raise UndeclaredFigure(f"{name}{_template_line(error, name)}: {error.message}") from error
     except jinja2.UndefinedError as error:
-        name = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(error))
-        shown = next((g for g in name.groups() if g), "") if name else ""
+        found = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(error))
+        shown = next((g for g in found.groups() if g), "") if found else ""
         raise ReportError(
-            f"{TEMPLATE}{_template_line(error)}: mẫu dùng tên «{shown}» không có trong dữ liệu báo cáo."
+            f"{name}{_template_line(error, name)}: mẫu dùng tên «{shown}» không có trong dữ liệu báo cáo."
         ) from error
     except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError) as error:
         raise ReportError(
-            f"{TEMPLATE}{_template_line(error)}: không dựng được bản thảo từ mẫu (kiểm tra biểu thức ở dòng này)."
+            f"{name}{_template_line(error, name)}: không dựng được bản thảo từ mẫu (kiểm tra biểu thức ở dòng này)."
         ) from error
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_markdown(dataset: Dataset, config: Config, period: Period, signing_date: dt.date | None = None) -> str:
+def render_markdown(
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    signing_date: dt.date | None = None,
+    number: int | None = None,
+) -> str:
     """The report draft as Markdown (UTF-8 text)."""
-    return _render(build_context(dataset, config, period, signing_date=signing_date), config)
+    return _render(build_context(dataset, config, period, signing_date=signing_date, number=number), config)
 
 
-def render_docx(dataset: Dataset, config: Config, period: Period, signing_date: dt.date | None = None) -> bytes:
+def render_docx(
+    dataset: Dataset,
+    config: Config,
+    period: Period,
+    signing_date: dt.date | None = None,
+    number: int | None = None,
+) -> bytes:
     """The same draft as a Word document in the Nghị định 30/2020/NĐ-CP layout."""
-    return markdown_to_docx(render_markdown(dataset, config, period, signing_date=signing_date))
+    return markdown_to_docx(render_markdown(dataset, config, period, signing_date=signing_date, number=number))
+
+
+def render_basis(dataset: Dataset, config: Config, period: Period) -> str:
+    """The data basis of a draft (source, time read, rows used per tab) as Markdown: a separate download
+    for the secretary's checks, not part of the document that is signed."""
+    rows = I.in_period(dataset.activities, period)
+    context = {
+        "settings": config.settings,
+        "period": period,
+        "previous_period": period.comparable(dataset.latest_date),
+        "data_until": period.data_until(dataset.latest_date),
+        "basis": _basis(dataset, config, rows),
+    }
+    return _render(context, config, BASIS_TEMPLATE)
 
 
 # ---------------------------------------------------------------- the template dry run
@@ -615,10 +683,16 @@ def template_problems(config: Config) -> list[str]:
     any name the configuration does not declare, or any expression that fails, is a problem (file, line, what)."""
     year = max(config.settings.earliest_year + 1, 2024)
     problems = []
+    period = Period.year(year)
     for full in (False, True):
-        try:
-            render_markdown(_sample(config, year, full), config, Period.year(year), signing_date=dt.date(year, 12, 31))
-        except ReportError as error:
-            if error.message not in problems:
-                problems.append(error.message)
+        sample = _sample(config, year, full)
+        for render, arguments in (
+            (render_markdown, (sample, config, period, dt.date(year, 12, 31), 5)),
+            (render_basis, (sample, config, period)),  # the data basis template too
+        ):
+            try:
+                render(*arguments)
+            except ReportError as error:
+                if error.message not in problems:
+                    problems.append(error.message)
     return problems

@@ -1,8 +1,11 @@
-"""Báo cáo: the Markdown draft of the committee's report for the chosen period, with .md and .docx downloads."""
+"""Báo cáo: the Markdown draft of the committee's report for the chosen period, with .md and .docx
+downloads; the number and the signing date are blank unless the secretary sets them here. The data
+basis of the draft is a download of its own, not part of the signable document."""
 
 import streamlit as st
 
-from lib import export, report
+from lib import document, export, report
+from lib.exceptions import BCDError
 from pages import ui
 
 ctx = ui.context()
@@ -13,14 +16,35 @@ st.caption(
     "(không áp dụng bộ lọc xã, chương trình, đơn vị). Đổi kỳ báo cáo ở thanh bên."
 )
 
-signing = st.date_input(
+symbol = config.settings.report.symbol
+party = config.settings.report.header_format == "party"
+fields = st.columns(2)
+typed_number = fields[0].text_input(
+    "Số văn bản",
+    key="report_number",
+    max_chars=8,
+    placeholder="để trống",
+    help=(
+        f"Ví dụ 5: dự thảo ghi «Số {'5-' if party else ': 05/'}{symbol}». "
+        f"Để trống thì dự thảo ghi «Số{' …-' if party else ': …/'}{symbol}» cho văn thư điền."
+    ),
+)
+signing = fields[1].date_input(
     "Ngày ký báo cáo",
     value=None,
     format="DD/MM/YYYY",
     key="report_signing",
-    help="Để trống thì dự thảo chừa chỗ ghi ngày ký.",
+    help="Để trống thì dự thảo ghi «ngày … tháng … năm …» cho người ký điền.",
 )
-draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing)
+try:
+    number = document.parse_number(typed_number)
+except BCDError as error:  # the draft stays, with the number left blank
+    number = None
+    st.error(f"{ui.plain(error.message)} Dự thảo đang để trống số.", icon=":material/error:")
+if note := document.signing_date_note(signing, period.start, period.end):
+    st.warning(note, icon=":material/event_busy:")
+
+draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing, number)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
 buttons = st.container(horizontal=True, gap="small")
 buttons.download_button(
@@ -35,12 +59,22 @@ buttons.download_button(
 )
 buttons.download_button(
     "Tải bản Word (.docx)",
-    ctx.call(report.render_docx, ctx.dataset, config, period, signing),
+    ctx.call(report.render_docx, ctx.dataset, config, period, signing, number),
     f"{stem}.docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     key="report_docx",
     icon=":material/download:",
     on_click="ignore",
+)
+buttons.download_button(
+    "Tải cơ sở số liệu (.md)",
+    ctx.call(report.render_basis, ctx.dataset, config, period).encode("utf-8"),
+    f"co-so-so-lieu-{stem}.md",
+    "text/markdown",
+    key="report_basis",
+    icon=":material/fact_check:",
+    on_click="ignore",
+    help="Nguồn, thời điểm đọc và số dòng dùng của từng tab: để đối chiếu, không kèm theo văn bản trình ký.",
 )
 
 st.subheader("Xem trước")

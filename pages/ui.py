@@ -127,7 +127,7 @@ def _seed(chosen: filters.Filters) -> None:
     chosen_period = chosen.period
     part = period.part_of(chosen_period)
     state = st.session_state
-    state["f_kind"], state["f_year"] = chosen_period.kind, chosen_period.start.year
+    state["f_kind"], state["f_year"] = chosen_period.kind, chosen_period.year_number
     state["f_half"], state["f_quarter"], state["f_month"] = (
         part if chosen_period.kind == k else 1 for k in ("half", "quarter", "month")
     )
@@ -149,7 +149,8 @@ def sidebar(ctx: Context) -> filters.Filters:
     if "f_kind" not in state:
         state["f_seeded"], state["f_notes"] = filters.from_query(_query(), dataset, config, ctx.today)
         _seed(state["f_seeded"])
-    default = ctx.call(filters.default_period, dataset, ctx.today)
+    year_start = config.settings.year_start  # the reporting year may start on 15/12
+    default = ctx.call(filters.default_period, dataset, ctx.today, year_start)
     for key, value in (("f_half", 1), ("f_quarter", 1), ("f_month", 1), ("f_range", (default.start, default.end))):
         st.session_state.setdefault(key, value)
     programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
@@ -157,13 +158,13 @@ def sidebar(ctx: Context) -> filters.Filters:
         st.subheader("Bộ lọc")
         kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind")
         start = end = None
-        year, part = default.start.year, 1
+        year, part = default.year_number, 1
         if kind == "range":
             chosen = st.date_input("Từ ngày – đến ngày", key="f_range", format="DD/MM/YYYY")
             start, end = (tuple(chosen) + (None, None))[:2] if isinstance(chosen, (tuple, list)) else (chosen, chosen)
             start, end = start or default.start, end or start or default.end
         else:
-            shown_year = st.session_state.get("f_year") or default.start.year
+            shown_year = st.session_state.get("f_year") or default.year_number
             years = ctx.call(filters.year_choices, dataset, shown_year)
             year = st.selectbox("Năm", years, key="f_year")
             if kind == "half":
@@ -177,7 +178,7 @@ def sidebar(ctx: Context) -> filters.Filters:
                 part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
             elif kind == "month":
                 part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
-        chosen_period = period.build(kind, year, part, start, end)
+        chosen_period = period.build(kind, year, part, start, end, year_start)
         view = boundaries.DEFAULT
         if config.has_history:
             view = st.radio(

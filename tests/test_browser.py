@@ -204,8 +204,12 @@ def test_report_download(server, page, demo, config):
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải bản Markdown (.md)").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "đọc lúc" in text
-    assert without_fetch_time(text) == without_fetch_time(report.render_markdown(demo, config, period))
+    assert text == report.render_markdown(demo, config, period)  # the signable draft: no fetch time in it
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Tải cơ sở số liệu (.md)").click()
+    basis = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "đọc lúc" in basis
+    assert without_fetch_time(basis) == without_fetch_time(report.render_basis(demo, config, period))
 
 
 def test_phone_width(server, browser):

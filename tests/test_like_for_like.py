@@ -16,7 +16,7 @@ from lib import boundaries, views
 from lib import formatting as fmt
 from lib import indicators as ind
 from lib.period import Period
-from lib.report import render_markdown
+from lib.report import render_basis, render_markdown
 from tests.conftest import DEMO, ROOT
 
 CUT = dt.date(2024, 6, 30)
@@ -73,7 +73,8 @@ def test_the_draft_compares_like_for_like_and_says_so(cut, config):
     assert f"cập nhật vào bảng tính dùng chung đến ngày {day}, năm 2024 có" in text
     assert f"{change} {fmt.number(abs(now - before))} lượt người so với cùng kỳ ({span})" in text
     assert f"| Cùng kỳ ({span}) |" in text
-    assert f"số liệu có đến ngày {day}, nên các so sánh là với cùng kỳ {span}" in text
+    basis = render_basis(cut, config, Period.year(2024))  # the data basis, a download of its own
+    assert f"số liệu có đến ngày {day}, nên các so sánh là với cùng kỳ {span}" in basis
 
 
 def test_a_covered_period_is_compared_with_the_whole_year_before(demo, config):

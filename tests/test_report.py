@@ -19,7 +19,7 @@ from lib.config import load_config
 from lib.exceptions import ReportError
 from lib.formatting import money, number
 from lib.period import Period
-from lib.report import md, render_markdown
+from lib.report import md, render_basis, render_markdown
 
 SIGNED = dt.date(2024, 12, 5)
 
@@ -124,8 +124,10 @@ def test_recipients_and_signature_from_config(draft_2024, config):
     assert "**TRƯỞNG BAN CHỈ ĐẠO**" in draft_2024 and "**Nguyễn Văn Thành**" in draft_2024
 
 
-def test_data_basis_appendix_traces_rows(draft_2024, demo):
-    appendix = draft_2024.split("PHỤ LỤC 2. CƠ SỞ SỐ LIỆU")[1]
+def test_data_basis_traces_rows_in_a_download_of_its_own(draft_2024, demo, config):
+    appendix = render_basis(demo, config, Period.year(2024))
+    assert appendix.startswith("# CƠ SỞ SỐ LIỆU CỦA DỰ THẢO BÁO CÁO NĂM 2024\n")
+    assert "CƠ SỞ SỐ LIỆU" not in draft_2024 and "Nguồn:" not in draft_2024  # not in the signable document
     used = I.in_period(demo.activities, Period.year(2024))
     assert f"Nguồn: {demo.source_label}" in appendix
     assert f"dùng {number(len(used))} dòng hoạt động trong kỳ" in appendix
