@@ -81,6 +81,16 @@ def _gsheets() -> dict[str, Any] | None:
     return table
 
 
+def auth_settings() -> dict[str, Any] | None:
+    """``[auth]`` of the secrets (sign-in on), None when it is absent (the demo runs open). An ``auth`` key
+    that is not a table counts as sign-in on with nothing configured: closed, never open."""
+    secrets = _secrets() or {}
+    if "auth" not in secrets:
+        return None
+    table = secrets["auth"]
+    return dict(table) if isinstance(table, dict) else {}
+
+
 def source_spec(config: Config) -> str:
     """Which source the app reads: BCD502_SOURCE, then secrets, then (no secrets at all) the config's default."""
     if os.environ.get(SOURCE_ENV):

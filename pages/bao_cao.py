@@ -3,7 +3,8 @@
 import streamlit as st
 
 from lib import export, report
-from pages import ui
+from lib.access import Action
+from pages import access_ui, ui
 
 ctx = ui.context()
 config, period = ctx.config, ctx.period
@@ -22,26 +23,33 @@ signing = st.date_input(
 )
 draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
-buttons = st.container(horizontal=True, gap="small")
-buttons.download_button(
-    "Tải bản Markdown (.md)",
-    draft.encode("utf-8"),
-    f"{stem}.md",
-    "text/markdown",
-    key="report_md",
-    icon=":material/download:",
-    on_click="ignore",
-    type="primary",
-)
-buttons.download_button(
-    "Tải bản Word (.docx)",
-    ctx.call(report.render_docx, ctx.dataset, config, period, signing),
-    f"{stem}.docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    key="report_docx",
-    icon=":material/download:",
-    on_click="ignore",
-)
+if access_ui.may(Action.DOWNLOAD_REPORT):
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.download_button(
+        "Tải bản Markdown (.md)",
+        draft.encode("utf-8"),
+        f"{stem}.md",
+        "text/markdown",
+        key="report_md",
+        icon=":material/download:",
+        on_click=access_ui.record,
+        args=("download_report",),
+        kwargs={"kỳ": period.label, "định dạng": "md"},
+        type="primary",
+    )
+    buttons.download_button(
+        "Tải bản Word (.docx)",
+        ctx.call(report.render_docx, ctx.dataset, config, period, signing),
+        f"{stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="report_docx",
+        icon=":material/download:",
+        on_click=access_ui.record,
+        args=("download_report",),
+        kwargs={"kỳ": period.label, "định dạng": "docx"},
+    )
+else:
+    st.info("Tải dự thảo (Markdown, Word) dành cho thư ký, lãnh đạo và quản trị viên.", icon=":material/lock:")
 
 st.subheader("Xem trước")
 with st.container(border=True):

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from lib import formatting as fmt
-from lib import views
-from pages import ui
+from lib import access, views
+from pages import access_ui, ui
 
 ctx = ui.context()
 config, dataset = ctx.config, ctx.dataset
@@ -29,6 +29,16 @@ ui.metrics(
 
 st.subheader("Danh sách cần sửa")
 issues = ctx.call(views.issues_table, dataset, config)
+own = access_ui.own_labels()
+if own:  # after the shared cache: the same table for everyone, reordered for this viewer
+    issues = access.own_first(issues, own)
+    mine = views.filter_issues(issues, own)
+    st.info(
+        f"Vấn đề của {ui.plain(', '.join(own))} được xếp lên đầu danh sách: "
+        f"{fmt.number(int((mine['Mức độ'] == 'Lỗi').sum()))} lỗi, "
+        f"{fmt.number(int((mine['Mức độ'] != 'Lỗi').sum()))} cảnh báo.",
+        icon=":material/person_pin:",
+    )
 left, middle, right = st.columns(3)
 organisations = left.multiselect(
     "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"
