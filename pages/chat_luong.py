@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import formatting as fmt
 from lib import access, views
+from lib import formatting as fmt
 from pages import access_ui, ui
 
 ctx = ui.context()
