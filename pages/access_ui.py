@@ -75,11 +75,35 @@ def may(action: Action) -> bool:
 
 
 def navigation(viewer: Viewer, pages: list[Any]) -> list[Any]:
-    """The pages of st.navigation for this viewer: the allowed ones, or the one page that explains why not."""
+    """The pages of st.navigation for this viewer. Each URL of the app answers in Vietnamese, never with
+    Streamlit's English "Page not found": a page the viewer may not open is replaced at its URL by a hidden
+    page saying so; someone who may not enter gets the page that explains why at every URL."""
     if viewer.enters:
-        return [page for page in pages if access.may_open(viewer, page.url_path)]
-    gate_page = {Gate.SIGNED_OUT: _sign_in, Gate.UNKNOWN: _unknown, Gate.CLOSED: _closed}[viewer.gate]
-    return [st.Page(gate_page, title=TITLE, icon=":material/lock:", url_path="dang-nhap", default=True)]
+        return [page if access.may_open(viewer, page.url_path) else _refusal(page) for page in pages]
+    gate = {Gate.SIGNED_OUT: _sign_in, Gate.UNKNOWN: _unknown, Gate.CLOSED: _closed}[viewer.gate]
+    return [
+        st.Page(
+            gate,
+            title=TITLE,
+            icon=":material/lock:",
+            url_path=page.url_path or "dang-nhap",
+            default=not page.url_path,
+            visibility="hidden" if page.url_path else "visible",
+        )
+        for page in pages
+    ]
+
+
+def _refusal(page: Any) -> Any:
+    def refused() -> None:
+        st.title("Không mở được trang này")
+        st.warning(
+            f"Tài khoản của bạn ({current().role_label}) không mở được trang «{page.title}». "
+            "Chọn trang khác ở thanh bên.",
+            icon=":material/lock:",
+        )
+
+    return st.Page(refused, title=page.title, icon=page.icon, url_path=page.url_path, visibility="hidden")
 
 
 # ---------------------------------------------------------------- activity log

@@ -11,7 +11,12 @@ config, dataset = ctx.config, ctx.dataset
 st.title("Chất lượng dữ liệu")
 st.caption(
     "Các dòng có lỗi chưa được tính vào chỉ số; cảnh báo vẫn được tính nhưng nên kiểm tra lại. "
-    "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu."
+    + (
+        "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu."
+        if access_ui.may(access.Action.REFRESH)
+        else "Mỗi đơn vị sửa trực tiếp trong tab của mình; bảng điều hành đọc lại dữ liệu sau tối đa "
+        f"{config.settings.cache_ttl_seconds // 60} phút."
+    )
 )
 
 counts = views.row_counts(dataset, config)
