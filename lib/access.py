@@ -270,6 +270,7 @@ class Viewer:
     contact: Contact | None = None
     problems: tuple[str, ...] = ()
     unverified: bool = False
+    signed_in_at: str = ""  # the identity token's issue time: one sign-in, however many sessions follow
 
     @property
     def enters(self) -> bool:
@@ -297,11 +298,12 @@ def decide(auth: Mapping[str, Any] | None, user: Mapping[str, Any], load: Any) -
     if not user.get("is_logged_in"):
         return Viewer(Gate.SIGNED_OUT, contact=access.contact)
     email = str(user.get("email") or "").strip().lower()
+    stamp = str(user.get("iat") or "")
     unverified = user.get("email_verified") is False or user.get("email_verified") == "false"
     grant = access.grant_for(email) if email and not unverified else None
     if grant is None:
-        return Viewer(Gate.UNKNOWN, email=email, contact=access.contact, unverified=unverified)
-    return Viewer(Gate.GRANTED, email, grant.role, tuple(grant.organisations), access.contact)
+        return Viewer(Gate.UNKNOWN, email=email, contact=access.contact, unverified=unverified, signed_in_at=stamp)
+    return Viewer(Gate.GRANTED, email, grant.role, tuple(grant.organisations), access.contact, signed_in_at=stamp)
 
 
 def may_open(viewer: Viewer, url_path: str) -> bool:

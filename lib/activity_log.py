@@ -1,4 +1,4 @@
-"""The activity log: an append-only JSON-lines file of who entered, refreshed the data, downloaded a draft,
+"""The activity log: an append-only JSON-lines file of who signed in (or was refused), refreshed the data, downloaded a draft,
 set up tabs (and what later features add). Administrators read it on the «Nhật ký hoạt động» page.
 
 Only what identifies the person (their e-mail address and role) and plain facts about the action are
@@ -22,7 +22,7 @@ from . import formatting as fmt
 
 LOG_FILE = "activity.jsonl"
 EVENTS = {
-    "enter": "Vào bảng điều hành",
+    "sign_in": "Đăng nhập",
     "refused": "Bị từ chối: tài khoản chưa được cấp quyền",
     "sign_out": "Đăng xuất",
     "refresh": "Làm mới dữ liệu",

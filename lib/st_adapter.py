@@ -8,6 +8,7 @@ Pages call ``get_dataset()``; one fetch is shared by all sessions for the config
 from __future__ import annotations
 
 import os
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -195,3 +196,20 @@ def setup_spreadsheet(protect: bool = False):
     config = get_config()
     spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)
+
+
+@st.cache_resource(show_spinner=False)
+def _sightings() -> tuple[threading.Lock, dict[str, None]]:
+    return threading.Lock(), {}
+
+
+def first_sight(key: str, keep: int = 10_000) -> bool:
+    """True the first time any session of this server passes ``key`` (the most recent ``keep`` are kept)."""
+    lock, seen = _sightings()
+    with lock:
+        if key in seen:
+            return False
+        seen[key] = None
+        while len(seen) > keep:
+            del seen[next(iter(seen))]
+        return True

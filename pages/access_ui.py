@@ -60,8 +60,10 @@ def viewer() -> Viewer:
         log.error("Sign-in is on but access is closed: %s", "; ".join(current.problems))
     if current.gate in (Gate.GRANTED, Gate.UNKNOWN) and st.session_state.get(_ENTERED_KEY) != current.email:
         st.session_state[_ENTERED_KEY] = current.email
-        event = "enter" if current.gate is Gate.GRANTED else "refused"
-        record(event, **({"unverified": True} if current.unverified else {}))
+        # every new browser tab is a new session: the token's issue time tells one sign-in from the next
+        if not current.signed_in_at or st_adapter.first_sight(f"{current.email}|{current.signed_in_at}"):
+            event = "sign_in" if current.gate is Gate.GRANTED else "refused"
+            record(event, **({"chưa xác minh e-mail": True} if current.unverified else {}))
     return current
 
 

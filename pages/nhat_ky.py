@@ -11,7 +11,7 @@ if not access_ui.may(access.Action.VIEW_LOG):  # the page is not registered for 
     st.error("Chỉ quản trị viên xem được nhật ký hoạt động.", icon=":material/lock:")
     st.stop()
 st.caption(
-    "Mỗi lần vào bảng điều hành, bị từ chối, làm mới dữ liệu, tải dự thảo báo cáo hay tạo tab được ghi thêm một "
+    "Mỗi lần đăng nhập, bị từ chối, đăng xuất, làm mới dữ liệu, tải dự thảo báo cáo hay tạo tab được ghi thêm một "
     "dòng; nhật ký chỉ ghi thêm, không sửa, không xoá, và không bao giờ chứa mật khẩu, khoá hay mã đăng nhập."
 )
 entries, broken = activity_log.read(access_ui.log_path())

@@ -273,7 +273,7 @@ def test_problem_lines_shown_before_sign_in_hide_addresses():
 def test_the_log_appends_and_never_keeps_a_secret(tmp_path):
     path = tmp_path / "logs" / "activity.jsonl"
     moment = dt.datetime(2026, 3, 2, 1, 5, tzinfo=dt.UTC)
-    activity_log.record(path, "enter", "a@b.test", "leader", now=moment)
+    activity_log.record(path, "sign_in", "a@b.test", "leader", now=moment)
     first = path.read_text(encoding="utf-8")
     detail = {"kỳ": "năm 2025", "token": "ya29.secret", "client_secret": CLIENT_SECRET, "Cookie": "c", "n": 3}
     activity_log.record(path, "download_report", "a@b.test", "leader", detail, now=moment)
@@ -284,7 +284,7 @@ def test_the_log_appends_and_never_keeps_a_secret(tmp_path):
     with path.open("a", encoding="utf-8") as file:
         file.write("{không phải json\n")
     entries, broken = activity_log.read(path)
-    assert broken == 1 and [e["event"] for e in entries] == ["download_report", "enter"]  # newest first
+    assert broken == 1 and [e["event"] for e in entries] == ["download_report", "sign_in"]  # newest first
     frame = activity_log.table(entries, access.ROLE_LABELS)
     assert frame.iloc[0].tolist() == [
         "08:05 ngày 02/03/2026",
@@ -293,7 +293,7 @@ def test_the_log_appends_and_never_keeps_a_secret(tmp_path):
         "Tải dự thảo báo cáo",
         "kỳ: năm 2025; n: 3",
     ]
-    assert activity_log.select(frame, ["Vào bảng điều hành"])["Việc"].tolist() == ["Vào bảng điều hành"]
+    assert activity_log.select(frame, ["Đăng nhập"])["Việc"].tolist() == ["Đăng nhập"]
     with pytest.raises(ValueError):
         activity_log.record(path, "không có", "a@b.test")
 
@@ -311,7 +311,8 @@ def signed_in_app(monkeypatch, config_dir):
     def run(email: str | None, page: str | None = None, **claims) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": False} if email is None else {"is_logged_in": True, "email": email, **claims}
+        signed_in = {"is_logged_in": True, "email": email, "iat": 1764480000, **claims}
+        at.user = {"is_logged_in": False} if email is None else signed_in
         at.run()
         if page:
             at.switch_page(page)
@@ -379,7 +380,7 @@ def test_each_role_sees_its_pages(signed_in_app, config_dir, role):
     caption = at.sidebar.caption[0].value
     assert PEOPLE[role] in caption and access.ROLE_LABELS[role] in caption
     assert [b.label for b in at.sidebar.button] == ["Đăng xuất"]
-    assert [(e["event"], e["role"]) for e in log_entries(config_dir)] == [("enter", role.value)]
+    assert [(e["event"], e["role"]) for e in log_entries(config_dir)] == [("sign_in", role.value)]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -410,7 +411,8 @@ def test_the_administrator_refreshes_and_reads_the_log(signed_in_app, config_dir
     assert not at.exception
     log_page = signed_in_app(PEOPLE[Role.ADMIN], "pages/nhat_ky.py")
     frame = log_page.dataframe[0].value
-    assert frame["Việc"].tolist() == ["Vào bảng điều hành", "Làm mới dữ liệu", "Vào bảng điều hành"]
+    # two sessions of one sign-in (the same token issue time): one «Đăng nhập»
+    assert frame["Việc"].tolist() == ["Làm mới dữ liệu", "Đăng nhập"]
     assert set(frame["Người dùng"]) == {PEOPLE[Role.ADMIN]} and set(frame["Vai trò"]) == {"quản trị"}
     text = (config_dir.parent / "data" / "activity.jsonl").read_text(encoding="utf-8")
     assert COOKIE_SECRET not in text and CLIENT_SECRET not in text
