@@ -170,7 +170,7 @@ def _sign_out(page, url: str) -> None:
 
 def test_leader_and_staff_sign_in_see_their_pages_and_sign_out(app_url, browser):
     url, log = app_url
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
@@ -201,7 +201,10 @@ def test_leader_and_staff_sign_in_see_their_pages_and_sign_out(app_url, browser)
         page.goto(f"{url}/bao-cao")
         page.get_by_role("heading", name="Báo cáo", exact=True).wait_for()
         _settle(page)
-        assert page.get_by_role("button", name="Tải bản Markdown (.md)").is_visible()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Tải bản Markdown (.md)").click()
+        assert Path(download.value.path()).read_text(encoding="utf-8").startswith("|")
+        _settle(page)
         _sign_out(page, url)
         _shot(page, "signin-after-sign-out")
 
@@ -259,6 +262,7 @@ def test_leader_and_staff_sign_in_see_their_pages_and_sign_out(app_url, browser)
     events = [(e["event"], e["email"]) for e in entries]
     assert events == [  # one entry per sign-in, however many pages and tabs were opened
         ("sign_in", LEADER),
+        ("download_report", LEADER),
         ("sign_out", LEADER),
         ("sign_in", STAFF),
         ("sign_out", STAFF),
@@ -266,5 +270,6 @@ def test_leader_and_staff_sign_in_see_their_pages_and_sign_out(app_url, browser)
         ("sign_out", "nguoi@la.test"),
         ("sign_in", ADMIN),
     ]
+    assert entries[1]["detail"] == {"kỳ": "năm 2025", "định dạng": "md"} and entries[1]["role"] == "leader"
     text = log.read_text(encoding="utf-8")
     assert COOKIE_SECRET not in text and CLIENT_SECRET not in text and "eyJ" not in text  # no secret, no JWT
