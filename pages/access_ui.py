@@ -56,7 +56,7 @@ def viewer() -> Viewer:
     restart); the first entry of a session is logged."""
     current = _decide()
     st.session_state[VIEWER_KEY] = current
-    if current.gate is Gate.CLOSED:
+    if current.gate is Gate.CLOSED and st_adapter.first_sight("closed|" + "; ".join(current.problems)):
         log.error("Sign-in is on but access is closed: %s", "; ".join(current.problems))
     if current.gate in (Gate.GRANTED, Gate.UNKNOWN) and st.session_state.get(_ENTERED_KEY) != current.email:
         st.session_state[_ENTERED_KEY] = current.email
