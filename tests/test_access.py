@@ -457,3 +457,25 @@ def test_the_demo_runs_open_with_a_notice(monkeypatch):
     assert not at.exception and at.metric
     assert any("Đăng nhập đang tắt" in w.value for w in at.sidebar.warning)
     assert registered(at) == ALL_PAGES and not at.sidebar.button
+
+
+def test_one_button_per_named_provider(monkeypatch, config_dir):
+    monkeypatch.setenv("BCD502_SOURCE", str(DEMO))
+    monkeypatch.setenv("BCD502_CONFIG", str(config_dir))
+    st.cache_resource.clear()
+    provider = {k: v for k, v in AUTH.items() if k.startswith(("client", "server"))}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.secrets["auth"] = {
+        "redirect_uri": AUTH["redirect_uri"],
+        "cookie_secret": COOKIE_SECRET,
+        "google": provider,
+        "microsoft": provider,
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    st.cache_resource.clear()
+    assert not at.exception
+    assert [b.label for b in at.button] == [
+        "Đăng nhập bằng tài khoản Google",
+        "Đăng nhập bằng tài khoản Microsoft",
+    ]

@@ -58,15 +58,16 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def provider():
     """The OpenID Connect provider, with a leader, a staff member of Hội CCB and a stranger one click away."""
-    os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on loopback only
     users = [
         User(sub="lanhdao", claims={"email": LEADER, "email_verified": True, "name": "Trưởng ban"}),
         User(sub="hoiccb", claims={"email": STAFF, "email_verified": True, "name": "Cán bộ Hội CCB"}),
         User(sub="nguoila", claims={"email": "nguoi@la.test", "email_verified": True}),
         User(sub="quantri", claims={"email": ADMIN, "email_verified": True}),
     ]
-    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http, on loopback only
+        with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+            yield f"http://localhost:{server.server_port}"
 
 
 @pytest.fixture(scope="module")
