@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import access, views
 from lib import formatting as fmt
+from lib.problems import ERROR, SEVERITY_LABELS, WARNING
 from pages import access_ui, ui
 
 ctx = ui.context()
@@ -40,8 +41,8 @@ if own:  # after the shared cache: the same table for everyone, reordered for th
     mine = views.filter_issues(issues, own)
     st.info(
         f"Vấn đề của {ui.plain(', '.join(own))} được xếp lên đầu danh sách: "
-        f"{fmt.number(int((mine['Mức độ'] == 'Lỗi').sum()))} lỗi, "
-        f"{fmt.number(int((mine['Mức độ'] != 'Lỗi').sum()))} cảnh báo.",
+        f"{fmt.number(int((mine['Mức độ'] == SEVERITY_LABELS[ERROR]).sum()))} lỗi, "
+        f"{fmt.number(int((mine['Mức độ'] == SEVERITY_LABELS[WARNING]).sum()))} cảnh báo.",
         icon=":material/person_pin:",
     )
 left, middle, right = st.columns(3)

@@ -18,6 +18,7 @@ from lib import access, activity_log, views
 from lib.access import Action, Gate, Role, Viewer
 from lib.config import DEFAULT_CONFIG_DIR, load_config
 from lib.exceptions import ConfigError
+from lib.problems import ERROR, SEVERITY_LABELS, WARNING
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"
@@ -256,8 +257,13 @@ def test_nobody_outside_may_open_or_do_anything(gate):
 def test_own_issues_first_keeps_every_row(demo, config):
     issues = views.issues_table(demo, config)
     mine = access.own_first(issues, ["Hội CCB huyện"])
+    count = int((issues["Đơn vị"] == "Hội CCB huyện").sum())
+    assert count and issues["Đơn vị"].iloc[0] != "Hội CCB huyện"
     assert len(mine) == len(issues) and sorted(mine["Dòng"].tolist()) == sorted(issues["Dòng"].tolist())
-    assert mine["Đơn vị"].tolist()[:2] == ["Hội CCB huyện"] * 2 and issues["Đơn vị"].iloc[0] != "Hội CCB huyện"
+    assert mine["Đơn vị"].tolist()[:count] == ["Hội CCB huyện"] * count
+    assert mine.iloc[count:].equals(
+        issues[issues["Đơn vị"] != "Hội CCB huyện"].reset_index(drop=True).set_axis(mine.index[count:])
+    )
 
 
 def test_problem_lines_shown_before_sign_in_hide_addresses():
@@ -396,11 +402,16 @@ def test_actions_per_role(signed_in_app, role):
 
 
 def test_organisation_staff_see_their_own_issues_first(signed_in_app, demo, config):
+    issues = views.issues_table(demo, config)
+    mine = issues[issues["Đơn vị"] == "Hội CCB huyện"]
+    errors, warnings = (int((mine["Mức độ"] == SEVERITY_LABELS[s]).sum()) for s in (ERROR, WARNING))
+    assert errors and warnings and issues.index[0] not in mine.index  # the demo has some, not at the top
     at = signed_in_app(PEOPLE[Role.ORGANISATION], "pages/chat_luong.py")
-    assert any("Vấn đề của Hội CCB huyện được xếp lên đầu danh sách: 1 lỗi, 1 cảnh báo." == i.value for i in at.info)
+    expected = f"Vấn đề của Hội CCB huyện được xếp lên đầu danh sách: {errors} lỗi, {warnings} cảnh báo."
+    assert expected in [i.value for i in at.info]
     table = at.dataframe[0].value
-    assert table["Đơn vị"].tolist()[:2] == ["Hội CCB huyện"] * 2
-    assert len(table) == len(views.issues_table(demo, config))
+    assert table["Đơn vị"].tolist()[: len(mine)] == ["Hội CCB huyện"] * len(mine)
+    assert len(table) == len(issues)
     leader = signed_in_app(PEOPLE[Role.LEADER], "pages/chat_luong.py")
     assert leader.dataframe[0].value["Đơn vị"].iloc[0] != "Hội CCB huyện"  # everyone else: the usual order
 
