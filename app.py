@@ -7,8 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
+from lib import access
 from lib.exceptions import BCDError
-from pages import ui
+from pages import access_ui, ui
 
 st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
 # Tables download through our formula-safe buttons only: hide the grid's own raw CSV export.
@@ -27,10 +28,17 @@ PAGES = [
     st.Page(ui.QUALITY_PAGE, title="Chất lượng dữ liệu", icon=":material/fact_check:", url_path="chat-luong-du-lieu"),
     st.Page("pages/bao_cao.py", title="Báo cáo", icon=":material/description:", url_path="bao-cao"),
     st.Page(ui.SOURCE_PAGE, title="Nguồn dữ liệu", icon=":material/database:", url_path="nguon-du-lieu"),
+    st.Page("pages/nhat_ky.py", title="Nhật ký hoạt động", icon=":material/history:", url_path=access.LOG_PAGE),
 ]
 
-page = st.navigation(PAGES)
+# Sign-in and roles: only the pages this viewer may open are registered, so no other is reachable by URL.
+viewer = access_ui.viewer()
+page = st.navigation(access_ui.navigation(viewer, PAGES))
+if not viewer.enters:  # sign-in page, unknown account or access closed: that page and nothing else
+    page.run()
+    st.stop()
 try:
+    access_ui.account(viewer)
     ctx = ui.load(dt.date.today())
     if ctx is None:
         st.stop()

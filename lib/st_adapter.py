@@ -8,6 +8,7 @@ Pages call ``get_dataset()``; one fetch is shared by all sessions for the config
 from __future__ import annotations
 
 import os
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,16 @@ def _gsheets() -> dict[str, Any] | None:
             "spreadsheet (địa chỉ Google Sheets) và các trường của tệp khoá tài khoản dịch vụ."
         )
     return table
+
+
+def auth_settings() -> dict[str, Any] | None:
+    """``[auth]`` of the secrets (sign-in on), None when it is absent (the demo runs open). An ``auth`` key
+    that is not a table counts as sign-in on with nothing configured: closed, never open."""
+    secrets = _secrets() or {}
+    if "auth" not in secrets:
+        return None
+    table = secrets["auth"]
+    return dict(table) if isinstance(table, dict) else {}
 
 
 def source_spec(config: Config) -> str:
@@ -185,3 +196,20 @@ def setup_spreadsheet(protect: bool = False):
     config = get_config()
     spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)
+
+
+@st.cache_resource(show_spinner=False)
+def _sightings() -> tuple[threading.Lock, dict[str, None]]:
+    return threading.Lock(), {}
+
+
+def first_sight(key: str, keep: int = 10_000) -> bool:
+    """True the first time any session of this server passes ``key`` (the most recent ``keep`` are kept)."""
+    lock, seen = _sightings()
+    with lock:
+        if key in seen:
+            return False
+        seen[key] = None
+        while len(seen) > keep:
+            del seen[next(iter(seen))]
+        return True

@@ -5,8 +5,9 @@ basis of the draft is a download of its own, not part of the signable document."
 import streamlit as st
 
 from lib import document, export, report
+from lib.access import Action
 from lib.exceptions import BCDError
-from pages import ui
+from pages import access_ui, ui
 
 ctx = ui.context()
 config, period = ctx.config, ctx.period
@@ -46,36 +47,45 @@ if note := document.signing_date_note(signing, period.start, period.end):
 
 draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing, number)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
-buttons = st.container(horizontal=True, gap="small")
-buttons.download_button(
-    "Tải bản Markdown (.md)",
-    draft.encode("utf-8"),
-    f"{stem}.md",
-    "text/markdown",
-    key="report_md",
-    icon=":material/download:",
-    on_click="ignore",
-    type="primary",
-)
-buttons.download_button(
-    "Tải bản Word (.docx)",
-    ctx.call(report.render_docx, ctx.dataset, config, period, signing, number),
-    f"{stem}.docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    key="report_docx",
-    icon=":material/download:",
-    on_click="ignore",
-)
-buttons.download_button(
-    "Tải cơ sở số liệu (.md)",
-    ctx.call(report.render_basis, ctx.dataset, config, period).encode("utf-8"),
-    f"co-so-so-lieu-{stem}.md",
-    "text/markdown",
-    key="report_basis",
-    icon=":material/fact_check:",
-    on_click="ignore",
-    help="Nguồn, thời điểm đọc và số dòng dùng của từng tab: để đối chiếu, không kèm theo văn bản trình ký.",
-)
+if access_ui.may(Action.DOWNLOAD_REPORT):
+    buttons = st.container(horizontal=True, gap="small")
+    buttons.download_button(
+        "Tải bản Markdown (.md)",
+        draft.encode("utf-8"),
+        f"{stem}.md",
+        "text/markdown",
+        key="report_md",
+        icon=":material/download:",
+        on_click=access_ui.record,
+        args=("download_report",),
+        kwargs={"kỳ": period.label, "định dạng": "md"},
+        type="primary",
+    )
+    buttons.download_button(
+        "Tải bản Word (.docx)",
+        ctx.call(report.render_docx, ctx.dataset, config, period, signing, number),
+        f"{stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="report_docx",
+        icon=":material/download:",
+        on_click=access_ui.record,
+        args=("download_report",),
+        kwargs={"kỳ": period.label, "định dạng": "docx"},
+    )
+    buttons.download_button(
+        "Tải cơ sở số liệu (.md)",
+        ctx.call(report.render_basis, ctx.dataset, config, period).encode("utf-8"),
+        f"co-so-so-lieu-{stem}.md",
+        "text/markdown",
+        key="report_basis",
+        icon=":material/fact_check:",
+        on_click=access_ui.record,
+        args=("download_basis",),
+        kwargs={"kỳ": period.label, "định dạng": "md"},
+        help="Nguồn, thời điểm đọc và số dòng dùng của từng tab: để đối chiếu, không kèm theo văn bản trình ký.",
+    )
+else:
+    st.info("Tải dự thảo (Markdown, Word) dành cho thư ký, lãnh đạo và quản trị viên.", icon=":material/lock:")
 
 st.subheader("Xem trước")
 with st.container(border=True):

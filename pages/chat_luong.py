@@ -2,16 +2,22 @@
 
 import streamlit as st
 
+from lib import access, views
 from lib import formatting as fmt
-from lib import views
-from pages import ui
+from lib.problems import ERROR, SEVERITY_LABELS, WARNING
+from pages import access_ui, ui
 
 ctx = ui.context()
 config, dataset = ctx.config, ctx.dataset
 st.title("Chất lượng dữ liệu")
 st.caption(
     "Các dòng có lỗi chưa được tính vào chỉ số; cảnh báo vẫn được tính nhưng nên kiểm tra lại. "
-    "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu."
+    + (
+        "Mỗi đơn vị sửa trực tiếp trong tab của mình, rồi bấm «Làm mới dữ liệu» ở trang Nguồn dữ liệu."
+        if access_ui.may(access.Action.REFRESH)
+        else "Mỗi đơn vị sửa trực tiếp trong tab của mình; bảng điều hành đọc lại dữ liệu sau tối đa "
+        f"{config.settings.cache_ttl_seconds // 60} phút."
+    )
 )
 
 counts = views.row_counts(dataset, config)
@@ -29,6 +35,16 @@ ui.metrics(
 
 st.subheader("Danh sách cần sửa")
 issues = ctx.call(views.issues_table, dataset, config)
+own = access_ui.own_labels()
+if own:  # after the shared cache: the same table for everyone, reordered for this viewer
+    issues = access.own_first(issues, own)
+    mine = views.filter_issues(issues, own)
+    st.info(
+        f"Vấn đề của {ui.plain(', '.join(own))} được xếp lên đầu danh sách: "
+        f"{fmt.number(int((mine['Mức độ'] == SEVERITY_LABELS[ERROR]).sum()))} lỗi, "
+        f"{fmt.number(int((mine['Mức độ'] == SEVERITY_LABELS[WARNING]).sum()))} cảnh báo.",
+        icon=":material/person_pin:",
+    )
 left, middle, right = st.columns(3)
 organisations = left.multiselect(
     "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"

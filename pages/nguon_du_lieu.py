@@ -4,7 +4,8 @@ import streamlit as st
 
 from lib import formatting as fmt
 from lib import st_adapter, template
-from pages import ui
+from lib.access import Action
+from pages import access_ui, ui
 
 ctx = ui.context(require_data=False)
 config, dataset = ctx.config, ctx.dataset
@@ -26,9 +27,16 @@ else:
         "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật."
     )
 
-if st.button("Làm mới dữ liệu", icon=":material/refresh:", type="primary", key="source_refresh"):
-    st_adapter.refresh()
-    st.rerun()
+if access_ui.may(Action.REFRESH):
+    if st.button("Làm mới dữ liệu", icon=":material/refresh:", type="primary", key="source_refresh"):
+        access_ui.record("refresh")
+        st_adapter.refresh()
+        st.rerun()
+else:
+    st.caption(
+        f"Nút «Làm mới dữ liệu» dành cho quản trị viên; dữ liệu tự được đọc lại sau tối đa "
+        f"{config.settings.cache_ttl_seconds // 60} phút."
+    )
 
 st.subheader("Mẫu nhập liệu")
 st.write(
@@ -56,6 +64,8 @@ st.markdown(
     "Hướng dẫn chi tiết: tài liệu `docs/google-sheets.md` và mục «Kết nối Google Sheets» trong README."
 )
 
+if not access_ui.may(Action.SETUP_SHEETS):
+    st.stop()
 st.subheader("Quản trị: tạo các tab còn thiếu")
 on_sheets = dataset is not None and dataset.source_id.startswith("gsheet:")
 if not on_sheets:
@@ -69,5 +79,6 @@ else:
     )
     if st.button("Tạo các tab còn thiếu", icon=":material/add_box:", key="source_init"):
         result = st_adapter.setup_spreadsheet(protect=protect)
+        access_ui.record("setup_sheets", **{"khoá tab": protect, "kết quả": result.summary()})
         st.success(result.summary())
         st_adapter.refresh()

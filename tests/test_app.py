@@ -247,7 +247,7 @@ def test_a_bad_link_falls_back_with_a_note(demo, config, typed):
 def test_secrets_without_a_spreadsheet_fail_closed(monkeypatch):
     monkeypatch.delenv("BCD502_SOURCE")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
+    at.secrets["connections"] = {"gsheets": {"type": "service_account"}}
     at.run()
     assert not at.exception and not at.metric  # no figures at all, never the demo's
     assert any("chưa khai báo bảng tính" in e.value for e in at.error)
