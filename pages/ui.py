@@ -274,7 +274,7 @@ def _display(value, column: str) -> str:
     if isinstance(value, (dt.date, pd.Timestamp)):
         return fmt.short_date(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt.percent(value) if "(%)" in column else fmt.number(value, 2)
+        return fmt.percent(value) if "(%)" in column else fmt.quantity(value)
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
