@@ -180,23 +180,3 @@ def timestamp(moment: dt.datetime | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(TIME_ZONE)
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
-
-
-_COMPACT = ((9, "tỷ", 2), (6, "triệu", 1), (0, "", 1))  # (power of ten, word, decimals), largest first
-
-
-def compact(value: Any) -> str:
-    """Short form for KPI cards: ``5.993.175.000`` → ``5,99 tỷ``; ``423.800.000`` → ``423,8 triệu``;
-    ``999.960.000`` → ``1 tỷ`` (a figure that rounds up to the next word takes that word)."""
-    amount = _decimal(value)
-    if amount is None:
-        return MISSING
-    for position, (power, word, decimals) in enumerate(_COMPACT):
-        if amount.copy_abs() >= _TEN**power or not power:
-            if position:
-                bigger = _COMPACT[position - 1][0]
-                if _rounded(_shift(amount, -power), decimals).copy_abs() >= _TEN ** (bigger - power):
-                    power, word, decimals = _COMPACT[position - 1]
-            text = number(_shift(amount, -power), decimals)
-            return f"{text} {word}" if word else text
-    return MISSING  # not reached: the last word has power 0

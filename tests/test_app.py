@@ -94,7 +94,7 @@ def test_overview_kpis_equal_the_indicators(demo, config):
     for code in ("activities", "rounds", "participants", "labour_days", "beneficiaries"):
         assert metric(at, config.indicators[code].name) == expected(demo, config, code, period)
     money = ind.values(demo.activities, config, ["money_total", "villages_reached"], period)
-    assert metric(at, "Tổng kinh phí") == fmt.compact(money["money_total"])
+    assert metric(at, "Tổng kinh phí (triệu đồng)") == fmt.figure(money["money_total"], "đồng").text
     assert metric(at, "Số thôn có hoạt động") == f"{int(money['villages_reached'])}/{config.village_count}"
 
 

@@ -341,3 +341,54 @@ def test_section_three_names_silent_members_or_says_all_took_part(config, demo):
     assert "tất cả các thành viên" not in section and "Số liệu cho thấy" not in section
     whole = render_markdown(demo, config, YEAR, signing_date=SIGNED).split("## III.")[1].split("###")[0]
     assert "tất cả các thành viên Ban Chỉ đạo đều có hoạt động phối hợp" in whole and "chưa ghi nhận" not in whole
+
+
+# ---------------------------------------------------------------- the reference's itemised rows in the 2024 draft
+
+
+@pytest.fixture(scope="module")
+def draft_2024(demo, config) -> str:
+    return render_markdown(demo, config, YEAR, signing_date=SIGNED)
+
+
+@pytest.mark.parametrize(
+    "start, figures",
+    [
+        (
+            "- Ngày 05/02/2024, toàn huyện: Thăm, chúc Tết 8 xã",
+            ["16 suất", "bình quân 1.000.000 đồng/suất", "tổng trị giá 16 triệu đồng"],
+        ),
+        (
+            "- Ngày 03/02/2024, toàn huyện: Thăm, tặng quà 8 gia đình chính sách",
+            ["08 suất", "tổng trị giá 4 triệu đồng"],
+        ),
+        ("- Ngày 26/02/2024, toàn huyện: Đón 60 quân nhân xuất ngũ", ["60 suất", "bình quân 300.000 đồng/suất"]),
+        (
+            "- Ngày 20/02/2024, 8 xã: Gặp mặt, tặng quà thanh niên lên đường nhập ngũ",
+            ["65 suất", "bình quân 2.500.000 đồng/suất"],
+        ),
+        ("- Ngày 08/03/2024, toàn huyện: Tặng quà vợ cán bộ, nữ dân quân", ["trị giá 15 triệu đồng"]),
+        ("- Ngày 01/06/2024, toàn huyện: Tặng quà con cán bộ", ["48 suất", "tổng trị giá 23,4 triệu đồng"]),
+        ("- Ngày 20/08/2024, toàn huyện: Khen thưởng các cháu", ["25 suất", "tổng trị giá 8,1 triệu đồng"]),
+        ("- Ngày 20/05/2024, toàn huyện: Thăm, chúc mừng 03 cơ sở Phật giáo", ["03 suất", "tổng trị giá 3 triệu đồng"]),
+        ("Các lực lượng phối hợp xây dựng, bàn giao", ["02 căn nhà", "tổng giá trị 100 triệu đồng"]),
+        ("- 01 căn tại xã Đạ Long", ["(Đạ Nhinh 2)", "ngày 15/09/2024", "“Nghĩa tình quân dân”"]),
+        ("- 01 căn tại xã Đạ M'Rông", ["(Đạ Kao)", "ngày 02/11/2024"]),
+        ("- 05 mô hình tại xã Đạ Long", ["trị giá 250 triệu đồng", "Công an huyện"]),
+        (
+            "[^vk]:",
+            [
+                "ngày 12/03/2024 tại xã Liêng Srônh (Công an huyện phối hợp với Phòng PC06 Công an tỉnh",
+                "thu hồi 04 súng tự chế;",
+            ],
+        ),
+        ("- Ngày 02/02/2024, xã Liêng Srônh (Thôn 1): Chương trình “Tết Quân - Dân”", ["350 người tham dự"]),
+        ("Trong huấn luyện dân quân tự vệ", ["812 ngày công"]),
+        ("Các lực lượng đã phát hiện, xử lý", ["02 vụ vi phạm", "15.000.000 đồng"]),
+        ("Công an phối hợp tổ chức", ["07 buổi", "24 súng tự chế", "04 súng hơi"]),
+    ],
+)
+def test_each_itemised_row_of_the_workbook_is_a_sentence_of_the_2024_draft(draft_2024, start, figures):
+    sentence = line(draft_2024, start)
+    for figure in figures:
+        assert figure in sentence, figure
