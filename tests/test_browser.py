@@ -222,3 +222,25 @@ def test_phone_width(server, browser):
             _shot(page, f"phone-{path}")
     finally:
         context.close()
+
+
+_CUT_TEXT = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"]')]
+    .filter(e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1))
+    .map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_kpi_cards_show_their_whole_text(server, browser, demo, config, width):
+    """Labels (with their unit), values and changes are never cut with an ellipsis, on a laptop or a phone."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _open(page, server, "tong-quan")
+        deltas = page.locator('[data-testid="stMetricDelta"]').all_inner_texts()
+        assert len(deltas) >= len(config.dashboard.overview.cards) - 1
+        assert page.evaluate(_CUT_TEXT) == []
+        assert _metric(page, "Tổng kinh phí (triệu đồng)")
+    finally:
+        context.close()
