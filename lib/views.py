@@ -94,7 +94,7 @@ class Kpi:
     @property
     def figure(self) -> str:
         """The figure as the draft writes it: ``2.577,3 triệu đồng``, ``8.520 người``, ``53/53 thôn``."""
-        return f"{self.text} {self.unit}" if self.unit else self.text
+        return f"{self.text} {self.unit}" if self.unit and self.text != fmt.MISSING else self.text
 
 
 def _delta(change: float, previous: float, unit: str) -> str | None:
@@ -124,21 +124,25 @@ def kpis(
         return []
     previous = period.comparable(data_until)
     table = ind.compare(activities, config, codes, period, previous=previous).set_index("indicator")
-    has_previous = len(ind.in_period(activities, previous)) > 0
+    rows, before_rows = ind.in_period(activities, period), ind.in_period(activities, previous)
     cards = []
     for code in codes:
         row, indicator = table.loc[code], config.indicators[code]
         value = float(row["value"])
-        shown = fmt.figure(value, indicator.unit)
+        known = ind.recorded(rows, config, code)  # as the draft: a figure no row records is unknown, not 0
+        shown = fmt.figure(value if known else None, indicator.unit)
         size = _catalogue_size(indicator, config)
-        text = f"{shown.text}/{fmt.quantity(size)}" if size is not None else shown.text
+        text = f"{shown.text}/{fmt.quantity(size)}" if size is not None and known else shown.text
         label = f"{indicator.name} ({shown.unit})" if shown.unit and shown.unit != indicator.unit else indicator.name
+        has_previous = ind.recorded(before_rows, config, code)
         before = float(row["previous"]) if has_previous else np.nan
         if has_previous:
             note = f"Cùng kỳ năm trước: {fmt.figure(before, indicator.unit)}."
         else:
             note = "Không có số liệu cùng kỳ năm trước."
-        delta = _delta(float(row["change"]), before, indicator.unit) if has_previous else None
+        if not known:
+            note = f"Chưa có dòng hoạt động nào ghi số liệu này trong kỳ. {note}"
+        delta = _delta(float(row["change"]), before, indicator.unit) if has_previous and known else None
         cards.append(Kpi(code, label, value, text, delta, note, shown.unit))
     return cards
 

@@ -76,8 +76,10 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def expected(demo, config, code: str, period: Period, rows: pd.DataFrame | None = None) -> str:
-    value = ind.values(demo.activities if rows is None else rows, config, [code], period)[code]
-    return fmt.number(value, 1)
+    """The card's text: the figure by the rule of every output, ``–`` when no row of the period records it."""
+    rows = ind.in_period(demo.activities if rows is None else rows, period)
+    value = ind.values(rows, config, [code])[code] if ind.recorded(rows, config, code) else None
+    return fmt.figure(value, config.indicators[code].unit).text
 
 
 @pytest.mark.parametrize("page, title", list(zip(PAGES, TITLES)))

@@ -238,8 +238,9 @@ def test_kpi_cards_show_their_whole_text(server, browser, demo, config, width):
     page.set_default_timeout(30_000)
     try:
         _open(page, server, "tong-quan")
-        deltas = page.locator('[data-testid="stMetricDelta"]').all_inner_texts()
-        assert len(deltas) >= len(config.dashboard.overview.cards) - 1
+        cards = len(config.dashboard.overview.cards)
+        page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stMetric\"]').length >= {cards}")
+        _settle(page)
         assert page.evaluate(_CUT_TEXT) == []
         assert _metric(page, "Tổng kinh phí (triệu đồng)")
     finally:
