@@ -129,7 +129,11 @@ def test_tet_support_lists_the_sources_it_has(config, rows, footnote):
     tet = [row("10/02/2024", TET, content="Tặng quà Tết", **r) for r in rows]
     text = draft(config, {"MTTQ": tet, "BCHQS": [saturday(participants=5)]})
     assert footnote in text.splitlines()
-    assert "tặng quà, hỗ trợ 6 lượt người" in line(text, "Dịp Tết Nguyên đán")
+    sentence = line(text, "Dịp Tết Nguyên đán")
+    assert "tặng quà, hỗ trợ 6 lượt người, với tổng nguồn lực 3.000.000 đồng" in sentence
+    # donors are named only when a row records mobilised money; no group of people the data does not name
+    assert ("nhà hảo tâm" in sentence) == any("mobilised" in r for r in rows)
+    assert "hộ cận nghèo" not in sentence
 
 
 RECRUIT = "Tuyển chọn, gọi công dân nhập ngũ"
@@ -306,6 +310,14 @@ def test_violations_only_when_recorded(config):
     fined = base + [row("13/02/2024", "Xử lý vi phạm", "CT3", content="Pháo", violations=2, fines=15_000_000)]
     assert line(draft(config, {"Công an": fined}), "Các lực lượng đã phát hiện") == (
         "Các lực lượng đã phát hiện, xử lý 02 vụ vi phạm, xử phạt vi phạm hành chính, nộp ngân sách nhà nước 15.000.000 đồng."
+    )
+    warned = base + [row("13/02/2024", "Xử lý vi phạm", "CT3", content="Nhắc nhở", violations=1, fines=0)]
+    assert line(draft(config, {"Công an": warned}), "Các lực lượng đã phát hiện") == (
+        "Các lực lượng đã phát hiện, xử lý 01 vụ vi phạm."
+    )
+    unknown = base + [row("13/02/2024", "Xử lý vi phạm", "CT3", content="Pháo", violations=1)]
+    assert line(draft(config, {"Công an": unknown}), "Các lực lượng đã phát hiện") == (
+        "Các lực lượng đã phát hiện, xử lý 01 vụ vi phạm; tiền xử phạt [Cần bổ sung: số tiền xử phạt nộp ngân sách]."
     )
 
 
