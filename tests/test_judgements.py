@@ -404,3 +404,21 @@ def test_each_itemised_row_of_the_workbook_is_a_sentence_of_the_2024_draft(draft
     sentence = line(draft_2024, start)
     for figure in figures:
         assert figure in sentence, figure
+
+
+def test_livelihood_models_recorded_as_none_are_said_to_be_none(config):
+    rows = [saturday(participants=5), row("15/09/2024", "Mô hình sinh kế", content="Khảo sát", livelihood_models=0)]
+    text = draft(config, {"BCHQS": rows})
+    assert "Trong kỳ chưa có mô hình sinh kế nào được hỗ trợ." in text and "00 mô hình" not in text
+
+
+def test_no_focused_campaign_no_campaign_sentence(config, draft_2024):
+    assert "Đợt dân vận tập trung" not in draft(config, {"BCHQS": [saturday(participants=5)]})
+    assert line(draft_2024, "Đợt dân vận tập trung tại xã Đạ Long").startswith(
+        "Đợt dân vận tập trung tại xã Đạ Long huy động tổng kinh phí 4.080 triệu đồng"
+    )
+
+
+def test_an_itemised_activity_is_not_repeated_among_the_notable_ones(draft_2024):
+    for content in ("Triển khai chương trình phối hợp hoạt động năm 2024", "Thăm, chúc mừng 03 cơ sở Phật giáo"):
+        assert len(re.findall(re.escape(content), draft_2024)) == 1, content
