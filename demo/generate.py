@@ -2,8 +2,10 @@
 
 The 2024 rows add up exactly to the figures of the committee's 2024 report (72 rounds of
 "Ngày thứ 7 cùng nhân dân" over all 53 villages, Tết support by source, the focused campaign at
-Đạ Long, recruitment, weapons collected, …); 2023 has its own plausible figures and 2025 a few
-early rows. A handful of deliberately faulty rows (unknown commune, text in a number column, bad
+Đạ Long, recruitment, weapons collected, …); 2023 has its own plausible figures. The rows run on
+through 2025 and 2026 (to October): under the 8 old communes until 30/06/2025, under the 4 merged
+communes from 01/07/2025, with a few rows after that day still typed with an old name (a warning,
+counted for the new commune) and one row of Đưng K'Nớ from before it joined (out of scope). A handful of deliberately faulty rows (unknown commune, text in a number column, bad
 date) sit in known places so the data-quality page has something to show; being errors, they are
 excluded and leave every total unchanged. Some valid cells are typed the way people really type
 them (numbers as text, dates as text, decomposed Unicode, curly apostrophes) to exercise cleaning.
@@ -156,7 +158,13 @@ class Builder:
     def __init__(self, config: Config, rng: random.Random):
         self.config, self.rng = config, rng
         self.rows: dict[str, list[dict]] = {code: [] for code in config.organisations}
-        self.villages = [(c.name, v.name) for c in config.unit.communes for v in c.villages]
+        self.era(dt.date(2024, 1, 1))
+
+    def era(self, day: dt.date) -> None:
+        """Use the communes (and their villages) of the unit on ``day``."""
+        valid = [c for c in self.config.unit.communes if c.valid_in(day, day)]
+        self.communes = [c.name for c in valid]
+        self.villages = [(c.name, v.name) for c in valid for v in c.villages]
 
     def add(
         self,
@@ -256,7 +264,7 @@ def tet_support(
     b: Builder, year: int, state: tuple[int, int], mobilised: tuple[int, int], fund: tuple[int, int]
 ) -> None:
     """Tết gifts by the Front and the organisations, one funding source per row."""
-    rng, communes = b.rng, [c.name for c in b.config.unit.communes]
+    rng, communes = b.rng, b.communes
     tet = dt.date(year, 1, 15)
     for source, (money, people), rows in (
         ("budget_state", state, 8),
@@ -315,7 +323,7 @@ def recruitment(b: Builder, year: int, quota_by_commune: dict[str, int], gift: i
 
 
 def training(b: Builder, year: int, labour_days: int) -> None:
-    communes = [c.name for c in b.config.unit.communes]
+    communes = b.communes
     for i, (commune, days) in enumerate(zip(communes, split(labour_days, len(communes), b.rng))):
         b.add(
             "bchqs",
@@ -331,7 +339,7 @@ def training(b: Builder, year: int, labour_days: int) -> None:
 
 def routine(b: Builder, year: int, months: range) -> None:
     """Propaganda, meetings and organisation-building rows spread over the year."""
-    rng, communes = b.rng, [c.name for c in b.config.unit.communes]
+    rng, communes = b.rng, b.communes
     kinds = [
         ("tuyen_truyen", "Tuyên truyền phòng, chống ma tuý, an toàn giao thông"),
         ("phong_trao_nong_thon_moi", "Vận động nhân dân hiến đất, góp công làm đường nông thôn"),
@@ -380,7 +388,7 @@ def security(b: Builder, year: int, sessions: list[tuple[str, int, int]], cases:
         b.add(
             "cong_an",
             dt.date(year, 2, 13 + i),
-            ["Rô Men", "Phi Liêng"][i % 2],
+            [b.communes[0], b.communes[2]][i % 2],
             "xu_ly_vi_pham",
             "Xử phạt hành chính hành vi tàng trữ, sử dụng trái phép pháo nổ dịp Tết",
             violations=1,
@@ -688,6 +696,127 @@ def year_2025(b: Builder) -> None:
     )
     tet_support(b, 2025, state=(1_200_000_000, 1800), mobilised=(980_000_000, 2300), fund=(300_000_000, 600))
     routine(b, 2025, range(1, 4))
+    first_half_2025(b)
+    b.era(dt.date(2025, 7, 1))
+    second_half_2025(b)
+    year_2026(b)
+
+
+def weekly(b: Builder, start: dt.date, end: dt.date, org_cycle: list[str]) -> None:
+    """'Ngày thứ 7 cùng nhân dân' every Saturday from ``start`` to ``end``, commune by commune in turn."""
+    rng = b.rng
+    day = start + dt.timedelta(days=(5 - start.weekday()) % 7)
+    i = 0
+    while day <= end:
+        commune = b.communes[i % len(b.communes)]
+        places = [v for c, v in b.villages if c == commune]
+        village = places[(i // len(b.communes)) % len(places)]
+        lead = org_cycle[i % len(org_cycle)]
+        measures = {"rounds": 1, "participants": rng.randint(80, 160), "road_km": rng.randint(5, 20) / 10}
+        if i % 3 == 0:
+            measures["trees"] = rng.randint(50, 150)
+        if i % 5 == 2:
+            measures["people_contrib"] = rng.randint(4, 16) * 1_000_000
+        b.add(
+            lead,
+            day,
+            commune,
+            "ngay_thu_7",
+            f"Ra quân dọn vệ sinh, trồng cây xanh tại thôn {village}",
+            village,
+            [o for o in ("doan_tn", "mttq") if o != lead][:1],
+            **measures,
+        )
+        day += dt.timedelta(weeks=1)
+        i += 1
+
+
+def first_half_2025(b: Builder) -> None:
+    """April to June 2025: the last months of the district and its 8 communes."""
+    weekly(b, dt.date(2025, 4, 19), dt.date(2025, 6, 28), ["bchqs", "doan_tn", "phu_nu", "ccb"])
+    routine(b, 2025, range(4, 7))
+    recruitment(
+        b,
+        2025,
+        {
+            "Rô Men": 9,
+            "Liêng Srônh": 8,
+            "Phi Liêng": 9,
+            "Đạ K'Nàng": 8,
+            "Đạ Rsal": 8,
+            "Đạ M'Rông": 8,
+            "Đạ Tông": 8,
+            "Đạ Long": 7,
+        },
+        gift=2_000_000,
+    )
+    training(b, 2025, labour_days=720)
+    security(b, 2025, [("Đạ Long", 3, 1), ("Liêng Srônh", 2, 0), ("Phi Liêng", 1, 1)], cases=2, fine=10_000_000)
+    b.add(
+        "mttq",
+        dt.date(2025, 5, 24),
+        "Đưng K'Nớ",
+        "tang_qua",
+        "Phối hợp thăm, tặng quà hộ nghèo trước khi sắp xếp đơn vị hành chính",
+        partners=["bchqs"],
+        beneficiaries=20,
+        mobilised=20_000_000,
+    )
+
+
+def second_half_2025(b: Builder) -> None:
+    """From 01/07/2025: the 4 merged communes; some rows still name the old communes."""
+    weekly(b, dt.date(2025, 7, 5), dt.date(2025, 12, 27), ["bchqs", "mttq", "doan_tn", "nong_dan", "cong_an"])
+    routine(b, 2025, range(7, 13))
+    campaign(
+        b,
+        2025,
+        "Xã Đam Rông 4",
+        [
+            (
+                "bchqs",
+                "Sửa chữa đường giao thông nông thôn",
+                {"budget_state": 450_000_000, "people_contrib": 120_000_000},
+            ),
+            ("mttq", "Xây dựng nhà đại đoàn kết", {"mobilised": 200_000_000, "houses": 2, "beneficiaries": 2}),
+            (
+                "nong_dan",
+                "Hỗ trợ mô hình sinh kế",
+                {"mobilised": 90_000_000, "livelihood_models": 3, "beneficiaries": 3},
+            ),
+        ],
+    )
+    for day, org, old, content in (
+        (dt.date(2025, 7, 9), "phu_nu", "Đạ Tông", "Tuyên truyền phòng, chống mua bán người"),
+        (dt.date(2025, 7, 16), "ccb", "Rô Men", "Sinh hoạt chuyên đề về chính quyền địa phương hai cấp"),
+        (dt.date(2025, 8, 2), "ldld", "Phi Liêng", "Thăm hỏi đoàn viên có hoàn cảnh khó khăn"),
+        (dt.date(2025, 9, 13), "doan_tn", "Đạ M'Rông", "Tuyên truyền an toàn giao thông cho học sinh"),
+    ):
+        b.add(org, day, old, "tuyen_truyen", content, rounds=1, participants=45)
+
+
+def year_2026(b: Builder) -> None:
+    """January to October 2026, under the 4 communes."""
+    tet_support(b, 2026, state=(1_350_000_000, 2000), mobilised=(1_120_000_000, 2600), fund=(340_000_000, 700))
+    recruitment(
+        b, 2026, {"Xã Đam Rông 1": 17, "Xã Đam Rông 2": 18, "Xã Đam Rông 3": 16, "Xã Đam Rông 4": 19}, gift=2_500_000
+    )
+    weekly(b, dt.date(2026, 1, 3), dt.date(2026, 10, 24), ["bchqs", "doan_tn", "phu_nu", "ccb", "mttq", "cong_an"])
+    routine(b, 2026, range(1, 11))
+    training(b, 2026, labour_days=680)
+    security(
+        b, 2026, [("Xã Đam Rông 4", 2, 1), ("Xã Đam Rông 2", 2, 0), ("Xã Đam Rông 1", 1, 0)], cases=2, fine=8_000_000
+    )
+    campaign(
+        b,
+        2026,
+        "Xã Đam Rông 2",
+        [
+            ("bchqs", "Bê tông hoá đường liên thôn", {"budget_state": 600_000_000, "people_contrib": 150_000_000}),
+            ("mttq", "Xây dựng nhà đại đoàn kết", {"mobilised": 240_000_000, "houses": 3, "beneficiaries": 3}),
+            ("phu_nu", "Hỗ trợ mô hình sinh kế", {"mobilised": 60_000_000, "livelihood_models": 2, "beneficiaries": 2}),
+        ],
+    )
 
 
 def humanise(rows: list[dict], rng: random.Random) -> None:
@@ -844,6 +973,8 @@ def write(config: Config, out: Path = OUT) -> Path:
         [2023, "sat_rounds", None, 60],
         [2025, "sat_rounds", None, 72],
         [2025, "recruits", None, 65],
+        [2026, "sat_rounds", None, 24],
+        [2026, "recruits", None, 70],
     ):
         targets.append(row)
     assessment = wb.create_sheet(config.settings.tabs.assessment)
@@ -861,6 +992,17 @@ def write(config: Config, out: Path = OUT) -> Path:
         ("Nguyên nhân", "Một số cán bộ cơ sở kiêm nhiệm nhiều việc; điều kiện kinh tế của địa bàn còn khó khăn."),
     ):
         assessment.append([2024, section, text])
+    for section, text in (
+        (
+            "Ưu điểm",
+            "Việc sắp xếp đơn vị hành chính và chuyển sang chính quyền địa phương hai cấp từ 01/07/2025 không làm gián đoạn hoạt động phối hợp; các xã mới sớm kiện toàn đầu mối theo dõi.",
+        ),
+        (
+            "Hạn chế",
+            "Một số đơn vị vẫn ghi tên xã cũ sau ngày 01/07/2025; số liệu của các xã trước sáp nhập phải quy đổi khi so sánh.",
+        ),
+    ):
+        assessment.append([2025, section, text])
     directions = wb.create_sheet(config.settings.tabs.directions)
     directions.append(["Năm", "Mục", "Nội dung"])
     for text in (
@@ -870,6 +1012,11 @@ def write(config: Config, out: Path = OUT) -> Path:
         "Sơ kết, tổng kết hoạt động của Ban Chỉ đạo đúng thời gian quy định.",
     ):
         directions.append([2025, "", text])
+    for text in (
+        "Kiện toàn tổ chức, quy chế phối hợp của Ban Chỉ đạo theo mô hình chính quyền địa phương hai cấp.",
+        "Duy trì mô hình “Ngày thứ 7 cùng nhân dân” tại các thôn của 4 xã.",
+    ):
+        directions.append([2026, "", text])
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out

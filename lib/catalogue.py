@@ -78,6 +78,21 @@ class Catalogues:
         return Catalogue.build(entries)
 
     @cached_property
+    def outside(self) -> Catalogue:
+        """Areas of other units: their rows are out of scope."""
+        return Catalogue.build([(a.name, a.name, a.aliases) for a in self.config.unit.outside])
+
+    @cached_property
+    def ambiguous_villages(self) -> dict[str, dict[str, list[str]]]:
+        """Commune → {village key → names}: a village name two predecessors shared, qualified after
+        a merge («Thôn 1 (Rô Men)», «Thôn 1 (Liêng Srônh)»), typed without its qualifier."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for (_, village), (commune, target) in self.config.village_moves.items():
+            if target != village:
+                found.setdefault(commune, {}).setdefault(village_key(village), []).append(target)
+        return found
+
+    @cached_property
     def villages(self) -> dict[str, dict[str, str]]:
         """Commune → {village key → village name}."""
         return {

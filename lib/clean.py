@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from gspread.utils import rowcol_to_a1
 
+from . import boundaries
 from .catalogue import Catalogue, Catalogues, village_key
 from .config import Config, Measure, Organisation
 from .dataset import Dataset
@@ -47,7 +48,7 @@ from .normalize import (
     parse_number,
     typed_year,
 )
-from .problems import ERROR, PROBLEMS, WARNING, IssueLog
+from .problems import ERROR, OUT_OF_SCOPE, PROBLEMS, WARNING, IssueLog
 from .raw import RawData, RawTab
 
 FILL_DOWN = ("date", "commune", "programme", "activity_type")  # required columns people merge cells in
@@ -82,6 +83,7 @@ class Tab:
         self.data_rows = np.zeros(0, np.int64)  # the sheet row of each of them
         self.rows = np.zeros(0, np.int64)
         self.excluded = np.zeros(0, bool)  # rows with an error
+        self.outside = np.zeros(0, bool)  # rows of an area outside the unit: not counted, not errors
 
     @property
     def name(self) -> str:
@@ -105,6 +107,8 @@ class Tab:
         self.log.add(code, self.name, self.org.code, self.rows[rows], self.headers.get(column, column), cells, **fields)
         if PROBLEMS[code].severity == ERROR:
             self.excluded |= rows
+        elif PROBLEMS[code].severity == OUT_OF_SCOPE:
+            self.outside |= rows
 
     def read(self) -> None:
         """The header row: which sheet column holds which column; unknown and repeated headers."""
@@ -133,7 +137,14 @@ class Tab:
 
     def run(self) -> tuple[Part | None, dict[str, Any]]:
         """Every rule over the tab's rows (after ``read`` and ``stack``): its accepted rows and counts."""
-        stats = {"tab": self.name, "organisation": self.org.code, "rows": 0, "accepted": 0, "excluded": 0}
+        stats = {
+            "tab": self.name,
+            "organisation": self.org.code,
+            "rows": 0,
+            "accepted": 0,
+            "excluded": 0,
+            "out_of_scope": 0,
+        }
         if not self.raw.values:  # a tab not started yet: nothing to check
             return None, stats
         blank = np.ones(len(self.data_rows), bool)
@@ -145,6 +156,7 @@ class Tab:
         if not keep.all():
             self.columns = {name: column.subset(keep) for name, column in self.columns.items()}
         self.excluded = np.zeros(len(self.rows), bool)
+        self.outside = np.zeros(len(self.rows), bool)
         stats["rows"] = len(self.rows) + unlabelled
         stats["excluded"] = unlabelled
         missing = [f.name for f in self.config.fields.values() if f.required and f.code not in self.headers]
@@ -166,8 +178,9 @@ class Tab:
         for rule in RULES:
             rule(self)
         check_duplicates(self)
-        accepted = np.flatnonzero(~self.excluded)
+        accepted = np.flatnonzero(~(self.excluded | self.outside))
         stats["accepted"], stats["excluded"] = len(accepted), stats["excluded"] + int(self.excluded.sum())
+        stats["out_of_scope"] = int((self.outside & ~self.excluded).sum())
         constants = {"tab": self.name, "organisation": self.org.code, "group": self.org.group}
         return Part(accepted, self.out, constants, {"row": self.rows[accepted]}), stats
 
@@ -266,8 +279,66 @@ def check_communes(t: Tab) -> None:
     whole = t.config.unit.whole_unit_label
     name = column.map(lambda v: catalogue.match(str(v)), key="commune")
     t.issue("commune.missing", column.missing, "commune", whole=whole)
-    t.issue("commune.unknown", column.given & name.missing, "commune", whole=whole, guess=_guess(catalogue))
+    outside = column.where(lambda v: t.cats.outside.match(str(v)) is not None, key="commune.outside")
+    owner = f"ngoài {t.config.unit.level} {t.config.unit.name}"
+    t.issue("commune.out_of_scope", outside & name.missing, "commune", owner=owner)
+    unknown = column.given & name.missing & ~outside
+    t.issue("commune.unknown", unknown, "commune", whole=whole, guess=_guess(catalogue))
     t.out["commune"] = name
+
+
+def resolve_commune_dates(t: Tab) -> None:
+    """Xã through time: a row is resolved against the communes valid on its date. An old name after
+    the commune ended is a warning and counts for its successor (the village decides a split); a new
+    name before it started is an error naming the names of the time; rows of a commune whose
+    activities another unit kept before it joined are out of scope. Also today's commune and
+    village of every row, for the current-boundaries view."""
+    if not any(c.valid_from or c.valid_to for c in t.config.unit.communes):
+        t.out["commune_current"], t.out["village_current"] = t.out["commune"], t.out["village"]
+        return
+    commune, village = t.out["commune"], t.out["village"]
+    days = t.out["date"].distinct.values[t.out["date"].codes]
+    days = np.where(t.out["date"].missing, np.datetime64("NaT", "ns"), days).astype("datetime64[ns]")
+    names = np.where(commune.missing, None, commune.distinct.values[commune.codes])
+    places = np.where(village.missing, None, village.distinct.values[village.codes])
+    found = boundaries.resolve(t.config, names, places, days)
+    communes = t.config.communes
+    text = pd.Series(days).dt.strftime("%d/%m/%Y").to_numpy(object)
+    ends = np.array(
+        [_dmy(communes[n].valid_to) if n in communes and communes[n].valid_to else "" for n in names], object
+    )
+    starts = np.array(
+        [_dmy(communes[n].valid_from) if n in communes and communes[n].valid_from else "" for n in found.commune],
+        object,
+    )
+    next_starts = np.array(
+        [
+            _dmy(communes[n].valid_to + dt.timedelta(days=1)) if n in communes and communes[n].valid_to else ""
+            for n in names
+        ],
+        object,
+    )
+    late = found.after_end & ~found.undecided
+    t.issue("commune.after_end", late, "commune", end=ends, date=text, successor=found.commune, start=next_starts)
+    t.issue(
+        "commune.split_undecided",
+        found.after_end & found.undecided,
+        "commune",
+        start=next_starts,
+        successor=found.commune,
+    )
+    early = found.before_start & ~found.after_end
+    names_then = np.array([boundaries.suggestion_before(t.config, n) if n else "" for n in names], object)
+    t.issue("commune.before_start", early, "commune", start=starts, date=text, names=names_then)
+    owners = np.array(
+        [f"khi đó thuộc {communes[n].kept_by}" if n in communes and communes[n].kept_by else "" for n in names], object
+    )
+    t.issue("commune.out_of_scope", found.outside, "commune", owner=owners)
+    t.out["commune"], t.out["village"] = Column.of(found.commune), Column.of(found.village)
+    t.out["commune_current"], t.out["village_current"] = (
+        Column.of(found.current_commune),
+        Column.of(found.current_village),
+    )
 
 
 def check_villages(t: Tab) -> None:
@@ -289,6 +360,9 @@ def check_villages(t: Tab) -> None:
             return known[key], None, ""
         if commune == whole:
             return None, "village.whole_unit", ""
+        shared = t.cats.ambiguous_villages.get(commune, {}).get(key)
+        if shared:
+            return None, "village.ambiguous", shared
         homes = t.cats.village_homes.get(key)
         if homes:
             return None, "village.elsewhere", ", ".join(homes)
@@ -296,9 +370,13 @@ def check_villages(t: Tab) -> None:
         return None, "village.unknown", guess or ""
 
     found = pairs(t.out["commune"], t.columns["village"], t.cache.setdefault("village", {})).map(outcome, key="village")
-    detail = found.map(lambda o: o[2])
+    detail = found.map(lambda o: ", ".join(f"«{n}»" for n in o[2]) if isinstance(o[2], list) else o[2])
+    first = found.map(lambda o: o[2][0] if isinstance(o[2], list) else "")
     for code, rows in found.map(lambda o: o[1]).groups():
-        t.issue(code, rows, "village", commune=t.out["commune"], whole=whole, homes=detail, guess=detail)
+        fields = (
+            {"names": detail, "first": first} if code == "village.ambiguous" else {"homes": detail, "guess": detail}
+        )
+        t.issue(code, rows, "village", commune=t.out["commune"], whole=whole, **fields)
     t.out["village"] = found.map(lambda o: o[0])
 
 
@@ -428,6 +506,7 @@ RULES: tuple[Callable[[Tab], None], ...] = (
     check_dates,
     check_communes,
     check_villages,
+    resolve_commune_dates,
     check_programmes,
     check_activity_types,
     check_programme_matches,
@@ -441,7 +520,7 @@ RULES: tuple[Callable[[Tab], None], ...] = (
 def check_duplicates(t: Tab) -> None:
     """A row identical in every column to an earlier accepted row of the tab was probably typed
     twice: a warning (the row is still counted)."""
-    repeated, first = duplicates(t.out.values(), ~t.excluded)
+    repeated, first = duplicates(t.out.values(), ~(t.excluded | t.outside))
     flagged = np.zeros(len(t.rows), bool)
     flagged[repeated] = True
     earlier = np.zeros(len(t.rows), np.int64)
@@ -603,6 +682,8 @@ def activity_columns(config: Config) -> list[str]:
         "content",
         "partners",
         *config.measures,
+        "commune_current",
+        "village_current",
     ]
 
 
@@ -612,7 +693,7 @@ def wanted_tabs(config: Config) -> list[str]:
     return [*config.organisation_tabs, tabs.targets, tabs.assessment, tabs.directions]
 
 
-CATEGORY_COLUMNS = {"tab", "organisation", "group", "commune", "programme", "activity_type"}
+CATEGORY_COLUMNS = {"tab", "organisation", "group", "commune", "programme", "activity_type", "commune_current"}
 
 
 def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from . import export, report, sheet_setup, template
+from . import boundaries, export, report, sheet_setup, template
 from . import indicators as ind
 from .catalogue import Catalogue
 from .config import PROJECT_ROOT, Config
@@ -87,6 +87,13 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 def add_period(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--year", type=_year, help="năm (mặc định: năm mới nhất có dữ liệu)")
     parser.add_argument("--period", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30")
+    parser.add_argument(
+        "--boundaries",
+        choices=(boundaries.CURRENT, boundaries.AS_RECORDED),
+        default=boundaries.DEFAULT,
+        help="địa giới xã: current = mọi số liệu theo các xã hiện nay (mặc định); "
+        "as-recorded = theo xã tại thời điểm hoạt động",
+    )
 
 
 def load(args: argparse.Namespace) -> tuple[Config, Dataset]:
@@ -138,10 +145,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("Không có lỗi hay cảnh báo nào: mọi dòng đều hợp lệ.")
     else:
         print(table.to_string(index=False))
-    accepted, excluded = int(dataset.tab_stats["accepted"].sum()), int(dataset.tab_stats["excluded"].sum())
+    stats = dataset.tab_stats
+    accepted, excluded = int(stats["accepted"].sum()), int(stats["excluded"].sum())
+    outside = int(stats["out_of_scope"].sum()) if "out_of_scope" in stats else 0
     print(
         f"\nTổng cộng: {dataset.error_count} lỗi, {dataset.warning_count} cảnh báo; "
-        f"{number(accepted)} dòng hợp lệ, {number(excluded)} dòng bị loại."
+        f"{number(accepted)} dòng hợp lệ, {number(excluded)} dòng bị loại"
+        + (f", {number(outside)} dòng ngoài địa bàn không tính." if outside else ".")
     )
     return 1 if dataset.error_count else 0
 
@@ -164,10 +174,19 @@ TABLE_HEADERS = {
 }
 
 
+def in_view(args: argparse.Namespace, config: Config, dataset: Dataset, period: Period) -> tuple[Config, Dataset]:
+    """The configuration and data of the period in the chosen view of communes (``--boundaries``)."""
+    return (
+        boundaries.scope(config, args.boundaries, period.start, period.end),
+        boundaries.apply(dataset, args.boundaries, config),
+    )
+
+
 def cmd_indicators(args: argparse.Namespace) -> int:
     """Every configured indicator (or --only) for the period, optionally by a dimension."""
     config, dataset = load(args)
     period = period_of(args, dataset)
+    config, dataset = in_view(args, config, dataset, period)
     previous = period.comparable(dataset.latest_date)  # like for like when the data stops before the period ends
     table = ind.compare(dataset.activities, config, _codes(config, args.only), period, args.by, previous=previous)
     if args.format == "json":
@@ -199,6 +218,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the draft of a period as Markdown or Word."""
     config, dataset = load(args)
     period = period_of(args, dataset)
+    config, dataset = in_view(args, config, dataset, period)
     if (args.format or Path(args.out).suffix.lstrip(".").lower()) == "docx":
         data = report.render_docx(dataset, config, period, args.date)
     else:

@@ -7,6 +7,9 @@ key and the problem in Vietnamese, so nothing about a particular district lives 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -50,15 +53,79 @@ class Profile(_Model):
     ethnic_groups: int | None = None
 
 
+class Span(_Model):
+    """Days a fact holds, both ends included; an open end has no limit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    start: dt.date | None = Field(None, alias="from")
+    end: dt.date | None = Field(None, alias="to")
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return (self.start is None or self.start <= end) and (self.end is None or start <= self.end)
+
+
+class RegionSpan(Span):
+    region: Literal["I", "II", "III"]
+
+
 class Village(_Named):
-    extremely_difficult: bool = False
+    """A village; ``extremely_difficult`` is true, false or the spans of the decisions that list it."""
+
+    extremely_difficult: bool | list[Span] = False
+
+    def extremely_difficult_in(self, start: dt.date, end: dt.date) -> bool:
+        flag = self.extremely_difficult
+        return flag if isinstance(flag, bool) else any(span.overlaps(start, end) for span in flag)
+
+
+class Successor(_Model):
+    """Where a commune's rows go after it ends: one successor (merge, rename) or several (split),
+    each with the villages it takes; the one without a village list takes the rest."""
+
+    name: str
+    villages: list[str] | None = None
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_name(value)
 
 
 class Commune(_Named):
+    """A commune of the unit, valid from ``valid_from`` to ``valid_to`` (open ends: always). After
+    ``valid_to`` its rows belong to its ``successors``. A commune that joined from another unit has
+    ``kept_by``: before it joined, its activities were recorded there and are out of scope here."""
+
     new_rural: bool = False
-    region: Literal["I", "II", "III"] | None = None
+    region: Literal["I", "II", "III"] | list[RegionSpan] | None = None
     population: int | None = None
     villages: list[Village] = []
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    successors: list[Successor] = []
+    kept_by: str | None = None
+    established_by: str | None = None
+
+    def region_in(self, start: dt.date, end: dt.date) -> str | None:
+        """The region in force during the span (the latest one when it changed)."""
+        if self.region is None or isinstance(self.region, str):
+            return self.region
+        found = [span.region for span in self.region if span.overlaps(start, end)]
+        return found[-1] if found else None
+
+    def valid_in(self, start: dt.date, end: dt.date) -> bool:
+        """Part of the unit on some day of the span (a commune kept by another unit never is)."""
+        if self.kept_by is not None:
+            return False
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or start <= self.valid_to)
+
+    @property
+    def current(self) -> bool:
+        return self.valid_to is None
+
+
+class OutsideArea(_Named):
+    """An area of another unit whose rows may appear in the shared sheet: out of scope, counted apart."""
 
 
 class Unit(_Named):
@@ -68,6 +135,7 @@ class Unit(_Named):
     whole_unit_label: str
     profile: Profile = Profile()
     communes: list[Commune] = Field(min_length=1)
+    outside: list[OutsideArea] = []
 
     @model_validator(mode="after")
     def _unique_communes(self) -> Unit:
@@ -366,7 +434,14 @@ class Config:
 
     def __init__(self, directory: Path, files: dict[str, Any]):
         self.directory = directory
-        self.unit: Unit = files["unit"].unit
+        self.scope: tuple = ()  # (boundaries, start, end) of a scoped copy; () for the whole history
+        unit: Unit = files["unit"].unit
+        self.has_history = any(c.valid_from or c.valid_to for c in unit.communes)  # communes changed over time
+        villages, self.village_moves = _inherit_villages(unit)
+        self.unit = unit.model_copy(
+            update={"communes": [c.model_copy(update={"villages": villages[c.name]}) for c in unit.communes]}
+        )
+        self.history: Unit = self.unit  # every commune through time; a scoped copy keeps it whole
         self.groups = {g.code: g for g in files["organisations"].groups}
         self.organisations = {o.code: o for o in files["organisations"].organisations}
         self.programmes = {p.code: p for p in files["programmes"].programmes}
@@ -403,10 +478,88 @@ class Config:
             return f"{numbers[0]}–{numbers[-1]}"
         return ", ".join(str(n) for n in numbers)
 
+    @property
+    def current_communes(self) -> list[Commune]:
+        """Today's communes: those with no end."""
+        return [c for c in self.unit.communes if c.current and c.kept_by is None]
+
+    def scoped(self, communes: list[Commune], start: dt.date, end: dt.date, scope: tuple) -> Config:
+        """A copy listing only ``communes``, with their dated facts (region, extremely difficult
+        villages) resolved for the span, for the pages and the report of one period."""
+        resolved = [
+            c.model_copy(
+                update={
+                    "region": c.region_in(start, end),
+                    "villages": [
+                        v.model_copy(update={"extremely_difficult": v.extremely_difficult_in(start, end)})
+                        for v in c.villages
+                    ],
+                }
+            )
+            for c in communes
+        ]
+        scoped = copy.copy(self)
+        scoped.__dict__.pop("village_count", None)
+        scoped.unit = self.unit.model_copy(update={"communes": resolved})
+        scoped.scope = scope
+        return scoped
+
     def resolve_path(self, value: str) -> Path:
         """A path from settings, relative to the project root when not absolute."""
         path = Path(value).expanduser()
         return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _inherit_villages(unit: Unit) -> tuple[dict[str, list[Village]], dict[tuple[str, str], tuple[str, str]]]:
+    """Each commune's villages: its own plus those its predecessors hand on (all of them after a
+    merge or rename; the listed ones, or the rest, after a split), in declaration order. A handed-on
+    name that two predecessors share is qualified with its commune: «Thôn 1 (Rô Men)».
+
+    Also (old commune, village) → (successor, village name there), for the current-boundaries view."""
+    villages = {c.name: list(c.villages) for c in unit.communes}
+    moves: dict[tuple[str, str], tuple[str, str]] = {}
+    earliest = dt.date.min
+    for commune in sorted(unit.communes, key=lambda c: c.valid_from or earliest):  # predecessors first
+        incoming: dict[str, list[tuple[str, Village]]] = {}
+        for predecessor in unit.communes:
+            for successor, given in _handed_on(predecessor, villages[predecessor.name]).items():
+                if successor == commune.name:
+                    incoming.setdefault(predecessor.name, []).extend((predecessor.name, v) for v in given)
+        if not incoming:
+            continue
+        own = {name_key(v.name) for v in villages[commune.name]}
+        handed = [pair for pairs in incoming.values() for pair in pairs]
+        counts: dict[str, int] = {}
+        for _, village in handed:
+            counts[name_key(village.name)] = counts.get(name_key(village.name), 0) + 1
+        for origin, village in handed:
+            key = name_key(village.name)
+            if key in own:
+                target = next(v.name for v in villages[commune.name] if name_key(v.name) == key)
+            else:
+                target = f"{village.name} ({origin})" if counts[key] > 1 else village.name
+                villages[commune.name].append(
+                    village.model_copy(
+                        update={"name": target, "aliases": [] if target != village.name else village.aliases}
+                    )
+                )
+                own.add(name_key(target))
+            moves[(origin, village.name)] = (commune.name, target)
+    return villages, moves
+
+
+def _handed_on(commune: Commune, villages: list[Village]) -> dict[str, list[Village]]:
+    """Successor → the villages of ``commune`` it takes (see ``Successor``)."""
+    if not commune.successors:
+        return {}
+    listed = {name_key(v): s.name for s in commune.successors for v in (s.villages or [])}
+    rest = next((s.name for s in commune.successors if s.villages is None), None)
+    out: dict[str, list[Village]] = {s.name: [] for s in commune.successors}
+    for village in villages:
+        target = listed.get(name_key(village.name), rest)
+        if target is not None:
+            out[target].append(village)
+    return out
 
 
 def _require_unique(values: list[str], where: str, what: str) -> None:
@@ -451,10 +604,17 @@ def _read_yaml(path: Path) -> tuple[Any, list[str]]:
 
 
 def _location(loc: tuple[Any, ...]) -> str:
+    """The key path as written in YAML; the member tags pydantic adds for a union («literal[...]»,
+    «list[Span]», «bool») are not keys and are left out."""
     text = ""
     for part in loc:
+        if isinstance(part, str) and (_UNION_TAG.search(part) or part in ("bool", "str", "int", "float", "date")):
+            continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(gốc)"
+
+
+_UNION_TAG = re.compile(r"^\w+\[.*\]$")
 
 
 _PYDANTIC_VI = {
@@ -486,8 +646,13 @@ def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        problems = []
+        problems: list[str] = []
+        seen: set[str] = set()  # a value fitting no member of a union: one problem, not one per member
         for item in error.errors():
+            where = _location(item["loc"])
+            if where in seen:
+                continue
+            seen.add(where)
             problem = _PYDANTIC_VI.get(item["type"])
             if item["type"] == "literal_error":
                 allowed = item.get("ctx", {}).get("expected", "")
@@ -497,7 +662,7 @@ def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]
             elif item["type"].startswith(("greater", "less")):
                 limit = next(iter(item.get("ctx", {}).values()), None)
                 problem = f"{problem} (giới hạn {limit})" if limit is not None else problem
-            problems.append(f"{file}: {_location(item['loc'])}: {problem or 'giá trị không hợp lệ'}")
+            problems.append(f"{file}: {where}: {problem or 'giá trị không hợp lệ'}")
         return None, problems
 
 
@@ -585,6 +750,61 @@ def _cross_check(config: Config) -> list[str]:
         problems.append(f"columns.yaml: tiêu đề cột «{name}» bị trùng")
     problems += _dashboard_problems(config)
     problems += _name_clashes(config.unit)
+    problems += _lineage_problems(config.unit)
+    return problems
+
+
+def _lineage_problems(unit: Unit) -> list[str]:
+    """Communes through time: every successor exists and starts the day after its predecessor ends
+    (no gap, no overlap); a split hands on villages of its own, each to one successor, and the rest
+    to at most one; a commune kept by another unit before it joined has an end date."""
+    problems = []
+    by_name = {c.name: c for c in unit.communes}
+
+    def day(value: dt.date) -> str:
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+    for i, commune in enumerate(unit.communes):
+        where = f"unit.yaml: unit.communes[{i}]"
+        if commune.valid_from and commune.valid_to and commune.valid_from > commune.valid_to:
+            problems.append(f"{where}.valid_to: «{commune.name}» kết thúc trước ngày bắt đầu")
+        if commune.successors and commune.valid_to is None:
+            problems.append(f"{where}.valid_to: «{commune.name}» có xã kế thừa nên phải có ngày kết thúc (valid_to)")
+        if commune.kept_by and commune.valid_to is None:
+            problems.append(
+                f"{where}.valid_to: «{commune.name}» có kept_by nên phải có ngày nhập vào đơn vị (valid_to)"
+            )
+        if commune.valid_to and not commune.successors and commune.kept_by is None:
+            problems.append(
+                f"{where}.successors: «{commune.name}» kết thúc ngày {day(commune.valid_to)} nhưng chưa khai báo xã kế thừa"
+            )
+        own = {name_key(v.name) for v in commune.villages}
+        seen: dict[str, str] = {}
+        for k, successor in enumerate(commune.successors):
+            at = f"{where}.successors[{k}]"
+            after = by_name.get(successor.name)
+            if after is None:
+                problems.append(f"{at}.name: xã kế thừa «{successor.name}» không có trong danh sách xã")
+            elif commune.valid_to and after.valid_from != commune.valid_to + dt.timedelta(days=1):
+                start = day(after.valid_from) if after.valid_from else "không có ngày bắt đầu"
+                problems.append(
+                    f"{at}.name: «{commune.name}» kết thúc ngày {day(commune.valid_to)} nên «{successor.name}» phải "
+                    f"bắt đầu ngày {day(commune.valid_to + dt.timedelta(days=1))} (valid_from), đang là {start}"
+                )
+            for village in successor.villages or []:
+                if name_key(village) not in own:
+                    problems.append(f"{at}.villages: «{village}» không phải thôn của «{commune.name}»")
+                elif name_key(village) in seen:
+                    problems.append(
+                        f"{at}.villages: thôn «{village}» đã giao cho «{seen[name_key(village)]}», không thể giao hai nơi"
+                    )
+                seen.setdefault(name_key(village), successor.name)
+        if sum(s.villages is None for s in commune.successors) > 1:
+            problems.append(
+                f"{where}.successors: khi chia tách, chỉ một xã kế thừa được để trống danh sách thôn (nhận các thôn còn lại)"
+            )
+    if unit.communes and not any(c.current and c.kept_by is None for c in unit.communes):
+        problems.append("unit.yaml: unit.communes: không có xã nào còn hiệu lực (không có valid_to)")
     return problems
 
 
@@ -605,13 +825,15 @@ def _name_clashes(unit: Unit) -> list[str]:
     ):
         owners.setdefault(words_key(text), (text, where, whole))
     problems = []
+    current = [c for c in unit.communes if c.current and c.kept_by is None]
+    sole = current[0].name if len(current) == 1 else None  # a commune-level unit: the commune is the unit
     for i, commune in enumerate(unit.communes):
         for text, where in (
             (commune.name, f"unit.communes[{i}].name"),
             *((alias, f"unit.communes[{i}].aliases[{k}]") for k, alias in enumerate(commune.aliases)),
         ):
             other, other_where, owner = owners.setdefault(words_key(text), (text, where, commune.name))
-            if owner != commune.name:
+            if owner != commune.name and not (owner == whole and commune.name == sole):
                 problems.append(
                     f"unit.yaml: {where}: tên «{text}» của «{commune.name}» trùng với «{other}» ({other_where}), "
                     f"tên gọi của {owner if owner == whole else f'«{owner}»'}; đổi hoặc bỏ tên này để dòng ghi "

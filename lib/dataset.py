@@ -24,6 +24,7 @@ class Dataset:
     fetched_at: dt.datetime
     notice: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    boundaries: str = "as-recorded"  # the view of communes through time (lib/boundaries.py)
 
     @property
     def error_count(self) -> int:

@@ -212,6 +212,14 @@ class Column:
             values[i] = value
         return Column(self.codes, Values(values))
 
+    @classmethod
+    def of(cls, values: np.ndarray) -> Column:
+        """A column holding one value per row (None for empty)."""
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        distinct = np.empty(len(uniques) + 1, dtype=object)
+        distinct[:-1] = list(uniques)
+        return cls(codes.astype(np.intp), Values(distinct))
+
     def subset(self, rows: np.ndarray) -> Column:
         """The column restricted to the rows (a boolean mask)."""
         return Column(self.codes[rows], self.distinct)

@@ -8,28 +8,33 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import boundaries as bounds
 from . import indicators as ind
 from .config import Config
 from .dataset import Dataset
 from .exceptions import PeriodError
 from .period import Period
 
-QUERY_KEYS = {"period": "ky", "communes": "xa", "programmes": "ct", "organisations": "dv"}
+QUERY_KEYS = {"period": "ky", "communes": "xa", "programmes": "ct", "organisations": "dv", "boundaries": "dia-gioi"}
 LONGEST_VALUE = 200  # longer URL values are not names of anything
 
 
 @dataclass(frozen=True)
 class Filters:
-    """A period and optional commune / programme / organisation lists (empty = all)."""
+    """A period, optional commune / programme / organisation lists (empty = all) and the view of
+    communes through time (``lib/boundaries.py``)."""
 
     period: Period
     communes: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
+    boundaries: str = bounds.DEFAULT
 
     def to_query(self) -> dict[str, str | list[str]]:
-        """Query parameters for a shareable link (empty lists left out)."""
+        """Query parameters for a shareable link (empty lists and the default view left out)."""
         query: dict[str, str | list[str]] = {QUERY_KEYS["period"]: self.period.key}
+        if self.boundaries != bounds.DEFAULT:
+            query[QUERY_KEYS["boundaries"]] = bounds.QUERY_VALUES[self.boundaries]
         for name in ("communes", "programmes", "organisations"):
             if getattr(self, name):
                 query[QUERY_KEYS[name]] = list(getattr(self, name))
@@ -86,4 +91,8 @@ def from_query(
         if unknown:
             notes.append(f"Đường dẫn có {nouns[name]} không có trong danh mục: {', '.join(unknown)}; đã bỏ qua.")
         chosen[name] = tuple(v for v in given if v in allowed)
-    return Filters(period, **chosen), notes
+    typed_view = values(QUERY_KEYS["boundaries"])
+    view, note = bounds.from_query(typed_view[0] if typed_view else None)
+    if note:
+        notes.append(note)
+    return Filters(period, **chosen, boundaries=view), notes

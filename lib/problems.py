@@ -18,8 +18,8 @@ import pandas as pd
 
 from .normalize import display
 
-ERROR, WARNING = "error", "warning"
-SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
+ERROR, WARNING, OUT_OF_SCOPE = "error", "warning", "out_of_scope"
+SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo", OUT_OF_SCOPE: "Ngoài phạm vi"}
 ISSUE_COLUMNS = ["severity", "code", "tab", "organisation", "row", "column", "value", "message", "suggestion"]
 
 
@@ -161,6 +161,41 @@ PROBLEMS: dict[str, Problem] = {
             "Xã «{value}» không có trong danh mục.",
             "Ghi đúng tên xã trong danh mục, hoặc «{whole}» nếu hoạt động chung toàn đơn vị.",
             _GUESS,
+        ),
+        Problem(
+            "commune.after_end",
+            WARNING,
+            "Tên xã cũ sau khi sắp xếp",
+            "Xã «{value}» chỉ còn đến ngày {end}; hoạt động ngày {date} được tính cho {successor}.",
+            "Từ ngày {start}, ghi tên xã mới «{successor}».",
+        ),
+        Problem(
+            "commune.split_undecided",
+            WARNING,
+            "Xã chia tách, dòng không ghi thôn",
+            "Xã «{value}» đã chia tách từ ngày {start}; dòng không ghi thôn (hoặc thôn không có trong danh mục) nên được tính cho {successor}.",
+            "Ghi tên xã mới, hoặc ghi thôn để biết hoạt động thuộc xã nào.",
+        ),
+        Problem(
+            "commune.before_start",
+            ERROR,
+            "Tên xã mới dùng trước ngày thành lập",
+            "«{value}» chỉ có từ ngày {start}; hoạt động ghi ngày {date}.",
+            "Với hoạt động trước ngày {start}, ghi tên xã khi đó: {names}; hoặc sửa lại ngày.",
+        ),
+        Problem(
+            "commune.out_of_scope",
+            OUT_OF_SCOPE,
+            "Hoạt động ngoài địa bàn",
+            "Hoạt động tại «{value}» ({owner}) không thuộc địa bàn của đơn vị nên không được tính.",
+            "Không cần sửa nếu đúng là hoạt động ngoài địa bàn; nếu ghi nhầm tên xã, sửa lại cột Xã.",
+        ),
+        Problem(
+            "village.ambiguous",
+            WARNING,
+            "Thôn trùng tên trong xã",
+            "Xã {commune} có nhiều thôn «{value}»: {names}; dòng vẫn được tính nhưng không tính vào độ phủ thôn.",
+            "Ghi rõ thôn, ví dụ «{first}».",
         ),
         Problem(
             "village.elsewhere",
@@ -400,7 +435,7 @@ class IssueLog:
                     columns[name].extend(item)
         issues = pd.DataFrame({"row": np.concatenate([b[3] for b in self.batches]), **columns})[ISSUE_COLUMNS]
         issues["row"] = issues["row"].astype("Int64")
-        order = issues["severity"].map({ERROR: 0, WARNING: 1})
+        order = issues["severity"].map({ERROR: 0, WARNING: 1, OUT_OF_SCOPE: 2})
         return (
             issues.assign(_o=order)
             .sort_values(["tab", "row", "_o"], na_position="first", kind="stable")

@@ -15,7 +15,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from . import export
+from . import boundaries, export
 from . import formatting as fmt
 from . import indicators as I
 from .clean import clean
@@ -444,7 +444,10 @@ def build_context(
 ) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
     cell text already escaped, the unit's profile and the report settings. No signing date leaves the
-    date line for the secretary to fill in."""
+    date line for the secretary to fill in. A configuration not yet scoped to the period is scoped
+    here, in the dataset's view of communes."""
+    if not config.scope:
+        config = boundaries.scope(config, dataset.boundaries, period.start, period.end)
     activities = dataset.activities
     rows = I.in_period(activities, period)
     comparable = period.comparable(dataset.latest_date)  # like for like when the data stops early
@@ -519,6 +522,7 @@ def build_context(
         "directions": _narratives(dataset, "directions", year + 1) if year else [],
         "narrative_year": year,
         "comparison": _comparison(config, list(figures.appendix), now, previous),
+        "units": boundaries.story(config, dataset.boundaries, period.start, period.end),
         "basis": _basis(dataset, config, rows),
     }
 

@@ -34,8 +34,8 @@ T = TypeVar("T")
 # What identifies an argument for the caches: one fetch of one source, one config directory, the filters,
 # a function by its name. Results are shared by every session that asks with equal arguments.
 HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {
-    Dataset: lambda d: (d.source_id, d.fetched_at.isoformat()),
-    Config: lambda c: str(c.directory),
+    Dataset: lambda d: (d.source_id, d.fetched_at.isoformat(), d.boundaries),
+    Config: lambda c: (str(c.directory), repr(c.scope)),
     Filters: repr,
     Period: repr,
     types.FunctionType: lambda f: f"{f.__module__}.{f.__qualname__}",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import export, filters, period, st_adapter, views
+from lib import boundaries, export, filters, period, st_adapter, views
 from lib import formatting as fmt
 from lib.config import Config
 from lib.dataset import Dataset
@@ -132,6 +132,7 @@ def _seed(chosen: filters.Filters) -> None:
         part if chosen_period.kind == k else 1 for k in ("half", "quarter", "month")
     )
     state["f_range"] = (chosen_period.start, chosen_period.end)
+    state["f_boundaries"] = chosen.boundaries
     state["f_communes"], state["f_programmes"], state["f_organisations"] = (
         list(chosen.communes),
         list(chosen.programmes),
@@ -140,8 +141,9 @@ def _seed(chosen: filters.Filters) -> None:
 
 
 def sidebar(ctx: Context) -> filters.Filters:
-    """Period, communes, programmes and organisations; seeded from and written back to the URL. Values of a
-    link that cannot be used fall back to the default with a note (``ctx.notes``)."""
+    """Period, view of communes through time, communes, programmes and organisations; seeded from and
+    written back to the URL. Values of a link that cannot be used fall back to the default with a note
+    (``ctx.notes``). Sets ``ctx.dataset`` and ``ctx.config`` to the chosen view of the period."""
     config, dataset = ctx.config, ctx.dataset
     state = st.session_state
     if "f_kind" not in state:
@@ -175,9 +177,22 @@ def sidebar(ctx: Context) -> filters.Filters:
                 part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
             elif kind == "month":
                 part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
-        communes = st.multiselect(
-            "Xã", [*config.communes, config.unit.whole_unit_label], key="f_communes", placeholder="Tất cả các xã"
-        )
+        chosen_period = period.build(kind, year, part, start, end)
+        view = boundaries.DEFAULT
+        if config.has_history:
+            view = st.radio(
+                "Địa giới xã",
+                list(boundaries.LABELS),
+                format_func=boundaries.LABELS.get,
+                key="f_boundaries",
+                help="Địa giới hiện nay: mọi số liệu, kể cả trước khi sắp xếp, tính theo các xã hiện nay (so sánh "
+                "được qua các năm). Như khi ghi nhận: mỗi hoạt động tính cho xã tại thời điểm diễn ra.",
+            )
+        ctx.dataset = ctx.call(boundaries.apply, dataset, view, config)
+        ctx.config = config = boundaries.scope(config, view, chosen_period.start, chosen_period.end)
+        names = [*config.communes, config.unit.whole_unit_label]
+        state["f_communes"] = [c for c in state.get("f_communes", []) if c in names]
+        communes = st.multiselect("Xã", names, key="f_communes", placeholder="Tất cả các xã")
         chosen_programmes = st.multiselect(
             "Chương trình",
             list(programmes),
@@ -193,10 +208,7 @@ def sidebar(ctx: Context) -> filters.Filters:
             placeholder="Tất cả đơn vị",
         )
     chosen_filters = filters.Filters(
-        period.build(kind, year, part, start, end),
-        tuple(communes),
-        tuple(chosen_programmes),
-        tuple(chosen_organisations),
+        chosen_period, tuple(communes), tuple(chosen_programmes), tuple(chosen_organisations), view
     )
     if chosen_filters != state.get("f_seeded"):  # the user chose something: the link's notes no longer apply
         state["f_notes"] = []
@@ -255,6 +267,8 @@ def header(title: str, ctx: Context, note: str = "") -> None:
         st.warning(plain(text), icon=":material/link_off:")
     chosen = ctx.filters
     parts = [f"Kỳ: **{chosen.period.label}**"]
+    if ctx.config.has_history:
+        parts.append(f"Địa giới: {boundaries.LABELS[chosen.boundaries].lower()}")
     if chosen.communes:
         parts.append("Xã: " + plain(", ".join(chosen.communes)))
     if chosen.programmes:

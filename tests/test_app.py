@@ -13,9 +13,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
+from lib import boundaries, report, st_adapter, template, views
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import report, st_adapter, template, views
 from lib.exceptions import SourceError
 from lib.period import Period
 from tests.conftest import without_fetch_time
@@ -95,9 +95,11 @@ def test_overview_kpis_equal_the_indicators(demo, config):
     period = Period.year(demo.latest_year)
     for code in ("activities", "rounds", "participants", "labour_days", "beneficiaries"):
         assert metric(at, config.indicators[code].name) == expected(demo, config, code, period)
-    money = ind.values(demo.activities, config, ["money_total", "villages_reached"], period)
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the default view: today's communes
+    money = ind.values(today.activities, config, ["money_total", "villages_reached"], period)
     assert metric(at, "Tổng kinh phí (triệu đồng)") == fmt.figure(money["money_total"], "đồng").text
-    assert metric(at, "Số thôn có hoạt động") == f"{int(money['villages_reached'])}/{config.village_count}"
+    villages = boundaries.scope(config, boundaries.CURRENT, period.start, period.end).village_count
+    assert metric(at, "Số thôn có hoạt động") == f"{int(money['villages_reached'])}/{villages}" == "43/57"
 
 
 def test_changing_the_year_changes_the_kpis_and_the_url(demo, config):
@@ -111,12 +113,13 @@ def test_changing_the_year_changes_the_kpis_and_the_url(demo, config):
 
 def test_commune_and_programme_filters(demo, config):
     at = app()
-    at.multiselect(key="f_communes").select("Đạ Long").run()
+    at.multiselect(key="f_communes").select("Xã Đam Rông 4").run()
     at.multiselect(key="f_programmes").select("CT2").run()
     period = Period.year(demo.latest_year)
-    rows = ind.select(demo.activities, communes=["Đạ Long"], programmes=["CT2"])
-    assert metric(at, "Người tham gia") == expected(demo, config, "participants", period, rows)
-    assert query(at)["xa"] == ["Đạ Long"] and query(at)["ct"] == ["CT2"]
+    today = boundaries.apply(demo, boundaries.CURRENT, config)
+    rows = ind.select(today.activities, communes=["Xã Đam Rông 4"], programmes=["CT2"])
+    assert metric(at, "Người tham gia") == expected(demo, config, "participants", period, rows) != "0"
+    assert query(at)["xa"] == ["Xã Đam Rông 4"] and query(at)["ct"] == ["CT2"]
 
 
 def test_a_shared_link_opens_the_same_view(demo, config):
@@ -176,7 +179,8 @@ def test_every_table_downloads_as_csv_and_xlsx(downloads):
 def test_report_download_is_the_draft(demo, config, downloads):
     app("pages/bao_cao.py")
     period = Period.year(demo.latest_year)
-    draft = report.render_markdown(demo, config, period)
+    today = boundaries.apply(demo, boundaries.CURRENT, config)
+    draft = report.render_markdown(today, boundaries.scope(config, today.boundaries, period.start, period.end), period)
     markdown = next(d for d in downloads if d["file_name"].endswith(".md"))
     assert without_fetch_time(markdown["data"].decode("utf-8")) == without_fetch_time(draft)
     docx = next(d for d in downloads if d["file_name"].endswith(".docx"))

@@ -12,7 +12,7 @@ import pytest
 from lib.clean import RULES, clean
 from lib.config import DEFAULT_CONFIG_DIR, load_config
 from lib.normalize import SHEET_ERRORS
-from lib.problems import ERROR, PROBLEMS, WARNING
+from lib.problems import ERROR, OUT_OF_SCOPE, PROBLEMS, WARNING
 from tests.conftest import HEADER, clean_tab, raw_data
 
 ROW = ["05/03/2024", "Rô Men", "Thôn 1", 2, "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 1, 120, ""]
@@ -69,7 +69,7 @@ def test_issues_table_columns_and_every_code_in_the_catalogue(config, demo):
 
 def test_catalogue_entries_are_complete():
     for code, problem in PROBLEMS.items():
-        assert problem.code == code and problem.severity in (ERROR, WARNING)
+        assert problem.code == code and problem.severity in (ERROR, WARNING, OUT_OF_SCOPE)
         assert problem.title and problem.message and problem.fix
         assert "." in code and code == code.lower()
 
@@ -248,7 +248,9 @@ def test_every_excluded_row_has_an_error(demo):
     errors = demo.issues[demo.issues["severity"] == "error"].dropna(subset=["row"])
     for tab, excluded in stats["excluded"].items():
         assert errors[errors["tab"] == tab]["row"].nunique() == excluded
-    assert (stats["rows"] == stats["accepted"] + stats["excluded"]).all()
+    assert (stats["rows"] == stats["accepted"] + stats["excluded"] + stats["out_of_scope"]).all()
+    outside = demo.issues[demo.issues["severity"] == OUT_OF_SCOPE]
+    assert outside["row"].tolist() == [105] and stats.at["MTTQ", "out_of_scope"] == 1
 
 
 def test_merged_looking_blank_cell_takes_the_value_above_with_a_warning(config):

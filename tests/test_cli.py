@@ -1,6 +1,7 @@
 """The command line, run as a user would, on the demo and on another unit's config."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -23,7 +24,8 @@ def test_check_lists_faulty_rows_and_exits_1(demo):
             text for text in result.stdout.splitlines() if issue.value and issue.value in text and issue.tab in text
         )
         assert f" {issue.row} " in line and issue.message in line
-    assert "4 lỗi, 3 cảnh báo" in result.stdout
+    assert "4 lỗi, 7 cảnh báo" in result.stdout and "1 dòng ngoài địa bàn không tính." in result.stdout
+    assert (demo.error_count, demo.warning_count) == (4, 7)
 
 
 def test_indicators_json_reproduces_the_report(demo):
@@ -38,9 +40,14 @@ def test_indicators_json_reproduces_the_report(demo):
 
 
 def test_indicators_table_by_commune_in_vietnamese_format():
-    result = run("indicators", "--source", str(DEMO), "--year", "2024", "--by", "commune", "--only", "sat_villages")
-    assert result.returncode == 0 and "Chỉ số năm 2024 (so với cùng kỳ năm 2023)" in result.stdout
-    assert "Liêng Srônh" in result.stdout
+    args = ("indicators", "--source", str(DEMO), "--year", "2024", "--by", "commune", "--only", "sat_villages")
+    recorded = run(*args, "--boundaries", "as-recorded")
+    assert recorded.returncode == 0 and "Chỉ số năm 2024 (so với cùng kỳ năm 2023)" in recorded.stdout
+    assert "Liêng Srônh" in recorded.stdout and "Xã Đam Rông 2" not in recorded.stdout
+    current = run(*args)  # today's communes by default: 2024 mapped onto the four merged communes
+    assert current.returncode == 0 and "Liêng Srônh" not in current.stdout
+    villages = re.findall(r"^Xã Đam Rông \d .* thôn +(\d+) +\d+$", current.stdout, re.M)
+    assert [int(v) for v in villages] == [13, 16, 13, 11]  # 53 villages, as the 8 communes had
 
 
 def test_bad_source_and_period_give_vietnamese_errors(tmp_path):

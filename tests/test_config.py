@@ -1,20 +1,25 @@
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
+from lib import boundaries
 from lib.config import DEFAULT_CONFIG_DIR, load_config
 from lib.exceptions import ConfigError
 
 
 def test_demo_config_matches_the_unit(config):
-    unit = config.unit
-    assert len(unit.communes) == 8 and config.village_count == 53
+    unit = boundaries.scope(config, boundaries.AS_RECORDED, dt.date(2024, 1, 1), dt.date(2024, 12, 31)).unit
+    assert len(unit.communes) == 8 and sum(len(c.villages) for c in unit.communes) == 53
     assert sum(v.extremely_difficult for c in unit.communes for v in c.villages) == 27
     assert [c.name for c in unit.communes if c.region == "III"] == ["Liêng Srônh", "Đạ Long"]
     assert sum(c.new_rural for c in unit.communes) == 6
     assert unit.profile.area_ha == 87255.8 and unit.profile.ethnic_groups == 30
     assert len(config.programmes) == 4 and len(config.organisations) == 9
+    today = boundaries.scope(config, boundaries.CURRENT, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert list(today.communes) == [f"Xã Đam Rông {n}" for n in range(1, 5)]
+    assert sum(len(c.villages) for c in today.unit.communes) == 53 + 4  # and Đưng K'Nớ's four
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The embedded demo workbook reproduces the 2024 report's figures, and its faulty rows are found
 where they really are in the sheet."""
 
+import datetime as dt
+
 import openpyxl
 import pytest
 
@@ -57,8 +59,9 @@ def test_other_2024_facts(config, demo):
     assert ind.coverage(demo.activities, config, Period.year(2024), ["ngay_thu_7"])["reached"].sum() == 53
 
 
-def test_demo_has_2023_and_2025_and_defaults_to_latest_year(demo):
-    assert demo.years == [2023, 2024, 2025] and demo.latest_year == 2025
+def test_demo_runs_from_2023_to_autumn_2026_and_defaults_to_latest_year(demo):
+    assert demo.years == [2023, 2024, 2025, 2026] and demo.latest_year == 2026
+    assert demo.latest_date == dt.date(2026, 10, 24)
 
 
 def _find_row(tab: str, text: str) -> int:

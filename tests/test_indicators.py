@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from lib import boundaries
 from lib import indicators as ind
 from lib.period import Period
 from tests.conftest import clean_tab
@@ -51,10 +52,13 @@ def test_sums_counts_and_distinct(config, acts):
 
 
 def test_by_commune_fills_every_commune_and_share(config, acts):
+    year = Period.year(2024)
+    config = boundaries.scope(config, boundaries.AS_RECORDED, year.start, year.end)  # the 8 communes of 2024
     table = ind.compute(
-        acts, config, ["participants", "money_total", "money_share", "villages_reached"], Period.year(2024), "commune"
+        acts, config, ["participants", "money_total", "money_share", "villages_reached"], year, "commune"
     ).set_index("commune")
-    assert list(table.index[:8]) == list(config.communes) and table.loc["Phi Liêng", "participants"] == 0
+    assert list(table.index) == [*config.communes, "Toàn huyện"] and len(config.communes) == 8
+    assert table.loc["Phi Liêng", "participants"] == 0
     assert table.loc["Rô Men", "participants"] == 150 and table.loc["Đạ Long", "participants"] == 70
     assert table.loc["Rô Men", "money_share"] == pytest.approx(40 / 45 * 100)
     assert table.loc["Rô Men", "villages_reached"] == 2

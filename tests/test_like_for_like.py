@@ -12,6 +12,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import boundaries
 from lib import formatting as fmt
 from lib import indicators as ind
 from lib import views
@@ -32,7 +33,7 @@ def cut(demo):
 def test_the_comparable_span_stops_where_the_data_stops():
     year = Period.year(2024)
     assert year.comparable(CUT) == Period(dt.date(2023, 1, 1), dt.date(2023, 6, 30))
-    assert year.comparable(dt.date(2025, 4, 12)) == year.previous_year()  # the data goes on after 2024
+    assert year.comparable(dt.date(2026, 10, 24)) == year.previous_year()  # the data goes on after 2024
     assert year.comparable(None) == year.previous_year()
     assert Period.year(2024).comparable(dt.date(2024, 2, 29)).end == dt.date(2023, 2, 28)
     assert year.data_until(CUT) == CUT and year.data_until(dt.date(2025, 1, 1)) is None
@@ -44,7 +45,7 @@ def test_every_kpi_is_compared_like_for_like(request, config, source):
     data = request.getfixturevalue(source)
     period = Period.year(data.latest_year)
     previous = period.comparable(data.latest_date)
-    assert previous.end == {"cut": data.latest_date.replace(year=2023), "demo": dt.date(2024, 4, 12)}[source]
+    assert previous.end == {"cut": data.latest_date.replace(year=2023), "demo": dt.date(2025, 10, 24)}[source]
     assert previous.start == dt.date(data.latest_year - 1, 1, 1)
     before = ind.values(data.activities, config, list(config.indicators), previous)
     for card in views.kpis(data.activities, config, period, config.dashboard.overview.cards, data.latest_date):
@@ -82,29 +83,30 @@ def test_a_covered_period_is_compared_with_the_whole_year_before(demo, config):
 
 def test_the_cli_compares_like_for_like(demo, config):
     result = subprocess.run(
-        [sys.executable, "-m", "lib", "indicators", "--source", str(DEMO), "--year", "2025", "--format", "json"],
+        [sys.executable, "-m", "lib", "indicators", "--source", str(DEMO), "--year", "2026", "--format", "json"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     payload = json.loads(result.stdout)
-    assert payload["previous"] == "2024-01-01..2024-04-12"
-    before = ind.values(demo.activities, config, None, Period(dt.date(2024, 1, 1), dt.date(2024, 4, 12)))
+    assert payload["previous"] == "2025-01-01..2025-10-24"
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the CLI's default view: today's communes
+    before = ind.values(today.activities, config, None, Period(dt.date(2025, 1, 1), dt.date(2025, 10, 24)))
     assert {r["indicator"]: r["previous"] for r in payload["indicators"]} == before
     table = subprocess.run(
-        [sys.executable, "-m", "lib", "indicators", "--source", str(DEMO), "--year", "2025", "--only", "activities"],
+        [sys.executable, "-m", "lib", "indicators", "--source", str(DEMO), "--year", "2026", "--only", "activities"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert "Chỉ số năm 2025 (số liệu đến 12/04/2025, so với cùng kỳ 01/01–12/04/2024)" in table.stdout
+    assert "Chỉ số năm 2026 (số liệu đến 24/10/2026, so với cùng kỳ 01/01–24/10/2025)" in table.stdout
 
 
 def test_the_overview_page_compares_like_for_like(demo, config, monkeypatch):
     monkeypatch.setenv("BCD502_SOURCE", str(DEMO))
     monkeypatch.delenv("BCD502_CONFIG", raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.query_params["ky"] = "2025"
+    at.query_params["ky"] = "2026"
     at.run()
-    assert any("Số liệu đến ngày 12/04/2025" in c.value and "01/01–12/04/2024" in c.value for c in at.caption)
-    now = ind.values(demo.activities, config, ["activities"], Period.year(2025))["activities"]
-    before = ind.values(demo.activities, config, ["activities"], Period(dt.date(2024, 1, 1), dt.date(2024, 4, 12)))
+    assert any("Số liệu đến ngày 24/10/2026" in c.value and "01/01–24/10/2025" in c.value for c in at.caption)
+    now = ind.values(demo.activities, config, ["activities"], Period.year(2026))["activities"]
+    before = ind.values(demo.activities, config, ["activities"], Period(dt.date(2025, 1, 1), dt.date(2025, 10, 24)))
     card = next(m for m in at.metric if m.label == config.indicators["activities"].name)
     change = now - before["activities"]
     assert card.delta.startswith(f"{'+' if change > 0 else '-'}{fmt.number(abs(change), 1)} (")
