@@ -12,10 +12,9 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import boundaries
+from lib import boundaries, views
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import views
 from lib.period import Period
 from lib.report import render_markdown
 from tests.conftest import DEMO, ROOT

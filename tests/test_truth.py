@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import boundaries, views
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import views
 from lib.cli import main
 from lib.period import Period
 from lib.report import render_markdown
@@ -56,8 +56,12 @@ def test_a_target_rate_reads_the_same_on_the_page_and_in_the_draft(demo, config)
 
 
 def _cards(data, config):
+    """The overview's cards as the page computes them: the latest year, in the default view (today's communes)."""
     period = Period.year(data.latest_year)
-    return period, views.kpis(data.activities, config, period, config.dashboard.overview.cards, data.latest_date)
+    today = boundaries.apply(data, boundaries.CURRENT, config)
+    scoped = boundaries.scope(config, today.boundaries, period.start, period.end)
+    cards = views.kpis(today.activities, scoped, period, config.dashboard.overview.cards, today.latest_date)
+    return period, cards, today, scoped
 
 
 @pytest.mark.parametrize("source", ["demo", "whole_2024"])
@@ -65,8 +69,8 @@ def test_every_overview_card_reads_as_the_draft_writes_it(request, config, sourc
     """The KPI set: each card's figure (its text in the unit the draft writes) is in the draft's section I,
     whole (not a longer number), and a card the appendix carries has the same value and change there."""
     data = request.getfixturevalue(source)
-    period, cards = _cards(data, config)
-    text = render_markdown(data, config, period)
+    period, cards, today, scoped = _cards(data, config)
+    text = render_markdown(today, scoped, period)
     section = text.split("## I.")[1].split("## II.")[0]
     assert [c.code for c in cards] == config.dashboard.overview.cards
     for card in cards:
@@ -108,8 +112,9 @@ def test_cli_tables_use_the_rule_of_the_pages_and_the_draft(demo, config, capsys
     assert main(["indicators", "--source", str(ROOT / "demo" / "dam-rong-demo.xlsx"), "--year", "2024"]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines()[2:]}
-    now = ind.values(demo.activities, config, list(config.indicators), Period.year(2024))
-    before = ind.values(demo.activities, config, list(config.indicators), Period.year(2023))
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the CLI's default view, as the pages'
+    now = ind.values(today.activities, config, list(config.indicators), Period.year(2024))
+    before = ind.values(today.activities, config, list(config.indicators), Period.year(2023))
     for code, indicator in config.indicators.items():
         figure, previous = fmt.figure(now[code], indicator.unit), fmt.figure(before[code], indicator.unit)
         assert re.search(
