@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from lib import boundaries, report
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import report
 from lib.period import Period
 from tests.conftest import without_fetch_time
 
@@ -205,7 +205,9 @@ def test_report_download(server, page, demo, config):
         page.get_by_role("button", name="Tải bản Markdown (.md)").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "đọc lúc" in text
-    assert without_fetch_time(text) == without_fetch_time(report.render_markdown(demo, config, period))
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the page's default view: today's communes
+    scoped = boundaries.scope(config, today.boundaries, period.start, period.end)
+    assert without_fetch_time(text) == without_fetch_time(report.render_markdown(today, scoped, period))
 
 
 def test_phone_width(server, browser):
