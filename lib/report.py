@@ -579,6 +579,8 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals["declares"] = declares
+    env.tests["lower_startswith"] = lambda text, prefix: str(text).lower().startswith(str(prefix).lower())
+    env.tests["in_text"] = lambda text, part: part in str(text)
     return env
 
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from conftest import raw_data
 
+from lib import boundaries
 from lib.clean import clean
 from lib.period import Period
 from lib.report import render_markdown
@@ -422,3 +423,14 @@ def test_no_focused_campaign_no_campaign_sentence(config, draft_2024):
 def test_an_itemised_activity_is_not_repeated_among_the_notable_ones(draft_2024):
     for content in ("Triển khai chương trình phối hợp hoạt động năm 2024", "Thăm, chúc mừng 03 cơ sở Phật giáo"):
         assert len(re.findall(re.escape(content), draft_2024)) == 1, content
+
+
+def test_communes_named_with_their_noun_are_not_named_twice(demo, config):
+    """Today's communes carry their noun («Xã Đam Rông 4»): the draft writes «xã Đam Rông 4», never «xã Xã»,
+    and a village whose name has brackets is not put in brackets again."""
+    today = boundaries.apply(demo, boundaries.CURRENT, config)
+    text = render_markdown(today, boundaries.scope(config, today.boundaries, YEAR.start, YEAR.end), YEAR)
+    assert not re.search(r"xã Xã", text, re.I) and "((" not in text and "))" not in text
+    assert line(text, "- 01 căn tại xã Đam Rông 4 (Đạ Nhinh 2), ngày 15/09/2024")
+    assert line(text, "Đợt dân vận tập trung tại xã Đam Rông 4 huy động tổng kinh phí 4.080 triệu đồng")
+    assert line(text, "- Ngày 02/02/2024, xã Đam Rông 2 – Thôn 1 (Liêng Srônh): Chương trình “Tết Quân - Dân”")
