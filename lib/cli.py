@@ -23,7 +23,7 @@ from .config import PROJECT_ROOT, Config
 from .dataset import Dataset
 from .document import parse_number
 from .exceptions import BCDError
-from .formatting import number
+from .formatting import figure, number
 from .loading import load_checked_config, load_dataset
 from .period import CALENDAR, FIRST_YEAR, LAST_YEAR, Period, YearStart
 from .views import issues_table
@@ -198,8 +198,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(export.safe_frame(table).to_csv(index=False), end="")
     else:
+        # the rule of the pages and the draft: money in triệu đồng, one precision per kind of figure
+        units = table["unit"]
         shown = table.assign(
-            value=table["value"].map(lambda v: number(v, 2)), previous=table["previous"].map(lambda v: number(v, 2))
+            unit=[figure(0, u).unit or u for u in units],
+            value=[figure(v, u).text for v, u in zip(table["value"], units, strict=True)],
+            previous=[figure(v, u).text for v, u in zip(table["previous"], units, strict=True)],
         )
         until = period.data_until(dataset.latest_date)
         compared = (

@@ -366,11 +366,23 @@ class OrganisationsPage(_Model):
     chart: list[str] = []
 
 
+class Itemised(_Model):
+    """An itemised list of the draft (``items.<name>``): the activities one of ``rows`` counts (a count
+    indicator's rows, or a sum indicator's rows with a value above zero), each with the sums of ``figures``
+    (sum indicators, each row's own value). Rows with the same content are one item unless ``per_row``."""
+
+    rows: list[str] = Field(min_length=1)
+    figures: list[str] = []
+    per_row: bool = False
+
+
 class ReportFigures(_Model):
-    """Figures the report's Python side computes by group; the template names every other figure itself."""
+    """Figures the report's Python side computes by group; the template names every other figure itself.
+    ``itemised`` lists are taken in the order declared: an activity goes to the first list that takes it."""
 
     programme_figures: list[str] = []
     breakdowns: dict[str, list[str]] = {}
+    itemised: dict[str, Itemised] = {}
     appendix: list[str] = []
 
 
@@ -895,6 +907,14 @@ def _dashboard_problems(config: Config) -> list[str]:
             problems.append(
                 f"dashboard.yaml: dashboard.notable_rank[{i}]: «{code}» phải có trong activity_list hoặc là money.total"
             )
+    for name, items in config.dashboard.report.itemised.items():
+        where = f"dashboard.yaml: dashboard.report.itemised.{name}"
+        for i, code in enumerate(items.rows):
+            if code in known and known[code].kind not in ("count", "sum"):
+                problems.append(f"{where}.rows[{i}]: chỉ số «{code}» phải là loại «count» hoặc «sum»")
+        for i, code in enumerate(items.figures):
+            if code in known and known[code].kind != "sum":
+                problems.append(f"{where}.figures[{i}]: chỉ số «{code}» phải là loại «sum» (giá trị của từng dòng)")
     for i, code in enumerate(config.dashboard.communes.disadvantaged):
         if code in known and known[code].kind not in ("count", "sum"):
             problems.append(

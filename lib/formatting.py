@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -93,7 +94,40 @@ def _pattern(decimals: int, trim: bool) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else ""))
 
 
-def percent(value: Any, decimals: int = 2) -> str:
+QUANTITY_DECIMALS = 1  # counts and measures (ha, km, ngày công): 87.255,8 ha; 26,5 km
+PERCENT_DECIMALS = 2  # percentages: 65,07%
+MILLION_DECIMALS = 1  # money in millions of đồng: 423,8 triệu đồng
+
+
+def quantity(value: Any) -> str:
+    """A count or measure with the one precision every page, export and the draft use: ``26.5`` → ``26,5``."""
+    return number(value, QUANTITY_DECIMALS)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An indicator's figure as every output writes it: the number's text and the unit it is written in."""
+
+    text: str
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.unit}" if self.unit and self.text != MISSING else self.text
+
+
+def figure(value: Any, unit: str) -> Figure:
+    """One rule for an indicator's value wherever it is shown (KPI cards, tables, the draft, the CLI): money
+    (unit ``đồng``) in millions, ``2577300000`` → ``2.577,3 triệu đồng``; a percentage ``65,07%``; any other
+    unit as a quantity, ``8520`` → ``8.520 người``."""
+    if unit == "đồng":
+        amount = _decimal(value)
+        return Figure(MISSING if amount is None else number(_shift(amount, -6), MILLION_DECIMALS), "triệu đồng")
+    if unit == "%":
+        return Figure(percent(value), "")
+    return Figure(quantity(value), unit)
+
+
+def percent(value: Any, decimals: int = PERCENT_DECIMALS) -> str:
     """A percentage already scaled to 0–100: ``65.07`` → ``65,07%``; ``100.0`` → ``100%``. Pages, charts and
     the draft all use the default precision, so one figure never reads 19,4 % in one place and 19,44 % in another."""
     return MISSING if _missing(value) else f"{number(value, decimals)}%"
@@ -104,7 +138,7 @@ def money(value: Any) -> str:
     return MISSING if _missing(value) else f"{number(value)} đồng"
 
 
-def millions(value: Any, decimals: int = 1) -> str:
+def millions(value: Any, decimals: int = MILLION_DECIMALS) -> str:
     """In millions of đồng: ``423800000`` → ``423,8 triệu đồng``; ``4080000000`` → ``4.080 triệu đồng``;
     ``538150000`` → ``538,2 triệu đồng`` (the decimal value is scaled exactly, then rounded half-up)."""
     amount = _decimal(value)
@@ -146,23 +180,3 @@ def timestamp(moment: dt.datetime | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(TIME_ZONE)
     return f"{moment:%H:%M} ngày {moment:%d/%m/%Y}"
-
-
-_COMPACT = ((9, "tỷ", 2), (6, "triệu", 1), (0, "", 1))  # (power of ten, word, decimals), largest first
-
-
-def compact(value: Any) -> str:
-    """Short form for KPI cards: ``5.993.175.000`` → ``5,99 tỷ``; ``423.800.000`` → ``423,8 triệu``;
-    ``999.960.000`` → ``1 tỷ`` (a figure that rounds up to the next word takes that word)."""
-    amount = _decimal(value)
-    if amount is None:
-        return MISSING
-    for position, (power, word, decimals) in enumerate(_COMPACT):
-        if amount.copy_abs() >= _TEN**power or not power:
-            if position:
-                bigger = _COMPACT[position - 1][0]
-                if _rounded(_shift(amount, -power), decimals).copy_abs() >= _TEN ** (bigger - power):
-                    power, word, decimals = _COMPACT[position - 1]
-            text = number(_shift(amount, -power), decimals)
-            return f"{text} {word}" if word else text
-    return MISSING  # not reached: the last word has power 0

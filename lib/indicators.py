@@ -322,6 +322,21 @@ def catalogue(config: Config, dim: str) -> list | None:
     }.get(dim)
 
 
+def recorded(rows: pd.DataFrame, config: Config, code: str) -> bool:
+    """Whether the rows record an indicator at all: a row it counts and, for a sum, one of its measures filled
+    (for a distinct count, its field); a ratio or share needs its parts. An unrecorded figure is unknown, not 0."""
+    indicator = config.indicators[code]
+    if indicator.kind in ("ratio", "share"):
+        parts = [indicator.numerator, indicator.denominator] if indicator.kind == "ratio" else [indicator.numerator]
+        return all(recorded(rows, config, part) for part in parts if part)
+    keep = mask(rows, indicator)
+    if indicator.kind == "sum":
+        return any(m in rows and bool(rows[m].notna().to_numpy()[keep].any()) for m in indicator.measures)
+    if indicator.kind == "distinct":
+        return bool(rows[indicator.field].notna().to_numpy()[keep].any())
+    return bool(keep.any())
+
+
 def row_values(rows: pd.DataFrame, config: Config, code: str) -> pd.Series:
     """Each activity's own value of a sum indicator: the sum of its filled measures, NaN when none is filled."""
     return rows[config.indicators[code].measures].sum(axis=1, min_count=1)

@@ -258,6 +258,65 @@ def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict
     return result
 
 
+def _itemised(rows: pd.DataFrame, config: Config) -> dict[str, list[dict[str, Any]]]:
+    """The declared itemised lists (``items.<name>``): each activity one of a list's ``rows`` indicators
+    counts, in the first list that takes it; rows of the same programme and content are one item (unless
+    ``per_row``), with its sums, dates, places, organisations and partners, in date order."""
+    whole = config.unit.whole_unit_label
+    organisations = config.organisations
+    taken = np.zeros(len(rows), bool)
+    result: dict[str, list[dict[str, Any]]] = {}
+    for name, declared in config.dashboard.report.itemised.items():
+        keep = np.zeros(len(rows), bool)
+        for code in declared.rows:
+            indicator = config.indicators[code]
+            counted = I.mask(rows, indicator)
+            if indicator.kind == "sum":
+                counted &= (I.row_values(rows, config, code).fillna(0) > 0).to_numpy()
+            keep |= counted
+        keep &= ~taken
+        taken |= keep
+        chosen = rows[keep]
+        values = {
+            code: I.row_values(chosen, config, code).where(I.mask(chosen, config.indicators[code]))
+            for code in declared.figures
+        }
+        if declared.per_row:
+            keys = np.arange(len(chosen))
+        else:
+            keys = pd.factorize(
+                chosen["programme"].astype(str) + "\x00" + chosen["content"].fillna("").astype(str).str.strip()
+            )[0]
+        items = []
+        for positions in pd.Series(keys).groupby(keys, sort=False).indices.values():
+            group = chosen.iloc[positions]
+            communes = list(dict.fromkeys(group["commune"].astype(object)))
+            villages = [v for v in dict.fromkeys(group["village"]) if isinstance(v, str) and v]
+            partners = list(
+                dict.fromkeys(
+                    organisations[p].short_name if p in organisations else p for ps in group["partners"] for p in ps
+                )
+            )
+            content = group["content"].iloc[0]
+            items.append(
+                {
+                    "programme": group["programme"].iloc[0],
+                    "content": md(content) if isinstance(content, str) and content.strip() else None,
+                    "organisations": _names(dict.fromkeys(organisations[o].short_name for o in group["organisation"])),
+                    "partners": _names(partners),
+                    "whole": whole in communes,
+                    "communes": _names(c for c in communes if c != whole),
+                    "villages": _names(villages),
+                    "first": group["date"].min().date(),
+                    "last": group["date"].max().date(),
+                    "count": len(group),
+                    "figures": Figures({c: _number(v.iloc[positions].sum(min_count=1)) for c, v in values.items()}),
+                }
+            )
+        result[name] = sorted(items, key=lambda item: item["first"])
+    return result
+
+
 def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
     """The targets a report of the period measures: those of its year (none across two years)."""
     targets = dataset.targets
@@ -326,6 +385,7 @@ def _comparison(config: Config, codes: list[str], now: dict, before: dict) -> li
             "code": c,
             "name": config.indicators[c].name,
             "unit": config.indicators[c].unit,
+            "shown_unit": fmt.figure(0, config.indicators[c].unit).unit or config.indicators[c].unit,
             "value": now[c],
             "previous": before[c],
             "change": now[c] - before[c] if now[c] is not None and before[c] is not None else None,
@@ -460,6 +520,7 @@ def build_context(
         "p": previous,
         "programmes": programmes,
         "breakdowns": _breakdowns(rows, config, by_commune),
+        "items": _itemised(rows, config),
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune"), now),
         "coverage": {
             "communes_without": _names(coverage.loc[coverage["activity_rows"] == 0, "commune"]),
@@ -528,10 +589,12 @@ def _cap(text: Any) -> str:
 
 FILTERS = {
     "md": md,
-    "num": lambda value, decimals=2: fmt.number(value, decimals),
+    "num": lambda value, decimals=fmt.QUANTITY_DECIMALS: fmt.number(value, decimals),
     "pct": fmt.percent,
     "money": fmt.money,
     "mil": fmt.millions,
+    "fig": lambda value, unit: fmt.figure(value, unit).text,
+    "figure": lambda value, unit: str(fmt.figure(value, unit)),
     "pad": fmt.padded,
     "long_date": fmt.long_date,
     "short_date": fmt.short_date,
@@ -562,6 +625,8 @@ def _environment(search: tuple[str, ...]) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.globals["declares"] = declares
+    env.tests["lower_startswith"] = lambda text, prefix: str(text).lower().startswith(str(prefix).lower())
+    env.tests["in_text"] = lambda text, part: part in str(text)
     return env
 
 

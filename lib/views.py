@@ -79,7 +79,9 @@ def _compute(
 
 @dataclass(frozen=True)
 class Kpi:
-    """One metric card: label, shown value, change against the same period last year."""
+    """One metric card: label, shown value, change against the same period last year. ``text`` is written
+    in ``unit`` by the rule every output uses (``fmt.figure``): the draft writes the same figure as
+    ``text unit``; the card names a unit the number alone does not say (triệu đồng) in its label."""
 
     code: str
     label: str
@@ -87,13 +89,19 @@ class Kpi:
     text: str
     delta: str | None = None
     help: str = ""
+    unit: str = ""
+
+    @property
+    def figure(self) -> str:
+        """The figure as the draft writes it: ``2.577,3 triệu đồng``, ``8.520 người``, ``53/53 thôn``."""
+        return f"{self.text} {self.unit}" if self.unit and self.text != fmt.MISSING else self.text
 
 
-def _delta(change: float, previous: float, money: bool) -> str | None:
+def _delta(change: float, previous: float, unit: str) -> str | None:
     if np.isnan(previous) or previous == 0 and change == 0:
         return None
     sign = "+" if change > 0 else ("-" if change < 0 else "±")
-    amount = fmt.compact(abs(change)) if money else fmt.number(abs(change), 1)
+    amount = fmt.figure(abs(change), unit).text
     pct = f" ({sign}{fmt.percent(abs(change) / previous * 100)})" if previous > 0 else ""
     return f"{sign}{amount}{pct}"
 
@@ -109,34 +117,33 @@ def kpis(
     activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str], data_until: dt.date | None = None
 ) -> list[Kpi]:
     """KPI cards for the period, each with the change against the same span a year earlier (like for like
-    when the data stops on ``data_until`` before the period ends)."""
+    when the data stops on ``data_until`` before the period ends). Every figure follows ``fmt.figure``, the
+    rule of the draft and the CLI; a scaled unit (money in triệu đồng) is named in the card's label."""
     codes = _codes(codes)
     if not codes:
         return []
     previous = period.comparable(data_until)
     table = ind.compare(activities, config, codes, period, previous=previous).set_index("indicator")
-    has_previous = len(ind.in_period(activities, previous)) > 0
+    rows, before_rows = ind.in_period(activities, period), ind.in_period(activities, previous)
     cards = []
     for code in codes:
         row, indicator = table.loc[code], config.indicators[code]
         value = float(row["value"])
-        money = indicator.unit == "đồng"
+        known = ind.recorded(rows, config, code)  # as the draft: a figure no row records is unknown, not 0
+        shown = fmt.figure(value if known else None, indicator.unit)
         size = _catalogue_size(indicator, config)
-        if size is not None:
-            text = f"{fmt.number(value)}/{fmt.number(size)}"
-        elif money:
-            text = fmt.compact(value)
-        elif indicator.unit == "%":
-            text = fmt.percent(value)
-        else:
-            text = fmt.number(value, 1)
-        previous = float(row["previous"]) if has_previous else np.nan
+        text = f"{shown.text}/{fmt.quantity(size)}" if size is not None and known else shown.text
+        label = f"{indicator.name} ({shown.unit})" if shown.unit and shown.unit != indicator.unit else indicator.name
+        has_previous = ind.recorded(before_rows, config, code)
+        before = float(row["previous"]) if has_previous else np.nan
         if has_previous:
-            note = f"Cùng kỳ năm trước: {fmt.money(previous) if money else fmt.number(previous, 1)}"
+            note = f"Cùng kỳ năm trước: {fmt.figure(before, indicator.unit)}."
         else:
             note = "Không có số liệu cùng kỳ năm trước."
-        delta = _delta(float(row["change"]), previous, money) if has_previous else None
-        cards.append(Kpi(code, indicator.name, value, text, delta, (fmt.money(value) + ". " if money else "") + note))
+        if not known:
+            note = f"Chưa có dòng hoạt động nào ghi số liệu này trong kỳ. {note}"
+        delta = _delta(float(row["change"]), before, indicator.unit) if has_previous and known else None
+        cards.append(Kpi(code, label, value, text, delta, note, shown.unit))
     return cards
 
 

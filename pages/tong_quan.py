@@ -48,7 +48,7 @@ if not ui.empty(ctx):
             st.subheader("Kinh phí theo nguồn")
             funds = ctx.view(views.funds_by_source)
             ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
-            st.caption(f"Tổng kinh phí: **{fmt.money(funds['value'].sum())}**")
+            st.caption(f"Tổng kinh phí: **{fmt.figure(funds['value'].sum(), 'đồng')}**")
 
     codes = tuple(
         dict.fromkeys([*([overview.programme_chart] if overview.programme_chart else []), *overview.programme_table])

@@ -293,7 +293,7 @@ def _display(value, column: str) -> str:
     if isinstance(value, (dt.date, pd.Timestamp)):
         return fmt.short_date(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt.percent(value) if "(%)" in column else fmt.number(value, 2)
+        return fmt.percent(value) if "(%)" in column else fmt.quantity(value)
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
@@ -323,6 +323,11 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
 
 def metrics(cards: list[tuple[str, str, str | None, str]], width: int = 168) -> None:
     """Metric cards that wrap: several per row on a laptop, two per row on a phone."""
+    # a label (with its unit) or a change too long for the card wraps onto a second line instead of being cut
+    st.html(
+        "<style>[data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *"
+        "{white-space:normal!important;overflow:visible!important;text-overflow:clip!important}</style>"
+    )
     with st.container(horizontal=True, gap="small"):
         for label, value, delta, help_text in cards:
             st.metric(

@@ -76,8 +76,10 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def expected(demo, config, code: str, period: Period, rows: pd.DataFrame | None = None) -> str:
-    value = ind.values(demo.activities if rows is None else rows, config, [code], period)[code]
-    return fmt.number(value, 1)
+    """The card's text: the figure by the rule of every output, ``–`` when no row of the period records it."""
+    rows = ind.in_period(demo.activities if rows is None else rows, period)
+    value = ind.values(rows, config, [code])[code] if ind.recorded(rows, config, code) else None
+    return fmt.figure(value, config.indicators[code].unit).text
 
 
 @pytest.mark.parametrize("page, title", list(zip(PAGES, TITLES)))
@@ -95,7 +97,7 @@ def test_overview_kpis_equal_the_indicators(demo, config):
         assert metric(at, config.indicators[code].name) == expected(demo, config, code, period)
     today = boundaries.apply(demo, boundaries.CURRENT, config)  # the default view: today's communes
     money = ind.values(today.activities, config, ["money_total", "villages_reached"], period)
-    assert metric(at, "Tổng kinh phí") == fmt.compact(money["money_total"])
+    assert metric(at, "Tổng kinh phí (triệu đồng)") == fmt.figure(money["money_total"], "đồng").text
     villages = boundaries.scope(config, boundaries.CURRENT, period.start, period.end).village_count
     assert metric(at, "Số thôn có hoạt động") == f"{int(money['villages_reached'])}/{villages}" == "43/57"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from lib import boundaries, report
 from lib import formatting as fmt
 from lib import indicators as ind
-from lib import report
 from lib.period import Period
 from tests.conftest import without_fetch_time
 
@@ -204,12 +204,14 @@ def test_report_download(server, page, demo, config):
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải bản Markdown (.md)").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text == report.render_markdown(demo, config, period)  # the signable draft: no fetch time in it
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the page's default view: today's communes
+    scoped = boundaries.scope(config, today.boundaries, period.start, period.end)
+    assert text == report.render_markdown(today, scoped, period)  # the signable draft: no fetch time in it
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải cơ sở số liệu (.md)").click()
     basis = Path(download.value.path()).read_text(encoding="utf-8")
     assert "đọc lúc" in basis
-    assert without_fetch_time(basis) == without_fetch_time(report.render_basis(demo, config, period))
+    assert without_fetch_time(basis) == without_fetch_time(report.render_basis(today, scoped, period))
 
 
 def test_phone_width(server, browser):
@@ -224,5 +226,28 @@ def test_phone_width(server, browser):
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= 400, f"{path} scrolls sideways on a phone ({width}px)"
             _shot(page, f"phone-{path}")
+    finally:
+        context.close()
+
+
+_CUT_TEXT = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"]')]
+    .filter(e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1))
+    .map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_kpi_cards_show_their_whole_text(server, browser, demo, config, width):
+    """Labels (with their unit), values and changes are never cut with an ellipsis, on a laptop or a phone."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        _open(page, server, "tong-quan")
+        cards = len(config.dashboard.overview.cards)
+        page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stMetric\"]').length >= {cards}")
+        _settle(page)
+        assert page.evaluate(_CUT_TEXT) == []
+        assert _metric(page, "Tổng kinh phí (triệu đồng)")
     finally:
         context.close()

@@ -89,8 +89,8 @@ def test_minimal_unit_computes_its_own_indicators(minimal, data):
 def test_minimal_unit_drafts(minimal, data, fmt):
     period = Period.year(2026)
     text = render_markdown(data, minimal, period)
-    assert "có 4 hoạt động phối hợp, diễn ra tại 2/3 thôn và 3/3 tổ" in text
-    assert "với 137 lượt người tham gia, tăng 97 lượt người so với cùng kỳ (01/01–02/05/2025)" in text
+    assert "đã phối hợp tổ chức 4 hoạt động tại 2/3 thôn và 3/3 tổ" in text
+    assert "thu hút 137 lượt người tham gia, tăng 97 lượt người so với cùng kỳ (01/01–02/05/2025)" in text
     assert "| Số hoạt động | hoạt động | 4 | 2 | +2 |" in text
     for absent in ("Ngày thứ 7", "Tết Nguyên đán", "nhập ngũ", "kinh phí", "vũ khí"):
         assert absent not in text

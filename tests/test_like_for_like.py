@@ -49,8 +49,7 @@ def test_every_kpi_is_compared_like_for_like(request, config, source):
     before = ind.values(data.activities, config, list(config.indicators), previous)
     for card in views.kpis(data.activities, config, period, config.dashboard.overview.cards, data.latest_date):
         value = before[card.code]
-        shown = fmt.money(value) if config.indicators[card.code].unit == "đồng" else fmt.number(value, 1)
-        assert f"Cùng kỳ năm trước: {shown}" in card.help, card.code
+        assert f"Cùng kỳ năm trước: {fmt.figure(value, config.indicators[card.code].unit)}." in card.help, card.code
 
 
 def test_the_trend_of_last_year_stops_on_the_same_day(cut, config):
@@ -70,7 +69,7 @@ def test_the_draft_compares_like_for_like_and_says_so(cut, config):
     before = ind.values(cut.activities, config, ["participants"], previous)["participants"]
     now = ind.values(cut.activities, config, ["participants"], Period.year(2024))["participants"]
     change = "tăng" if now > before else "giảm"
-    assert f"cập nhật vào bảng tính dùng chung đến ngày {day}, năm 2024 có" in text
+    assert f"Năm 2024 (số liệu đến ngày {day}), lực lượng vũ trang" in text
     assert f"{change} {fmt.number(abs(now - before))} lượt người so với cùng kỳ ({span})" in text
     assert f"| Cùng kỳ ({span}) |" in text
     basis = render_basis(cut, config, Period.year(2024))  # the data basis, a download of its own

@@ -177,7 +177,7 @@ def test_any_date_range(demo, config):
     text = render_markdown(demo, config, period, signing_date=SIGNED)
     v = I.values(demo.activities, config, None, period)
     assert "từ ngày 01/03/2024 đến ngày 30/06/2024" in text
-    assert f"có {number(v['activities'])} hoạt động phối hợp" in text
+    assert f"đã phối hợp tổ chức {number(v['activities'])} hoạt động" in text
 
 
 def test_missing_measure_is_said_plainly_not_printed_as_zero(demo, config):
@@ -330,7 +330,8 @@ def test_no_statement_the_data_cannot_support(demo, config):
         "chưa có số liệu trong kỳ",
     ):
         assert unsupported not in text, unsupported
-    assert "(toàn huyện; 70 người tham gia)" in text
+    assert "- Ngày 12/01/2024, toàn huyện: Triển khai chương trình phối hợp hoạt động năm 2024 (" in text
+    assert "70 người tham dự)" in text
 
 
 def test_communes_without_villages_are_not_said_to_have_no_activity(config):

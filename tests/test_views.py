@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HEADER, clean_tab
 
 from lib import charts, filters, period, views
 from lib import formatting as fmt
@@ -74,10 +75,7 @@ def test_kpis_equal_the_indicator_engine(demo, config, year):
     before = ind.values(demo.activities, config, list(cards), year.previous_year())
     for code, card in cards.items():
         assert card.value == now[code]
-        assert (
-            f"Cùng kỳ năm trước: {fmt.money(before[code]) if config.indicators[code].unit == 'đồng' else fmt.number(before[code], 1)}"
-            in card.help
-        )
+        assert f"Cùng kỳ năm trước: {fmt.figure(before[code], config.indicators[code].unit)}." in card.help
     assert cards["villages_reached"].text == f"{int(now['villages_reached'])}/{config.village_count}"
     assert cards["activities"].delta.startswith("+" if now["activities"] > before["activities"] else "-")
 
@@ -219,3 +217,15 @@ def test_charts_use_config_order_and_vietnamese_locale(demo, config, year):
     assert data["_text"].iloc[1].endswith(" đồng") and "." in data["_text"].iloc[1]
     org = charts.organisation_scale(config).to_dict()
     assert org["domain"][0] == views.organisation_labels(config)[next(iter(config.organisations))]
+
+
+def test_a_card_no_row_records_is_unknown_not_zero(config):
+    rows = [HEADER, ["06/04/2024", "Rô Men", "Thôn 1", "CT2", "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 1, 80]]
+    rows.append(["06/04/2023", "Rô Men", "Thôn 1", "CT2", "Ngày thứ 7 cùng nhân dân", "Dọn vệ sinh", "", 2, ""])
+    data = clean_tab(config, rows)
+    cards = {c.code: c for c in views.kpis(data.activities, config, Period.year(2024), config.dashboard.overview.cards)}
+    assert (cards["participants"].text, cards["participants"].delta) == ("80", None)  # none recorded a year earlier
+    assert cards["participants"].help == "Không có số liệu cùng kỳ năm trước."
+    assert (cards["money_total"].text, cards["money_total"].delta, cards["money_total"].figure) == ("–", None, "–")
+    assert cards["money_total"].help.startswith("Chưa có dòng hoạt động nào ghi số liệu này trong kỳ.")
+    assert (cards["rounds"].text, cards["rounds"].delta) == ("1", "-1 (-50%)")
