@@ -182,6 +182,9 @@ class Tab:
         stats["accepted"], stats["excluded"] = len(accepted), stats["excluded"] + int(self.excluded.sum())
         stats["out_of_scope"] = int((self.outside & ~self.excluded).sum())
         constants = {"tab": self.name, "organisation": self.org.code, "group": self.org.group}
+        for name in ("organisation", "group"):
+            if name in self.out:  # the tab's organisation ended: some rows count for its successor
+                del constants[name]
         return Part(accepted, self.out, constants, {"row": self.rows[accepted]}), stats
 
     def check_unlabelled_rows(self, blank: np.ndarray) -> int:
@@ -285,6 +288,73 @@ def check_communes(t: Tab) -> None:
     unknown = column.given & name.missing & ~outside
     t.issue("commune.unknown", unknown, "commune", whole=whole, guess=_guess(catalogue))
     t.out["commune"] = name
+
+
+def check_organisation_dates(t: Tab) -> None:
+    """Đơn vị through time: rows of the tab of an organisation dated after it ended count for its
+    successor (followed on while it too has ended), with a warning."""
+    org, organisations = t.org, t.config.organisations
+    if org.valid_to is None or org.successor is None:
+        return
+    days = t.out["date"].distinct.values[t.out["date"].codes].astype("datetime64[ns]")
+    days = np.where(t.out["date"].missing, np.datetime64("NaT", "ns"), days)
+    codes = np.full(len(t.rows), org.code, dtype=object)
+    late = np.zeros(len(t.rows), bool)
+    current = org
+    while current.valid_to is not None and current.successor in organisations:
+        moved = ~np.isnat(days) & (days > np.datetime64(current.valid_to, "ns")) & (codes == current.code)
+        if not moved.any():
+            break
+        codes[moved], late = current.successor, late | moved
+        current = organisations[current.successor]
+    if not late.any():
+        return
+    text = pd.Series(days).dt.strftime("%d/%m/%Y").to_numpy(object)
+    names = np.array([organisations[c].short_name for c in codes], object)
+    start = _dmy(org.valid_to + dt.timedelta(days=1))
+    t.issue(
+        "organisation.after_end",
+        late,
+        "date",
+        owner=org.short_name,
+        end=_dmy(org.valid_to),
+        date=text,
+        successor=names,
+        start=start,
+    )
+    t.out["organisation"] = Column.of(codes)
+    t.out["group"] = Column.of(np.array([organisations[c].group for c in codes], object))
+
+
+def check_village_dates(t: Tab) -> None:
+    """Thôn through time: a village named on a day it did not exist is a warning and left out of the
+    village coverage (the row still counts)."""
+    if not t.config.has_village_history:
+        return
+    commune, village = t.out["commune"], t.out["village"]
+    names = np.where(commune.missing, None, commune.distinct.values[commune.codes])
+    places = np.where(village.missing, None, village.distinct.values[village.codes])
+    days = t.out["date"].distinct.values[t.out["date"].codes].astype("datetime64[ns]")
+    found = {(c.name, v.name): v for c in t.config.unit.communes for v in c.villages if v.valid_from or v.valid_to}
+    outside = np.zeros(len(t.rows), bool)
+    spans = np.full(len(t.rows), "", dtype=object)
+    for (name, place), v in found.items():
+        rows = (names == name) & (places == place) & ~np.isnat(days)
+        early = rows & (days < np.datetime64(v.valid_from, "ns")) if v.valid_from else np.zeros_like(rows)
+        late = rows & (days > np.datetime64(v.valid_to, "ns")) if v.valid_to else np.zeros_like(rows)
+        span = " ".join(
+            filter(
+                None,
+                [f"từ {_dmy(v.valid_from)}" if v.valid_from else "", f"đến {_dmy(v.valid_to)}" if v.valid_to else ""],
+            )
+        )
+        outside |= early | late
+        spans[early | late] = span
+    if outside.any():
+        text = pd.Series(days).dt.strftime("%d/%m/%Y").to_numpy(object)
+        t.issue("village.outside_dates", outside, "village", commune=names, span=spans, date=text)
+        kept = np.where(outside, None, places)
+        t.out["village"] = Column.of(kept)
 
 
 def resolve_commune_dates(t: Tab) -> None:
@@ -506,7 +576,9 @@ RULES: tuple[Callable[[Tab], None], ...] = (
     check_dates,
     check_communes,
     check_villages,
+    check_village_dates,
     resolve_commune_dates,
+    check_organisation_dates,
     check_programmes,
     check_activity_types,
     check_programme_matches,

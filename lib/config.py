@@ -74,9 +74,15 @@ class RegionSpan(Span):
 
 
 class Village(_Named):
-    """A village; ``extremely_difficult`` is true, false or the spans of the decisions that list it."""
+    """A village, valid from ``valid_from`` to ``valid_to`` (open ends: always); ``extremely_difficult``
+    is true, false or the spans of the decisions that list it."""
 
     extremely_difficult: bool | list[Span] = False
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def valid_in(self, start: dt.date, end: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or start <= self.valid_to)
 
     def extremely_difficult_in(self, start: dt.date, end: dt.date) -> bool:
         flag = self.extremely_difficult
@@ -159,11 +165,21 @@ class Group(_Model):
 
 
 class Organisation(_Named):
+    """A member of the committee and its tab. ``valid_to`` and ``successor`` (a code): after that day
+    the rows of its tab count for the successor (organisations folded into another, as the mass
+    organisations into the Fatherland Front)."""
+
     code: str
     short_name: str
     group: str
     tab: str
     editors: list[str] = []
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    successor: str | None = None
+
+    def valid_in(self, start: dt.date, end: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or start <= self.valid_to)
 
 
 # ---------------------------------------------------------------- programmes
@@ -481,6 +497,7 @@ class Config:
         self.base: Path | None = None  # the directory ``extends:`` names, for the files this one lacks
         unit: Unit = files["unit"].unit
         self.has_history = any(c.valid_from or c.valid_to for c in unit.communes)  # communes changed over time
+        self.has_village_history = any(v.valid_from or v.valid_to for c in unit.communes for v in c.villages)
         villages, self.village_moves = _inherit_villages(unit)
         self.unit = unit.model_copy(
             update={"communes": [c.model_copy(update={"villages": villages[c.name]}) for c in unit.communes]}
@@ -537,6 +554,7 @@ class Config:
                     "villages": [
                         v.model_copy(update={"extremely_difficult": v.extremely_difficult_in(start, end)})
                         for v in c.villages
+                        if v.valid_in(start, end)
                     ],
                 }
             )
@@ -545,6 +563,7 @@ class Config:
         scoped = copy.copy(self)
         scoped.__dict__.pop("village_count", None)
         scoped.unit = self.unit.model_copy(update={"communes": resolved})
+        scoped.organisations = {code: o for code, o in self.organisations.items() if o.valid_in(start, end)}
         scoped.scope = scope
         return scoped
 
@@ -795,6 +814,7 @@ def _cross_check(config: Config) -> list[str]:
     problems += _dashboard_problems(config)
     problems += _name_clashes(config.unit)
     problems += _lineage_problems(config.unit)
+    problems += _organisation_problems(config.organisations)
     return problems
 
 
@@ -849,6 +869,34 @@ def _lineage_problems(unit: Unit) -> list[str]:
             )
     if unit.communes and not any(c.current and c.kept_by is None for c in unit.communes):
         problems.append("unit.yaml: unit.communes: không có xã nào còn hiệu lực (không có valid_to)")
+    for i, commune in enumerate(unit.communes):
+        for k, village in enumerate(commune.villages):
+            if village.valid_from and village.valid_to and village.valid_from > village.valid_to:
+                problems.append(
+                    f"unit.yaml: unit.communes[{i}].villages[{k}].valid_to: thôn «{village.name}» kết thúc trước ngày bắt đầu"
+                )
+    return problems
+
+
+def _organisation_problems(organisations: dict[str, Organisation]) -> list[str]:
+    """An organisation that ends names an existing successor, which exists the day after."""
+    problems = []
+    for i, org in enumerate(organisations.values()):
+        where = f"organisations.yaml: organisations[{i}]"
+        if org.valid_from and org.valid_to and org.valid_from > org.valid_to:
+            problems.append(f"{where}.valid_to: «{org.code}» kết thúc trước ngày bắt đầu")
+        if org.successor is not None:
+            after = organisations.get(org.successor)
+            if org.valid_to is None:
+                problems.append(
+                    f"{where}.valid_to: «{org.code}» có đơn vị kế thừa nên phải có ngày kết thúc (valid_to)"
+                )
+            elif after is None:
+                problems.append(f"{where}.successor: đơn vị kế thừa «{org.successor}» không có trong danh sách")
+            elif not after.valid_in(org.valid_to + dt.timedelta(days=1), org.valid_to + dt.timedelta(days=1)):
+                problems.append(
+                    f"{where}.successor: «{org.successor}» không còn hiệu lực ngày sau khi «{org.code}» kết thúc"
+                )
     return problems
 
 

@@ -177,6 +177,20 @@ PROBLEMS: dict[str, Problem] = {
             "Ghi tên xã mới, hoặc ghi thôn để biết hoạt động thuộc xã nào.",
         ),
         Problem(
+            "organisation.after_end",
+            WARNING,
+            "Đơn vị đã kết thúc",
+            "{owner} chỉ hoạt động đến ngày {end}; hoạt động ngày {date} được tính cho {successor}.",
+            "Ghi các hoạt động từ ngày {start} vào tab của {successor}.",
+        ),
+        Problem(
+            "village.outside_dates",
+            WARNING,
+            "Thôn ngoài thời gian tồn tại",
+            "Thôn «{value}» của xã {commune} chỉ có {span}; hoạt động ngày {date} vẫn được tính nhưng không tính vào độ phủ thôn.",
+            "Kiểm tra lại tên thôn hoặc ngày của hoạt động.",
+        ),
+        Problem(
             "commune.before_start",
             ERROR,
             "Tên xã mới dùng trước ngày thành lập",

@@ -413,3 +413,37 @@ def test_no_statement_about_region_iii_where_no_commune_in_view_is_region_iii(de
         rows = bounds.apply(demo, view, config).activities
         places = set(views.disadvantaged_summary(rows, scoped, period, codes)["Nơi nhận"])
         assert ("Xã vùng III" in places) == has_region and "Thôn đặc biệt khó khăn" in places
+
+
+# ---------------------------------------------------------------- organisations and villages through time
+
+
+def test_an_organisation_folded_into_another_hands_on_its_rows(tmp_path, config):
+    """Hội CCB folded into the Fatherland Front on 01/07/2025: its tab's later rows count for MTTQ."""
+    folder = unit_dir(tmp_path, (DEFAULT_CONFIG_DIR / "unit.yaml").read_text(encoding="utf-8"))
+    text = (DEFAULT_CONFIG_DIR / "organisations.yaml").read_text(encoding="utf-8")
+    text = text.replace("    tab: Hội CCB\n", "    tab: Hội CCB\n    valid_to: 2025-06-30\n    successor: mttq\n")
+    (folder / "organisations.yaml").write_text(text, encoding="utf-8")
+    folded = load_config(folder)
+    data = clean_rows(folded, [row("30/06/2025", "Đạ Tông", ""), row("12/07/2025", "Xã Đam Rông 4", "")], tab="Hội CCB")
+    assert data.activities["organisation"].astype(object).tolist() == ["ccb", "mttq"]
+    assert codes(data) == [("organisation.after_end", 3)]
+    assert data.issues.iloc[0]["message"] == (
+        "Hội CCB huyện chỉ hoạt động đến ngày 30/06/2025; hoạt động ngày 12/07/2025 được tính cho MTTQ huyện."
+    )
+    assert "ccb" not in bounds.scope(folded, bounds.CURRENT, dt.date(2026, 1, 1), dt.date(2026, 12, 31)).organisations
+    (folder / "organisations.yaml").write_text(text.replace("successor: mttq", "successor: mttq_xa"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(folder)
+    assert "organisations[6].successor: đơn vị kế thừa «mttq_xa» không có trong danh sách" in error.value.message
+
+
+def test_a_village_named_outside_its_dates_is_left_out_of_the_coverage(tmp_path):
+    text = SPLIT_UNIT.replace("[{name: Thôn 9}]", "[{name: Thôn 9, valid_from: 2026-01-01}]")
+    dated = load_config(unit_dir(tmp_path, text))
+    data = clean_rows(dated, [row("02/08/2025", "Mới C", "Thôn 9"), row("02/08/2026", "Mới C", "Thôn 9")])
+    assert data.activities["village"].tolist() == [None, "Thôn 9"]
+    assert codes(data) == [("village.outside_dates", 2)]
+    assert "chỉ có từ 01/01/2026; hoạt động ngày 02/08/2025 vẫn được tính" in data.issues.iloc[0]["message"]
+    in_2025 = bounds.scope(dated, bounds.AS_RECORDED, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert [v.name for v in in_2025.communes["Mới C"].villages] == ["Thôn 3"]
