@@ -8,11 +8,10 @@ import datetime as dt
 import streamlit as st
 
 from lib.exceptions import BCDError
-from pages import ui
+from pages import shell, ui
 
 st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
-# Tables download through our formula-safe buttons only: hide the grid's own raw CSV export.
-st.html("<style>[data-testid='stElementToolbar'] button[aria-label='Download as CSV']{display:none}</style>")
+shell.style()
 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
@@ -29,6 +28,7 @@ PAGES = [
     st.Page(ui.SOURCE_PAGE, title="Nguồn dữ liệu", icon=":material/database:", url_path="nguon-du-lieu"),
 ]
 
+shell.catch_unknown_page(PAGES)
 page = st.navigation(PAGES)
 try:
     ctx = ui.load(dt.date.today())
@@ -39,7 +39,9 @@ try:
         ctx.filters = ui.sidebar(ctx)
     ui.source_status(ctx)
     st.session_state[ui.CONTEXT_KEY] = ctx
+    slot = shell.brand(ctx.config)
     page.run()
+    shell.downloads(slot, ctx.config, page.title, ctx.filters.period if ctx.filters else None)
 except BCDError as error:
     ui.show_error(error)
 except Exception as error:

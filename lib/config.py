@@ -7,6 +7,7 @@ key and the problem in Vietnamese, so nothing about a particular district lives 
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -231,7 +232,11 @@ class Money(_Model):
 
 
 class OverviewPage(_Model):
+    """``cards`` are every KPI card; ``primary`` (at most 6, each one of ``cards``) open the page with a
+    sparkline of their monthly trend and make its opening sentence, the rest are one click away."""
+
     cards: list[str] = []
+    primary: list[str] = Field(default=[], max_length=6)
     trend: list[str] = []
     programme_chart: str | None = None
     programme_table: list[str] = []
@@ -299,6 +304,35 @@ class Dashboard(_Model):
         return found
 
 
+# ---------------------------------------------------------------- the map (optional)
+
+
+class Centre(_Model):
+    """A commune's centre in WGS 84 degrees."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Boundaries(_Model):
+    """A GeoJSON FeatureCollection of commune polygons (path relative to the config directory) and the
+    feature property holding each commune's name."""
+
+    file: str
+    name_property: str = "name"
+
+
+class MapSettings(_Model):
+    """The commune map of the pages: centres keyed by commune name (points), boundaries when provided (shapes)."""
+
+    communes: dict[str, Centre] = {}
+    boundaries: Boundaries | None = None
+
+
+class _MapFile(_Model):
+    map: MapSettings
+
+
 # ---------------------------------------------------------------- the whole configuration
 
 FILES = {
@@ -364,6 +398,8 @@ class Config:
         self.indicators = {i.code: i for i in files["indicators"].indicators}
         self.dashboard: Dashboard = files["dashboard"].dashboard
         self.settings: Settings = files["settings"].settings
+        self.map: MapSettings = files["map"].map if files.get("map") else MapSettings()
+        self.boundaries: dict[str, Any] | None = files.get("boundaries")
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -462,6 +498,7 @@ _PYDANTIC_VI = {
     "model_attributes_type": "phải là bảng «khoá: giá trị»",
     "literal_error": "giá trị không hợp lệ",
     "too_short": "không được để trống",
+    "too_long": "quá nhiều mục",
     "greater_than_equal": "giá trị quá nhỏ",
     "greater_than": "giá trị quá nhỏ",
     "less_than_equal": "giá trị quá lớn",
@@ -482,6 +519,8 @@ def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]
                 problem = f"{problem} (chỉ nhận {allowed})" if allowed else problem
             elif item["type"] == "value_error":
                 problem = str(item.get("ctx", {}).get("error", "giá trị không hợp lệ"))
+            elif item["type"] == "too_long" and "max_length" in item.get("ctx", {}):
+                problem = f"{problem} (tối đa {item['ctx']['max_length']})"
             elif item["type"].startswith(("greater", "less")):
                 limit = next(iter(item.get("ctx", {}).values()), None)
                 problem = f"{problem} (giới hạn {limit})" if limit is not None else problem
@@ -573,7 +612,51 @@ def _cross_check(config: Config) -> list[str]:
         problems.append(f"columns.yaml: tiêu đề cột «{name}» bị trùng")
     problems += _dashboard_problems(config)
     problems += _name_clashes(config.unit)
+    problems += _map_problems(config)
     return problems
+
+
+MAP_FILE = "map.yaml"
+
+
+def _map_problems(config: Config) -> list[str]:
+    """Every commune map.yaml names is a commune of unit.yaml (by its name as written there)."""
+    names = {name_key(c.name): c.name for c in config.unit.communes}
+    problems = []
+    for name in config.map.communes:
+        if name not in config.communes:
+            known = names.get(name_key(name))
+            hint = f"; có phải là «{known}»?" if known else f"; các xã: {', '.join(config.communes)}"
+            problems.append(f"{MAP_FILE}: map.communes: xã «{name}» không có trong unit.yaml{hint}")
+    if config.boundaries is not None and config.map.boundaries is not None:
+        prop = config.map.boundaries.name_property
+        for i, feature in enumerate(config.boundaries.get("features", [])):
+            name = (feature.get("properties") or {}).get(prop)
+            if name not in config.communes:
+                problems.append(
+                    f"{MAP_FILE}: map.boundaries: vùng thứ {i + 1} của «{config.map.boundaries.file}» có "
+                    f"{prop} = «{name}», không phải tên một xã trong unit.yaml"
+                )
+    return problems
+
+
+def _read_boundaries(directory: Path, boundaries: Boundaries) -> tuple[dict[str, Any] | None, list[str]]:
+    """The GeoJSON FeatureCollection map.yaml points to, or why it cannot be used."""
+    path = directory / boundaries.file
+    where = f"{MAP_FILE}: map.boundaries.file"
+    if not path.is_file():
+        return None, [f"{where}: không tìm thấy tệp «{boundaries.file}» trong thư mục cấu hình"]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None, [f"{where}: tệp «{boundaries.file}» không phải GeoJSON hợp lệ (UTF-8)"]
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        return None, [f"{where}: tệp «{boundaries.file}» phải là một GeoJSON FeatureCollection"]
+    return data, []
 
 
 def _name_clashes(unit: Unit) -> list[str]:
@@ -629,6 +712,10 @@ def _dashboard_problems(config: Config) -> list[str]:
             problems.append(
                 f"dashboard.yaml: dashboard.notable_rank[{i}]: «{code}» phải có trong activity_list hoặc là money.total"
             )
+    overview = config.dashboard.overview
+    for i, code in enumerate(overview.primary):
+        if code not in overview.cards:
+            problems.append(f"dashboard.yaml: dashboard.overview.primary[{i}]: «{code}» phải có trong overview.cards")
     for i, code in enumerate(config.dashboard.communes.disadvantaged):
         if code in known and known[code].kind not in ("count", "sum"):
             problems.append(
@@ -653,6 +740,15 @@ def load_config(directory: str | Path | None = None) -> Config:
         if not read_problems:
             files[key], file_problems = _validate(MODELS[key], data, name)
             problems += file_problems
+    if (directory / MAP_FILE).exists():  # optional: without it the pages show no map
+        data, read_problems = _read_yaml(directory / MAP_FILE)
+        problems += read_problems
+        if not read_problems:
+            files["map"], file_problems = _validate(_MapFile, data, MAP_FILE)
+            problems += file_problems
+            if files["map"] is not None and files["map"].map.boundaries is not None:
+                files["boundaries"], file_problems = _read_boundaries(directory, files["map"].map.boundaries)
+                problems += file_problems
     if not problems:
         problems += _unique_codes(files)
     config = None

@@ -24,18 +24,36 @@ ui.metrics(
             ("Lỗi", ui.error_count(ctx)),
             ("Cảnh báo", dataset.warning_count),
         ]
-    ]
+    ],
+    key="kpi_quality",
 )
 
 st.subheader("Danh sách cần sửa")
 issues = ctx.call(views.issues_table, dataset, config)
 left, middle, right = st.columns(3)
 organisations = left.multiselect(
-    "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"
+    "Đơn vị",
+    list(dict.fromkeys(issues["Đơn vị"])),
+    key="quality_orgs",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Tất cả đơn vị",
 )
-levels = middle.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
+levels = middle.multiselect(
+    "Mức độ",
+    ["Lỗi", "Cảnh báo"],
+    key="quality_levels",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Lỗi và cảnh báo",
+)
 kinds = right.multiselect(
-    "Loại vấn đề", sorted(set(issues["Loại"])), key="quality_kinds", placeholder="Mọi loại vấn đề"
+    "Loại vấn đề",
+    sorted(set(issues["Loại"])),
+    key="quality_kinds",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Mọi loại vấn đề",
 )
 shown = views.filter_issues(issues, organisations, levels, kinds)
 if shown.empty:

@@ -24,7 +24,8 @@ if declared.disadvantaged:
                 f"{fmt.number(row['Giá trị'])} trên tổng {fmt.number(row['Toàn bộ'])}",
             )
             for row in summary.to_dict("records")
-        ]
+        ],
+        key="kpi_disadvantaged",
     )
     ui.table(summary, "Nguồn lực đến vùng khó khăn", "commune_disadvantaged")
 
@@ -45,6 +46,26 @@ ui.chart(
         highlight="region_iii",
     )
 )
+if config.map.communes or config.boundaries:
+    located = views.map_frame(plot, config, "Xã", measure)
+    outline = config.map.boundaries
+    st.markdown(f"**Bản đồ các xã: {ui.plain(measure)}**")
+    ui.chart(
+        charts.commune_map(
+            located,
+            "value",
+            value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
+            unit=unit,
+            boundaries=config.boundaries,
+            name_property=outline.name_property if outline else "name",
+        )
+    )
+    unplaced = located.loc[located["lat"].isna(), "commune"].tolist()
+    st.caption(
+        ("Ranh giới xã theo tệp cấu hình bản đồ." if config.boundaries else "Vị trí tâm xã gần đúng (cấu hình bản đồ).")
+        + (f" Chưa có vị trí: {ui.plain(', '.join(unplaced))}." if unplaced and not config.boundaries else "")
+    )
+
 hidden = [views.column_title(config.indicators[c]) for c in declared.chart if c not in declared.table]
 ui.table(overview.drop(columns=[c for c in hidden if c in overview]), "Các xã", "commune_overview")
 

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import export, filters, period, st_adapter, views
+from lib import filters, period, st_adapter, views
 from lib import formatting as fmt
 from lib.config import Config
 from lib.dataset import Dataset
 from lib.exceptions import BCDError, ConfigError, SourceError
 from lib.period import ROMAN
+from pages import shell
 
 log = logging.getLogger("bcd502")
 
@@ -176,13 +177,20 @@ def sidebar(ctx: Context) -> filters.Filters:
             elif kind == "month":
                 part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
         communes = st.multiselect(
-            "Xã", [*config.communes, config.unit.whole_unit_label], key="f_communes", placeholder="Tất cả các xã"
+            "Xã",
+            [*config.communes, config.unit.whole_unit_label],
+            key="f_communes",
+            filter_mode=None,
+            select_all=False,
+            placeholder="Tất cả các xã",
         )
         chosen_programmes = st.multiselect(
             "Chương trình",
             list(programmes),
             format_func=programmes.get,
             key="f_programmes",
+            filter_mode=None,
+            select_all=False,
             placeholder="Tất cả chương trình",
         )
         chosen_organisations = st.multiselect(
@@ -190,6 +198,8 @@ def sidebar(ctx: Context) -> filters.Filters:
             list(organisations),
             format_func=organisations.get,
             key="f_organisations",
+            filter_mode=None,
+            select_all=False,
             placeholder="Tất cả đơn vị",
         )
     chosen_filters = filters.Filters(
@@ -279,41 +289,35 @@ def _display(value, column: str) -> str:
 
 
 def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
-    """A table with Vietnamese number formatting (values stay sortable) and CSV / XLSX downloads."""
+    """A table with Vietnamese number formatting (values stay sortable), offered in the page's «Tải số liệu»."""
     # text columns: object, or pandas 3's str dtype (which holds a blank as NaN)
     text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     frame = frame.fillna(dict.fromkeys(text, ""))
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
-    st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
-    stem = export.file_stem(title)
-    csv, xlsx = st_adapter.downloads(frame, title)
-    buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button(
-        "Tải CSV", csv, f"{stem}.csv", "text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore"
-    )
-    buttons.download_button(
-        "Tải Excel",
-        xlsx,
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    st.dataframe(styled, hide_index=hide_index, height=height, width="stretch", placeholder="–")
+    shell.collect(title, frame)
 
 
-def metrics(cards: list[tuple[str, str, str | None, str]], width: int = 168) -> None:
-    """Metric cards that wrap: several per row on a laptop, two per row on a phone."""
-    with st.container(horizontal=True, gap="small"):
-        for label, value, delta, help_text in cards:
+def metrics(
+    cards: list[tuple[str, str, str | None, str]],
+    key: str = "kpi_cards",
+    trends: list[list[float] | None] | None = None,
+) -> None:
+    """Metric cards in a grid that shares the row (several per row on a laptop, one or two on a phone);
+    labels and values wrap, never cut. ``trends``: a sparkline per card (monthly values)."""
+    with st.container(key=key):
+        for index, (label, value, delta, help_text) in enumerate(cards):
+            trend = trends[index] if trends else None
             st.metric(
                 label,
                 value,
                 delta,
                 help=help_text or None,
                 border=True,
-                width=width,
+                width="stretch",
                 delta_arrow="off" if delta and delta.startswith("±") else "auto",
+                chart_data=trend if trend and len(trend) > 1 else None,
+                chart_type="area",
             )
 
 
