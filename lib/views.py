@@ -7,6 +7,7 @@ display and in charts)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -602,3 +603,36 @@ def row_counts(dataset: Dataset, config: Config) -> pd.DataFrame:
             "Cảnh báo": stats["warnings"],
         }
     )
+
+
+# ---------------------------------------------------------------- report preview
+
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$", re.M)
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+PAGE_BREAK = "trang mới"
+
+
+def preview_markdown(draft: str) -> str:
+    """The draft as the page previews it: the layout marks for the Word file (``<!-- cột: trái -->``…)
+    are not shown (a page break becomes a rule), and footnotes become superscript numbers with the notes
+    listed under «Chú thích» at the end, instead of the Markdown renderer's English «Footnotes»."""
+    text = _COMMENT.sub(lambda m: "\n---\n" if m[1].strip() == PAGE_BREAK else "", draft)
+    notes = {key: body.strip() for key, body in _FOOTNOTE_DEFINITION.findall(text)}
+    text = _FOOTNOTE_DEFINITION.sub("", text)
+    order: dict[str, int] = {}
+
+    def reference(match: re.Match) -> str:
+        key = match[1]
+        if key not in notes:
+            return match[0]
+        number = order.setdefault(key, len(order) + 1)
+        return f"⁽{str(number).translate(_SUPERSCRIPT)}⁾"
+
+    text = _FOOTNOTE_REFERENCE.sub(reference, text)
+    text = re.sub(r"\n{3,}", "\n\n", text).rstrip()
+    if order:
+        listed = "\n".join(f"{number}. {notes[key]}" for key, number in order.items())
+        text += f"\n\n---\n\n**Chú thích**\n\n{listed}\n"
+    return text

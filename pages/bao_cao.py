@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import export, report
+from lib import export, report, views
 from pages import ui
 
 ctx = ui.context()
@@ -45,4 +45,4 @@ buttons.download_button(
 
 st.subheader("Xem trước")
 with st.container(border=True):
-    st.markdown(draft)
+    st.markdown(views.preview_markdown(draft))

@@ -27,7 +27,7 @@ CSS = """
 <style>
 [class*="st-key-kpi_"] {
   display: grid !important; gap: 0.6rem;
-  grid-template-columns: repeat(auto-fill, minmax(min(100%, 11.5rem), 1fr));
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 9.5rem), 1fr));
 }
 .st-key-kpi_primary { grid-template-columns: repeat(auto-fit, minmax(min(100%, 10.5rem), 1fr)); }
 [class*="st-key-kpi_"] > div { width: auto !important; min-width: 0; }
@@ -51,8 +51,29 @@ CSS = """
 """
 
 
+# On a phone the sidebar is a drawer over the page: choosing a page in it closes it (Streamlit leaves it
+# open). One listener per browser tab; a filter changed in the drawer keeps it open.
+CLOSE_DRAWER_JS = """
+<script>
+if (!window.__bcdCloseDrawer) {
+  window.__bcdCloseDrawer = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebarNav"] a, [data-testid="stSidebar"] [data-testid="stPageLink"] a');
+    if (!link || window.innerWidth >= 768) return;
+    setTimeout(() => {
+      const control = document.querySelector('[data-testid="stSidebarCollapseButton"]');
+      const button = control && (control.matches("button") ? control : control.querySelector("button"));
+      if (button) button.click();
+    }, 120);
+  }, true);
+}
+</script>
+"""
+
+
 def style() -> None:
     st.html(CSS)
+    st.html(CLOSE_DRAWER_JS, unsafe_allow_javascript=True)
 
 
 def catch_unknown_page(pages: Sequence) -> None:

@@ -18,7 +18,7 @@ if declared.disadvantaged:
     ui.metrics(
         [
             (
-                f"{row['Chỉ số'].replace(' (đồng)', '')} — {row['Nơi nhận'].lower()}",
+                f"{row['Chỉ số'].replace(' (đồng)', '')} — {row['Nơi nhận'][:1].lower()}{row['Nơi nhận'][1:]}",
                 fmt.percent(row["Tỷ lệ (%)"]),
                 None,
                 f"{fmt.number(row['Giá trị'])} trên tổng {fmt.number(row['Toàn bộ'])}",
