@@ -523,6 +523,7 @@ def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]
                 problem = f"{problem} (tối đa {item['ctx']['max_length']})"
             elif item["type"].startswith(("greater", "less")):
                 limit = next(iter(item.get("ctx", {}).values()), None)
+                limit = f"{limit:g}" if isinstance(limit, float) else limit
                 problem = f"{problem} (giới hạn {limit})" if limit is not None else problem
             problems.append(f"{file}: {_location(item['loc'])}: {problem or 'giá trị không hợp lệ'}")
         return None, problems
