@@ -22,7 +22,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # - metric cards share the row and wrap their label, value and change instead of cutting them;
 # - element toolbars (English tooltips, and on a phone they cover the caption under a table) and the
 #   grid's English column menu are hidden: tables download through the page's «Tải số liệu»;
-# - a phone closes the sidebar after a page is chosen (app.js-free: the sidebar is a drawer below 768 px).
 CSS = """
 <style>
 [class*="st-key-kpi_"] {
@@ -107,12 +106,11 @@ def brand(config: Config) -> st.delta_generator.DeltaGenerator:
     bar.caption(
         f"**{APP_NAME}** · {unit.level} {unit.name}, {unit.parent_level or 'tỉnh'} {unit.province}", width="stretch"
     )
-    slot = bar.empty()
     note = unknown_page_note()
     if note:
         st.warning(note, icon=":material/link_off:")
     st.session_state[TABLES_KEY] = {}
-    return slot
+    return bar
 
 
 def collect(title: str, frame: pd.DataFrame) -> None:
@@ -125,14 +123,14 @@ def collect(title: str, frame: pd.DataFrame) -> None:
     tables[name] = frame
 
 
-def downloads(slot, config: Config, page_title: str, period: Period | None) -> None:
+def downloads(slot: st.delta_generator.DeltaGenerator, config: Config, page_title: str, period: Period | None) -> None:
     """«Tải số liệu»: every table of the page in one XLSX (a sheet each) or in CSVs (a ZIP), named after
     the unit, the page and the period. Files are built only when asked for."""
     tables = dict(st.session_state.get(TABLES_KEY) or {})
     if not tables:
         return
     unit, period_key = config.unit.name, period.key if period else "toan-bo"
-    with slot.container().popover("Tải số liệu", icon=":material/download:"):
+    with slot.popover("Tải số liệu", icon=":material/download:"):
         st.caption(f"{len(tables)} bảng của trang {page_title}, {period.label if period else 'toàn bộ dữ liệu'}.")
         st.download_button(
             "Excel (.xlsx), mỗi bảng một trang tính",
