@@ -283,7 +283,10 @@ def commune_map(
     data = frame.assign(_text=_text(frame[value], unit), _v=_axis(frame[value], unit, value_title)[0])
     colour_title = _axis(frame[value], unit, value_title)[1]
     colour = alt.Color(
-        "_v:Q", title=colour_title, scale=alt.Scale(scheme="oranges"), legend=alt.Legend(format=",~f", orient="bottom")
+        "_v:Q",
+        title=colour_title,
+        scale=alt.Scale(scheme="oranges"),
+        legend=alt.Legend(format=",~f", orient="bottom", type="gradient", gradientLength=220),
     )
     tooltip = [alt.Tooltip("commune:N", title="Xã"), alt.Tooltip("_text:N", title=value_title)]
     projection = "mercator"
@@ -297,10 +300,11 @@ def commune_map(
             .project(projection)
         )
         return localised(shapes.properties(height=height))
-    located = data.dropna(subset=["lat", "lon"])
+    located = data.dropna(subset=["lat", "lon"]).assign(_size=lambda f: f["_v"])  # its own field: no merged legend
     base = alt.Chart(located).encode(longitude="lon:Q", latitude="lat:Q").project(projection)
     points = base.mark_circle(opacity=0.9, stroke="#5d4037", strokeWidth=1).encode(
-        color=colour, size=alt.Size("_v:Q", legend=None, scale=alt.Scale(range=[150, 1800])), tooltip=tooltip
+        color=colour, size=alt.Size("_size:Q", legend=None, scale=alt.Scale(range=[120, 1400])), tooltip=tooltip
     )
-    names = base.mark_text(dy=-16, fontSize=12, fontWeight="bold").encode(text="commune:N", tooltip=tooltip)
-    return localised((points + names).properties(height=height))
+    names = base.mark_text(dy=-15, fontSize=12, fontWeight="bold").encode(text="commune:N", tooltip=tooltip)
+    chart = (points + names).properties(height=height, padding={"left": 36, "right": 36, "top": 16, "bottom": 8})
+    return localised(chart)

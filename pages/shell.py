@@ -43,6 +43,11 @@ CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto;
 }
 [data-testid="stElementToolbar"] { display: none !important; }
+@media (max-width: 640px) {  /* a table wider than the phone shows a shadow at its right edge: it scrolls */
+  [data-testid="stDataFrame"] { position: relative; }
+  [data-testid="stDataFrame"]::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 16px;
+    pointer-events: none; background: linear-gradient(to right, rgba(0, 0, 0, 0), rgba(0, 0, 0, 0.14)); }
+}
 .st-key-bcd_brand p { margin: 0; }
 .bcd-lead { font-size: 1.08rem; line-height: 1.6; border-left: 4px solid var(--primary-color, #9e1b1b);
   padding: 0.5rem 0.9rem; margin: 0.3rem 0 0.8rem; background: rgba(158, 27, 27, 0.05); border-radius: 0 6px 6px 0; }

@@ -294,7 +294,10 @@ def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "aut
     text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     frame = frame.fillna(dict.fromkeys(text, ""))
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
-    st.dataframe(styled, hide_index=hide_index, height=height, width="stretch", placeholder="–")
+    first = {frame.columns[0]: st.column_config.Column(pinned=True)} if len(frame.columns) > 2 else None
+    st.dataframe(
+        styled, hide_index=hide_index, height=height, width="stretch", placeholder="–", column_config=first
+    )  # the first column (the name) stays in view while the figures scroll sideways
     shell.collect(title, frame)
 
 
