@@ -98,9 +98,11 @@ def by_value(frame: pd.DataFrame, category: str, value: str) -> list[str]:
 
 
 def _axis(values: pd.Series, unit: str, title: str) -> tuple[pd.Series, str]:
-    """Money is drawn in millions of đồng so axis labels stay short and Vietnamese."""
+    """Money is drawn in millions of đồng so axis labels stay short and Vietnamese; a percentage says so."""
     if unit == "đồng":
         return values / 1e6, f"{title} (triệu đồng)"
+    if unit == "%":
+        return values, f"{title} (%)"
     return values, title
 
 

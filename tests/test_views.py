@@ -360,6 +360,7 @@ def test_percent_tooltips_carry_the_sign_and_one_precision():
     spec = charts.bar(frame, "Xã", "Độ phủ", category_title="Xã", value_title="Độ phủ thôn", unit="%").to_dict()
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert list(data["_text"]) == [fmt.percent(16.666666), "25%"] == ["16,67%", "25%"]
+    assert spec["encoding"]["x"]["title"] == "Độ phủ thôn (%)"
 
 
 def test_commune_map_draws_points_or_configured_shapes(demo, config, year):
