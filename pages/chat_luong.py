@@ -59,6 +59,9 @@ shown = views.filter_issues(issues, organisations, levels, kinds)
 if shown.empty:
     st.success("Không có vấn đề nào với lựa chọn này.", icon="✅")
 else:
+    # what staff need first, also on a phone: where (tab, row) and what to do; the classification after
+    first = ["Tab", "Dòng", "Vấn đề", "Cách sửa", "Cột", "Giá trị"]
+    shown = shown[[*first, *(c for c in shown.columns if c not in first)]]
     ui.table(shown, "Danh sách lỗi dữ liệu", "quality_issues")
 
 st.subheader("Số dòng theo tab")
