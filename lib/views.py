@@ -490,10 +490,14 @@ def organisation_contribution(
     return table
 
 
-def completeness(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Organisation × month: how many rows each tab recorded that month (0 = nothing reported)."""
+def completeness(
+    activities: pd.DataFrame, config: Config, period: Period, data_until: dt.date | None = None
+) -> pd.DataFrame:
+    """Organisation × month: how many rows each tab recorded that month (0 = nothing reported). When the data
+    stops on ``data_until`` before the period ends, the months after it are not shown: not yet, not missing."""
     rows = ind.in_period(activities, period)
-    firsts = [pd.Timestamp(m) for m in months(period)]
+    until = period.data_until(data_until)
+    firsts = [pd.Timestamp(m) for m in months(period) if until is None or m <= until]
     counts = rows.groupby(
         [rows["organisation"].astype(object), rows["date"].dt.to_period("M").dt.to_timestamp()]
     ).size()

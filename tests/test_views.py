@@ -385,3 +385,17 @@ def test_commune_map_draws_points_or_configured_shapes(demo, config, year):
     assert spec["mark"]["type"] == "geoshape"
     assert spec["transform"][0]["calculate"] == 'datum.properties["ten"]'
     assert len(spec["data"]["values"]) == 8
+
+
+def test_completeness_stops_where_the_data_stops(demo, config):
+    running = views.completeness(demo.activities, config, Period.year(2025), demo.latest_date)
+    assert list(dict.fromkeys(running["month_label"])) == [
+        f"{m:02d}/2025" for m in range(1, demo.latest_date.month + 1)
+    ]
+    assert (
+        running["count"].sum() == ind.values(demo.activities, config, ["activities"], Period.year(2025))["activities"]
+    )
+    assert (
+        len(views.completeness(demo.activities, config, Period.year(2024), demo.latest_date)["month_label"].unique())
+        == 12
+    )
