@@ -73,7 +73,7 @@ with st.expander("Mọi chỉ số theo xã"):
     ui.table(ctx.view(views.indicator_matrix), "Chỉ số theo xã", "commune_matrix", height=500)
 
 st.subheader("Chi tiết một xã")
-commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail")
+commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail", filter_mode=None)
 flags = config.communes[commune]
 hard = sum(v.extremely_difficult for v in flags.villages)
 st.caption(

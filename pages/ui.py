@@ -154,7 +154,7 @@ def sidebar(ctx: Context) -> filters.Filters:
     programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
     with st.sidebar:
         st.subheader("Bộ lọc")
-        kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind")
+        kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind", filter_mode=None)
         start = end = None
         year, part = default.start.year, 1
         if kind == "range":
@@ -164,18 +164,23 @@ def sidebar(ctx: Context) -> filters.Filters:
         else:
             shown_year = st.session_state.get("f_year") or default.start.year
             years = ctx.call(filters.year_choices, dataset, shown_year)
-            year = st.selectbox("Năm", years, key="f_year")
+            year = st.selectbox("Năm", years, key="f_year", filter_mode=None)
             if kind == "half":
                 part = st.selectbox(
                     "Nửa năm",
                     [1, 2],
                     format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm",
                     key="f_half",
+                    filter_mode=None,
                 )
             elif kind == "quarter":
-                part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
+                part = st.selectbox(
+                    "Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter", filter_mode=None
+                )
             elif kind == "month":
-                part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
+                part = st.selectbox(
+                    "Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month", filter_mode=None
+                )
         communes = st.multiselect(
             "Xã",
             [*config.communes, config.unit.whole_unit_label],
