@@ -42,7 +42,8 @@ CSS = """
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto;
 }
-[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnFormattingMenu"],
+[data-testid="stDataFrameColumnVisibilityMenu"], [data-testid="stDataFrameStatisticsMenu"] { display: none !important; }
 @media (max-width: 640px) {  /* a table wider than the phone shows a shadow at its right edge: it scrolls */
   [data-testid="stDataFrame"] { position: relative; }
   [data-testid="stDataFrame"]::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 16px;

@@ -246,6 +246,11 @@ def test_every_page_renders(server, page, demo, config):
             page.locator('[data-testid="stDataFrame"]').first.hover()  # the grid's English toolbar stays hidden
             page.wait_for_timeout(300)
             assert not page.locator('[data-testid="stElementToolbar"]').first.is_visible()
+            box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+            page.mouse.click(box["x"] + 100, box["y"] + 17)  # where the grid's English column menu opens
+            page.wait_for_timeout(400)
+            assert not page.get_by_text("Sort ascending").is_visible()
+            page.keyboard.press("Escape")
         if path == "bao-cao":
             preview = page.locator('[data-testid="stMain"]').inner_text()
             assert "<!--" not in preview and "Chú thích" in preview
