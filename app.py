@@ -10,7 +10,7 @@ import streamlit as st
 from lib.exceptions import BCDError
 from pages import shell, ui
 
-st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
+st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon=":material/shield:", layout="wide")
 shell.style()
 
 PAGES = [

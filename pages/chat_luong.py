@@ -57,7 +57,7 @@ kinds = right.multiselect(
 )
 shown = views.filter_issues(issues, organisations, levels, kinds)
 if shown.empty:
-    st.success("Không có vấn đề nào với lựa chọn này.", icon="✅")
+    st.success("Không có vấn đề nào với lựa chọn này.", icon=":material/check_circle:")
 else:
     # what staff need first, also on a phone: where (tab, row) and what to do; the classification after
     first = ["Tab", "Dòng", "Vấn đề", "Cách sửa", "Cột", "Giá trị"]

@@ -81,14 +81,14 @@ def show_error(error: BCDError) -> None:
         text = "Cấu hình không hợp lệ:\n" + "\n".join(f"- {plain(p)}" for p in error.problems)
     else:
         text = plain(error.message)
-    st.error(text, icon="⚠️")
-    st.info(hint(error), icon="💡")
+    st.error(text, icon=":material/warning:")
+    st.info(hint(error), icon=":material/lightbulb:")
 
 
 def show_unexpected(error: Exception) -> None:
     """A generic Vietnamese message; the details go to the server log only."""
     log.exception("Unexpected error while rendering a page", exc_info=error)
-    st.error(GENERIC_ERROR, icon="⚠️")
+    st.error(GENERIC_ERROR, icon=":material/warning:")
 
 
 def load(today: dt.date) -> Context | None:
@@ -249,15 +249,15 @@ def source_status(ctx: Context) -> None:
     with st.sidebar:
         st.divider()
         if ctx.dataset is None:
-            st.error("Chưa đọc được dữ liệu.", icon="⚠️")
+            st.error("Chưa đọc được dữ liệu.", icon=":material/warning:")
             return
         dataset = ctx.dataset
         st.caption(f"Nguồn: {plain(dataset.source_label)}  \nCập nhật: {fmt.timestamp(dataset.fetched_at)}")
         if dataset.notice:
-            st.warning(plain(dataset.notice), icon="🕘")
+            st.warning(plain(dataset.notice), icon=":material/schedule:")
         errors = error_count(ctx)
         if errors:
-            st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon="⚠️")
+            st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- page furniture
@@ -281,7 +281,9 @@ def header(title: str, ctx: Context, note: str = "") -> None:
     errors = error_count(ctx)
     if errors:
         st.page_link(
-            QUALITY_PAGE, label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa", icon="⚠️"
+            QUALITY_PAGE,
+            label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
+            icon=":material/warning:",
         )
 
 
@@ -339,6 +341,6 @@ def empty(ctx: Context) -> bool:
         return False
     st.info(
         f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
     return True
