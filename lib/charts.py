@@ -275,11 +275,11 @@ def commune_map(
     *,
     value_title: str,
     unit: str = "",
-    boundaries: Mapping | None = None,
+    shapes: Mapping | None = None,
     name_property: str = "name",
     height: int = 420,
 ) -> alt.TopLevelMixin:
-    """Communes coloured by an indicator: their shapes when ``boundaries`` (a GeoJSON FeatureCollection)
+    """Communes coloured by an indicator: their shapes when ``shapes`` (a GeoJSON FeatureCollection)
     are given, otherwise a point at each centre (``frame`` has ``commune``, ``lat``, ``lon`` and ``value``),
     sized and coloured by the value and named beside it."""
     data = frame.assign(_text=_text(frame[value], unit), _v=_axis(frame[value], unit, value_title)[0])
@@ -292,9 +292,9 @@ def commune_map(
     )
     tooltip = [alt.Tooltip("commune:N", title="Xã"), alt.Tooltip("_text:N", title=value_title)]
     projection = "mercator"
-    if boundaries is not None:
+    if shapes is not None:
         shapes = (
-            alt.Chart(alt.Data(values=list(boundaries.get("features", []))))
+            alt.Chart(alt.Data(values=list(shapes.get("features", []))))
             .mark_geoshape(stroke="white", strokeWidth=1.5)
             .transform_calculate(commune=f"datum.properties[{json.dumps(name_property)}]")
             .transform_lookup(lookup="commune", from_=alt.LookupData(data, "commune", ["_v", "_text"]))

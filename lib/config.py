@@ -314,7 +314,7 @@ class Centre(_Model):
     lon: float = Field(ge=-180, le=180)
 
 
-class Boundaries(_Model):
+class Shapes(_Model):
     """A GeoJSON FeatureCollection of commune polygons (path relative to the config directory) and the
     feature property holding each commune's name."""
 
@@ -323,10 +323,10 @@ class Boundaries(_Model):
 
 
 class MapSettings(_Model):
-    """The commune map of the pages: centres keyed by commune name (points), boundaries when provided (shapes)."""
+    """The commune map of the pages: centres keyed by commune name (points), shapes when provided."""
 
     communes: dict[str, Centre] = {}
-    boundaries: Boundaries | None = None
+    shapes: Shapes | None = None
 
 
 class _MapFile(_Model):
@@ -399,7 +399,7 @@ class Config:
         self.dashboard: Dashboard = files["dashboard"].dashboard
         self.settings: Settings = files["settings"].settings
         self.map: MapSettings = files["map"].map if files.get("map") else MapSettings()
-        self.boundaries: dict[str, Any] | None = files.get("boundaries")
+        self.commune_shapes: dict[str, Any] | None = files.get("shapes")
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -629,34 +629,34 @@ def _map_problems(config: Config) -> list[str]:
             known = names.get(name_key(name))
             hint = f"; có phải là «{known}»?" if known else f"; các xã: {', '.join(config.communes)}"
             problems.append(f"{MAP_FILE}: map.communes: xã «{name}» không có trong unit.yaml{hint}")
-    if config.boundaries is not None and config.map.boundaries is not None:
-        prop = config.map.boundaries.name_property
-        for i, feature in enumerate(config.boundaries.get("features", [])):
+    if config.commune_shapes is not None and config.map.shapes is not None:
+        prop = config.map.shapes.name_property
+        for i, feature in enumerate(config.commune_shapes.get("features", [])):
             name = (feature.get("properties") or {}).get(prop)
             if name not in config.communes:
                 problems.append(
-                    f"{MAP_FILE}: map.boundaries: vùng thứ {i + 1} của «{config.map.boundaries.file}» có "
+                    f"{MAP_FILE}: map.shapes: vùng thứ {i + 1} của «{config.map.shapes.file}» có "
                     f"{prop} = «{name}», không phải tên một xã trong unit.yaml"
                 )
     return problems
 
 
-def _read_boundaries(directory: Path, boundaries: Boundaries) -> tuple[dict[str, Any] | None, list[str]]:
+def _read_shapes(directory: Path, shapes: Shapes) -> tuple[dict[str, Any] | None, list[str]]:
     """The GeoJSON FeatureCollection map.yaml points to, or why it cannot be used."""
-    path = directory / boundaries.file
-    where = f"{MAP_FILE}: map.boundaries.file"
+    path = directory / shapes.file
+    where = f"{MAP_FILE}: map.shapes.file"
     if not path.is_file():
-        return None, [f"{where}: không tìm thấy tệp «{boundaries.file}» trong thư mục cấu hình"]
+        return None, [f"{where}: không tìm thấy tệp «{shapes.file}» trong thư mục cấu hình"]
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
-        return None, [f"{where}: tệp «{boundaries.file}» không phải GeoJSON hợp lệ (UTF-8)"]
+        return None, [f"{where}: tệp «{shapes.file}» không phải GeoJSON hợp lệ (UTF-8)"]
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
         or not isinstance(data.get("features"), list)
     ):
-        return None, [f"{where}: tệp «{boundaries.file}» phải là một GeoJSON FeatureCollection"]
+        return None, [f"{where}: tệp «{shapes.file}» phải là một GeoJSON FeatureCollection"]
     return data, []
 
 
@@ -747,8 +747,8 @@ def load_config(directory: str | Path | None = None) -> Config:
         if not read_problems:
             files["map"], file_problems = _validate(_MapFile, data, MAP_FILE)
             problems += file_problems
-            if files["map"] is not None and files["map"].map.boundaries is not None:
-                files["boundaries"], file_problems = _read_boundaries(directory, files["map"].map.boundaries)
+            if files["map"] is not None and files["map"].map.shapes is not None:
+                files["shapes"], file_problems = _read_shapes(directory, files["map"].map.shapes)
                 problems += file_problems
     if not problems:
         problems += _unique_codes(files)

@@ -46,9 +46,9 @@ ui.chart(
         highlight="region_iii",
     )
 )
-if config.map.communes or config.boundaries:
+if config.map.communes or config.commune_shapes:
     located = views.map_frame(plot, config, "Xã", measure)
-    outline = config.map.boundaries
+    outline = config.map.shapes
     st.markdown(f"**Bản đồ các xã: {ui.plain(measure)}**")
     ui.chart(
         charts.commune_map(
@@ -56,14 +56,18 @@ if config.map.communes or config.boundaries:
             "value",
             value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
             unit=unit,
-            boundaries=config.boundaries,
+            shapes=config.commune_shapes,
             name_property=outline.name_property if outline else "name",
         )
     )
     unplaced = located.loc[located["lat"].isna(), "commune"].tolist()
     st.caption(
-        ("Ranh giới xã theo tệp cấu hình bản đồ." if config.boundaries else "Vị trí tâm xã gần đúng (cấu hình bản đồ).")
-        + (f" Chưa có vị trí: {ui.plain(', '.join(unplaced))}." if unplaced and not config.boundaries else "")
+        (
+            "Ranh giới xã theo tệp cấu hình bản đồ."
+            if config.commune_shapes
+            else "Vị trí tâm xã gần đúng (cấu hình bản đồ)."
+        )
+        + (f" Chưa có vị trí: {ui.plain(', '.join(unplaced))}." if unplaced and not config.commune_shapes else "")
     )
 
 hidden = [views.column_title(config.indicators[c]) for c in declared.chart if c not in declared.table]

@@ -156,7 +156,7 @@ def test_villages_differing_only_by_leading_zeros_are_repeated(config_copy):
 def test_demo_map_places_every_commune(config):
     assert set(config.map.communes) == set(config.communes)
     assert all(11.5 < c.lat < 12.6 and 107.7 < c.lon < 108.7 for c in config.map.communes.values())
-    assert config.map.boundaries is None and config.boundaries is None
+    assert config.map.shapes is None and config.commune_shapes is None
 
 
 def test_map_file_is_optional(config_copy):
@@ -182,14 +182,14 @@ def test_map_errors_are_reported_with_the_others(config_copy):
     )
 
 
-def test_map_coordinates_and_boundaries_are_checked(config_copy):
+def test_map_coordinates_and_shapes_are_checked(config_copy):
     edit(config_copy / "map.yaml", "Rô Men: {lat: 12.055", "Rô Men: {lat: 120.055")
     with pytest.raises(ConfigError) as error:
         load_config(config_copy)
     assert "map.yaml: map.communes.Rô Men.lat: giá trị quá lớn (giới hạn 90)" in error.value.problems
     edit(config_copy / "map.yaml", "Rô Men: {lat: 120.055", "Rô Men: {lat: 12.055")
-    edit(config_copy / "map.yaml", "map:\n", "map:\n  boundaries: {file: ranh-gioi.geojson, name_property: ten}\n")
-    with pytest.raises(ConfigError, match="map.boundaries.file: không tìm thấy tệp «ranh-gioi.geojson»"):
+    edit(config_copy / "map.yaml", "map:\n", "map:\n  shapes: {file: ranh-gioi.geojson, name_property: ten}\n")
+    with pytest.raises(ConfigError, match="map.shapes.file: không tìm thấy tệp «ranh-gioi.geojson»"):
         load_config(config_copy)
     (config_copy / "ranh-gioi.geojson").write_text('{"type": "Feature"}', encoding="utf-8")
     with pytest.raises(ConfigError, match="phải là một GeoJSON FeatureCollection"):
@@ -203,11 +203,11 @@ def test_map_coordinates_and_boundaries_are_checked(config_copy):
     with pytest.raises(ConfigError) as error:
         load_config(config_copy)
     assert error.value.problems == [
-        "map.yaml: map.boundaries: vùng thứ 2 của «ranh-gioi.geojson» có ten = «Xã Lạ», không phải tên một xã trong unit.yaml"
+        "map.yaml: map.shapes: vùng thứ 2 của «ranh-gioi.geojson» có ten = «Xã Lạ», không phải tên một xã trong unit.yaml"
     ]
     (config_copy / "ranh-gioi.geojson").write_text(collection("Rô Men"), encoding="utf-8")
     loaded = load_config(config_copy)
-    assert loaded.boundaries["features"][0]["properties"]["ten"] == "Rô Men"
+    assert loaded.commune_shapes["features"][0]["properties"]["ten"] == "Rô Men"
 
 
 def test_at_most_six_primary_cards_each_one_of_the_cards(config_copy):

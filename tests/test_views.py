@@ -380,7 +380,7 @@ def test_commune_map_draws_points_or_configured_shapes(demo, config, year):
             for name, centre in config.map.communes.items()
         ],
     }
-    spec = charts.commune_map(frame, "value", value_title="Số hoạt động", boundaries=shapes, name_property="ten")
+    spec = charts.commune_map(frame, "value", value_title="Số hoạt động", shapes=shapes, name_property="ten")
     spec = spec.to_dict()
     assert spec["mark"]["type"] == "geoshape"
     assert spec["transform"][0]["calculate"] == 'datum.properties["ten"]'
