@@ -9,11 +9,10 @@ import streamlit as st
 
 from lib import access
 from lib.exceptions import BCDError
-from pages import access_ui, ui
+from pages import access_ui, shell, ui
 
-st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon="🛡️", layout="wide")
-# Tables download through our formula-safe buttons only: hide the grid's own raw CSV export.
-st.html("<style>[data-testid='stElementToolbar'] button[aria-label='Download as CSV']{display:none}</style>")
+st.set_page_config(page_title="Bảng điều hành BCĐ 502", page_icon=":material/shield:", layout="wide")
+shell.style()
 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
@@ -33,7 +32,9 @@ PAGES = [
 
 # Sign-in and roles: only the pages this viewer may open are registered, so no other is reachable by URL.
 viewer = access_ui.viewer()
-page = st.navigation(access_ui.navigation(viewer, PAGES))
+allowed = access_ui.navigation(viewer, PAGES)
+shell.catch_unknown_page(allowed)
+page = st.navigation(allowed)
 if not viewer.enters:  # sign-in page, unknown account or access closed: that page and nothing else
     page.run()
     st.stop()
@@ -47,7 +48,9 @@ try:
         ctx.filters = ui.sidebar(ctx)
     ui.source_status(ctx)
     st.session_state[ui.CONTEXT_KEY] = ctx
+    slot = shell.brand(ctx.config)
     page.run()
+    shell.downloads(slot, ctx.config, page.title, ctx.filters.period if ctx.filters else None)
 except BCDError as error:
     ui.show_error(error)
 except Exception as error:

@@ -214,7 +214,7 @@ def write_config(directory: str | Path, communes: int = 40, tabs: int | None = N
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for path in DEFAULT_CONFIG_DIR.iterdir():
-        if path.is_file():
+        if path.is_file() and path.name != "map.yaml":  # the map places the demo's communes, not these
             shutil.copy(path, directory / path.name)
     (directory / "unit.yaml").write_text(
         yaml.safe_dump(unit_data(communes), allow_unicode=True, sort_keys=False), encoding="utf-8"

@@ -7,6 +7,7 @@ organisation keeps one colour on every page, taken from the config order.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import altair as alt
@@ -30,6 +31,7 @@ ORGANISATION_COLOURS = [
     "#bab0ac",
 ]
 HIGHLIGHT, MUTED = "#c0392b", "#7f8c8d"
+WRAP = 22  # characters per line of a category label
 AXIS_SPACE = 90  # Streamlit fits the whole chart, axes included, into the given height
 TIME_LOCALE = {
     "dateTime": "%A, %e %B %Y, %X",
@@ -60,23 +62,57 @@ def organisation_scale(config: Config) -> alt.Scale:
 
 def localised(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Apply the Vietnamese number and time locale (the last step of every builder)."""
-    return chart.configure(locale=LOCALE).configure_axis(labelLimit=260, titleFontWeight="normal")
+    return chart.configure(locale=LOCALE).configure_axis(labelLimit=170, titleFontWeight="normal", titleLimit=300)
 
 
 def _text(values: pd.Series, unit: str = "", decimals: int = 1) -> pd.Series:
-    """Tooltip text: ``1.234,5 đồng``."""
+    """Tooltip text: ``1.234,5 đồng``; a percentage as the pages write it, ``16,67%``."""
+    if unit == "%":
+        return values.map(fmt.percent)
     return values.map(lambda v: f"{fmt.number(v, decimals)}{' ' + unit if unit else ''}")
 
 
+def wrap(text: str, width: int = WRAP) -> list[str]:
+    """A label cut into lines of about ``width`` characters at spaces (a long word keeps its line)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def wrapped_labels(labels: list[str], width: int = WRAP) -> str:
+    """A Vega ``labelExpr`` writing each long category label on several lines, so a phone keeps room for the bars."""
+    long = {label: wrap(label, width) for label in dict.fromkeys(map(str, labels)) if len(label) > width}
+    if not long:
+        return "datum.label"
+    return f"({json.dumps(long, ensure_ascii=False)})[datum.value] || datum.label"
+
+
+def by_value(frame: pd.DataFrame, category: str, value: str) -> list[str]:
+    """The categories, largest value first (ties keep the frame's order; no value last)."""
+    order = frame.assign(_v=frame[value].astype(float)).sort_values("_v", ascending=False, kind="stable")
+    return list(dict.fromkeys(order[category].astype(str)))
+
+
 def _axis(values: pd.Series, unit: str, title: str) -> tuple[pd.Series, str]:
-    """Money is drawn in millions of đồng so axis labels stay short and Vietnamese."""
+    """Money is drawn in millions of đồng so axis labels stay short and Vietnamese; a percentage says so."""
     if unit == "đồng":
         return values / 1e6, f"{title} (triệu đồng)"
+    if unit == "%":
+        return values, f"{title} (%)"
     return values, title
 
 
 def _whole(values: pd.Series) -> bool:
     return bool(((values.fillna(0) % 1) == 0).all())
+
+
+def _row_height(labels: list[str]) -> int:
+    """Room for a bar and its label's lines."""
+    return 24 + 14 * max((len(wrap(label)) for label in labels), default=1)
 
 
 def bar(
@@ -93,13 +129,16 @@ def bar(
     sort: list[str] | None = None,
     height: int | None = None,
 ) -> alt.TopLevelMixin:
-    """Horizontal bars, one per category, in the frame's order unless ``sort`` is given.
+    """Horizontal bars, one per category, largest first unless ``sort`` gives the order; long labels wrap.
 
     ``colour`` names a column mapped with ``scale``; ``highlight`` names a boolean column drawn in red."""
     axis_values, axis_title = _axis(frame[value], unit, value_title)
     data = frame.assign(_text=_text(frame[value], unit), _x=axis_values)
+    order = sort or by_value(data, category, value)
     encoding = {
-        "y": alt.Y(f"{category}:N", title=None, sort=sort or list(data[category])),
+        "y": alt.Y(
+            f"{category}:N", title=None, sort=order, axis=alt.Axis(labelExpr=wrapped_labels(order), labelLimit=170)
+        ),
         "x": alt.X(
             "_x:Q",
             title=axis_title,
@@ -117,7 +156,7 @@ def bar(
         alt.Chart(data)
         .mark_bar()
         .encode(**encoding)
-        .properties(height=height or AXIS_SPACE + 36 * data[category].nunique())
+        .properties(height=height or AXIS_SPACE + _row_height(order) * data[category].nunique())
     )
     return localised(chart)
 
@@ -166,8 +205,13 @@ def heatmap(
     """A grid of counts with the number written in each cell."""
     data = frame.assign(_text=_text(frame[value], decimals=0))
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=x_sort, axis=alt.Axis(labelAngle=-40, orient="top")),
-        y=alt.Y(f"{y}:N", title=y_title, sort=y_sort),
+        x=alt.X(
+            f"{x}:N",
+            title=x_title,
+            sort=x_sort,
+            axis=alt.Axis(labelAngle=-50, orient="top", labelOverlap=False, labelLimit=120, labelAlign="left"),
+        ),
+        y=alt.Y(f"{y}:N", title=y_title, sort=y_sort, axis=alt.Axis(labelOverlap=False)),
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_title),
             alt.Tooltip(f"{x}:N", title=x_title),
@@ -211,7 +255,7 @@ def share_bar(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort=labels),
+            y=alt.Y(f"{category}:N", title=None, sort=by_value(data, category, value)),
             x=alt.X("_x:Q", title=axis_title, axis=alt.Axis(format=",~f")),
             color=alt.Color(f"{category}:N", scale=scale, legend=None),
             tooltip=[
@@ -222,4 +266,47 @@ def share_bar(
         )
         .properties(height=AXIS_SPACE + 40 * len(labels))
     )
+    return localised(chart)
+
+
+def commune_map(
+    frame: pd.DataFrame,
+    value: str,
+    *,
+    value_title: str,
+    unit: str = "",
+    shapes: Mapping | None = None,
+    name_property: str = "name",
+    height: int = 420,
+) -> alt.TopLevelMixin:
+    """Communes coloured by an indicator: their shapes when ``shapes`` (a GeoJSON FeatureCollection)
+    are given, otherwise a point at each centre (``frame`` has ``commune``, ``lat``, ``lon`` and ``value``),
+    sized and coloured by the value and named beside it."""
+    data = frame.assign(_text=_text(frame[value], unit), _v=_axis(frame[value], unit, value_title)[0])
+    colour_title = _axis(frame[value], unit, value_title)[1]
+    colour = alt.Color(
+        "_v:Q",
+        title=colour_title,
+        scale=alt.Scale(scheme="oranges"),
+        legend=alt.Legend(format=",~f", orient="bottom", type="gradient", gradientLength=220),
+    )
+    tooltip = [alt.Tooltip("commune:N", title="Xã"), alt.Tooltip("_text:N", title=value_title)]
+    projection = "mercator"
+    if shapes is not None:
+        shapes = (
+            alt.Chart(alt.Data(values=list(shapes.get("features", []))))
+            .mark_geoshape(stroke="white", strokeWidth=1.5)
+            .transform_calculate(commune=f"datum.properties[{json.dumps(name_property)}]")
+            .transform_lookup(lookup="commune", from_=alt.LookupData(data, "commune", ["_v", "_text"]))
+            .encode(color=colour, tooltip=tooltip)
+            .project(projection)
+        )
+        return localised(shapes.properties(height=height))
+    located = data.dropna(subset=["lat", "lon"]).assign(_size=lambda f: f["_v"])  # its own field: no merged legend
+    base = alt.Chart(located).encode(longitude="lon:Q", latitude="lat:Q").project(projection)
+    points = base.mark_circle(opacity=0.9, stroke="#5d4037", strokeWidth=1).encode(
+        color=colour, size=alt.Size("_size:Q", legend=None, scale=alt.Scale(range=[120, 1400])), tooltip=tooltip
+    )
+    names = base.mark_text(dy=-15, fontSize=12, fontWeight="bold").encode(text="commune:N", tooltip=tooltip)
+    chart = (points + names).properties(height=height, padding={"left": 36, "right": 36, "top": 16, "bottom": 8})
     return localised(chart)

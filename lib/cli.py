@@ -79,19 +79,23 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     """The options every data command shares."""
     parser.add_argument(
         "--source",
+        metavar="NGUỒN",
         help="tệp bảng tính (.xlsx, .ods) hoặc địa chỉ/mã Google Sheets; mặc định: nguồn trong cấu hình",
     )
-    parser.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
-    parser.add_argument("--credentials", help="tệp khoá tài khoản dịch vụ Google (JSON)")
+    parser.add_argument("--config", metavar="THƯ_MỤC", help="thư mục cấu hình (mặc định: config/)")
+    parser.add_argument("--credentials", metavar="TỆP_KHOÁ", help="tệp khoá tài khoản dịch vụ Google (JSON)")
 
 
 def add_period(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=_year, help="năm (mặc định: năm mới nhất có dữ liệu)")
-    parser.add_argument("--period", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30")
+    parser.add_argument("--year", type=_year, metavar="NĂM", help="năm (mặc định: năm mới nhất có dữ liệu)")
+    parser.add_argument(
+        "--period", metavar="KỲ", help="kỳ: 2024, 2024-H1, 2024-Q3, 2024-05 hoặc 2024-03-01..2024-06-30"
+    )
     parser.add_argument(
         "--boundaries",
         choices=(boundaries.CURRENT, boundaries.AS_RECORDED),
         default=boundaries.DEFAULT,
+        metavar="ĐỊA_GIỚI",
         help="địa giới xã: current = mọi số liệu theo các xã hiện nay (mặc định); "
         "as-recorded = theo xã tại thời điểm hoạt động",
     )
@@ -173,6 +177,8 @@ TABLE_HEADERS = {
     "tab": "Tab",
     "month": "Tháng",
     "year": "Năm",
+    "change": "Tăng (+), giảm (−)",
+    "change_pct": "Tăng, giảm (%)",
 }
 
 
@@ -196,7 +202,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         payload = {"period": period.key, "label": period.label, "previous": previous.key, "indicators": records}
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     elif args.format == "csv":
-        print(export.safe_frame(table).to_csv(index=False), end="")
+        print(export.safe_frame(table.rename(columns=TABLE_HEADERS)).to_csv(index=False), end="")
     else:
         # the rule of the pages and the draft: money in triệu đồng, one precision per kind of figure
         units = table["unit"]
@@ -262,19 +268,38 @@ def build_parser() -> argparse.ArgumentParser:
     indicators = commands.add_parser("indicators", help="tính các chỉ số cho một kỳ")
     add_common(indicators)
     add_period(indicators)
-    indicators.add_argument("--by", choices=ind.DIMENSIONS, help="tách theo chiều: xã, thôn, chương trình, …")
-    indicators.add_argument("--only", help="chỉ các mã chỉ số này, cách nhau bởi dấu phẩy")
-    indicators.add_argument("--format", choices=("table", "csv", "json"), default="table", help="dạng kết quả")
+    indicators.add_argument(
+        "--by",
+        choices=ind.DIMENSIONS,
+        metavar="CHIỀU",
+        help=f"tách theo chiều ({', '.join(f'{d}: {TABLE_HEADERS[d].lower()}' for d in ind.DIMENSIONS if d in TABLE_HEADERS)})",
+    )
+    indicators.add_argument("--only", metavar="MÃ,MÃ", help="chỉ các mã chỉ số này, cách nhau bởi dấu phẩy")
+    indicators.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        metavar="DẠNG",
+        help="dạng kết quả: table (bảng, mặc định), csv hoặc json",
+    )
     indicators.set_defaults(handler=cmd_indicators)
 
     draft = commands.add_parser("report", help="lập bản thảo báo cáo (Markdown hoặc Word)")
     add_common(draft)
     add_period(draft)
-    draft.add_argument("--format", choices=("md", "docx"), help="định dạng (mặc định: theo đuôi tệp --out)")
-    draft.add_argument("--out", required=True, help="tệp kết quả (.md hoặc .docx)")
-    draft.add_argument("--date", type=_signing_date, help="ngày ký dd/mm/yyyy (mặc định: để trống cho người ký điền)")
-    draft.add_argument("--number", help="số văn bản, ví dụ 5 (in thành Số: 05/BC-BCĐ; mặc định: để trống)")
-    draft.add_argument("--basis", help="tệp Markdown ghi riêng cơ sở số liệu (nguồn, thời điểm đọc, số dòng dùng)")
+    draft.add_argument(
+        "--format", choices=("md", "docx"), metavar="DẠNG", help="md hoặc docx (mặc định: theo đuôi tệp --out)"
+    )
+    draft.add_argument("--out", required=True, metavar="TỆP", help="tệp kết quả (.md hoặc .docx)")
+    draft.add_argument(
+        "--date", type=_signing_date, metavar="NGÀY", help="ngày ký dd/mm/yyyy (mặc định: để trống cho người ký điền)"
+    )
+    draft.add_argument(
+        "--number", metavar="SỐ", help="số văn bản, ví dụ 5 (in thành Số: 05/BC-BCĐ; mặc định: để trống)"
+    )
+    draft.add_argument(
+        "--basis", metavar="TỆP", help="tệp Markdown ghi riêng cơ sở số liệu (nguồn, thời điểm đọc, số dòng dùng)"
+    )
     draft.set_defaults(handler=cmd_report)
 
     init = commands.add_parser(
@@ -283,19 +308,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tạo các tab còn thiếu của từng đơn vị và tab Chỉ tiêu, có dòng tiêu đề, "
         "danh sách chọn và kiểm tra dữ liệu. Không sửa tab đã có.",
     )
-    init.add_argument("--source", required=True, help="đường dẫn hoặc mã bảng tính Google Sheets")
-    init.add_argument("--credentials", help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)")
+    init.add_argument("--source", required=True, metavar="NGUỒN", help="đường dẫn hoặc mã bảng tính Google Sheets")
+    init.add_argument(
+        "--credentials",
+        metavar="TỆP_KHOÁ",
+        help="tệp khoá JSON của tài khoản dịch vụ (mặc định: biến BCD502_CREDENTIALS)",
+    )
     init.add_argument(
         "--protect",
         action="store_true",
         help="khoá mỗi tab đơn vị, chỉ cho người trong editors (organisations.yaml) sửa",
     )
-    init.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
+    init.add_argument("--config", metavar="THƯ_MỤC", help="thư mục cấu hình (mặc định: config/)")
     init.set_defaults(handler=cmd_init_sheet)
 
     empty = commands.add_parser("template", help="tạo tệp Excel mẫu để nhập liệu khi không có mạng")
-    empty.add_argument("--out", required=True, help="tệp .xlsx cần tạo")
-    empty.add_argument("--config", help="thư mục cấu hình (mặc định: config/)")
+    empty.add_argument("--out", required=True, metavar="TỆP", help="tệp .xlsx cần tạo")
+    empty.add_argument("--config", metavar="THƯ_MỤC", help="thư mục cấu hình (mặc định: config/)")
     empty.set_defaults(handler=cmd_template)
     return parser
 

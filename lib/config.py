@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from functools import cached_property
 from pathlib import Path
@@ -357,7 +358,11 @@ class Money(_Model):
 
 
 class OverviewPage(_Model):
+    """``cards`` are every KPI card; ``primary`` (at most 6, each one of ``cards``) open the page with a
+    sparkline of their monthly trend and make its opening sentence, the rest are one click away."""
+
     cards: list[str] = []
+    primary: list[str] = Field(default=[], max_length=6)
     trend: list[str] = []
     programme_chart: str | None = None
     programme_table: list[str] = []
@@ -437,6 +442,35 @@ class Dashboard(_Model):
         return found
 
 
+# ---------------------------------------------------------------- the map (optional)
+
+
+class Centre(_Model):
+    """A commune's centre in WGS 84 degrees."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Shapes(_Model):
+    """A GeoJSON FeatureCollection of commune polygons (path relative to the config directory) and the
+    feature property holding each commune's name."""
+
+    file: str
+    name_property: str = "name"
+
+
+class MapSettings(_Model):
+    """The commune map of the pages: centres keyed by commune name (points), shapes when provided."""
+
+    communes: dict[str, Centre] = {}
+    shapes: Shapes | None = None
+
+
+class _MapFile(_Model):
+    map: MapSettings
+
+
 # ---------------------------------------------------------------- the whole configuration
 
 FILES = {
@@ -512,6 +546,8 @@ class Config:
         self.indicators = {i.code: i for i in files["indicators"].indicators}
         self.dashboard: Dashboard = files["dashboard"].dashboard
         self.settings: Settings = files["settings"].settings
+        self.map: MapSettings = files["map"].map if files.get("map") else MapSettings()
+        self.commune_shapes: dict[str, Any] | None = files.get("shapes")
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -697,6 +733,7 @@ _PYDANTIC_VI = {
     "model_attributes_type": "phải là bảng «khoá: giá trị»",
     "literal_error": "giá trị không hợp lệ",
     "too_short": "không được để trống",
+    "too_long": "quá nhiều mục",
     "greater_than_equal": "giá trị quá nhỏ",
     "greater_than": "giá trị quá nhỏ",
     "less_than_equal": "giá trị quá lớn",
@@ -722,8 +759,11 @@ def _validate(model: type[_Model], data: Any, file: str) -> tuple[Any, list[str]
                 problem = f"{problem} (chỉ nhận {allowed})" if allowed else problem
             elif item["type"] == "value_error":
                 problem = str(item.get("ctx", {}).get("error", "giá trị không hợp lệ"))
+            elif item["type"] == "too_long" and "max_length" in item.get("ctx", {}):
+                problem = f"{problem} (tối đa {item['ctx']['max_length']})"
             elif item["type"].startswith(("greater", "less")):
                 limit = next(iter(item.get("ctx", {}).values()), None)
+                limit = f"{limit:g}" if isinstance(limit, float) else limit
                 problem = f"{problem} (giới hạn {limit})" if limit is not None else problem
             problems.append(f"{file}: {where}: {problem or 'giá trị không hợp lệ'}")
         return None, problems
@@ -815,6 +855,7 @@ def _cross_check(config: Config) -> list[str]:
     problems += _name_clashes(config.unit)
     problems += _lineage_problems(config.unit)
     problems += _organisation_problems(config.organisations)
+    problems += _map_problems(config)
     return problems
 
 
@@ -900,6 +941,49 @@ def _organisation_problems(organisations: dict[str, Organisation]) -> list[str]:
     return problems
 
 
+MAP_FILE = "map.yaml"
+
+
+def _map_problems(config: Config) -> list[str]:
+    """Every commune map.yaml names is a commune of unit.yaml (by its name as written there)."""
+    names = {name_key(c.name): c.name for c in config.unit.communes}
+    problems = []
+    for name in config.map.communes:
+        if name not in config.communes:
+            known = names.get(name_key(name))
+            hint = f"; có phải là «{known}»?" if known else f"; các xã: {', '.join(config.communes)}"
+            problems.append(f"{MAP_FILE}: map.communes: xã «{name}» không có trong unit.yaml{hint}")
+    if config.commune_shapes is not None and config.map.shapes is not None:
+        prop = config.map.shapes.name_property
+        for i, feature in enumerate(config.commune_shapes.get("features", [])):
+            name = (feature.get("properties") or {}).get(prop)
+            if name not in config.communes:
+                problems.append(
+                    f"{MAP_FILE}: map.shapes: vùng thứ {i + 1} của «{config.map.shapes.file}» có "
+                    f"{prop} = «{name}», không phải tên một xã trong unit.yaml"
+                )
+    return problems
+
+
+def _read_shapes(directory: Path, shapes: Shapes) -> tuple[dict[str, Any] | None, list[str]]:
+    """The GeoJSON FeatureCollection map.yaml points to, or why it cannot be used."""
+    path = directory / shapes.file
+    where = f"{MAP_FILE}: map.shapes.file"
+    if not path.is_file():
+        return None, [f"{where}: không tìm thấy tệp «{shapes.file}» trong thư mục cấu hình"]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None, [f"{where}: tệp «{shapes.file}» không phải GeoJSON hợp lệ (UTF-8)"]
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        return None, [f"{where}: tệp «{shapes.file}» phải là một GeoJSON FeatureCollection"]
+    return data, []
+
+
 def _name_clashes(unit: Unit) -> list[str]:
     """A commune's name or alias that reads as a name of the whole unit (its name, an alias, its
     level, the whole-unit label) or of another commune: a row giving it would be counted for one of
@@ -963,6 +1047,10 @@ def _dashboard_problems(config: Config) -> list[str]:
         for i, code in enumerate(items.figures):
             if code in known and known[code].kind != "sum":
                 problems.append(f"{where}.figures[{i}]: chỉ số «{code}» phải là loại «sum» (giá trị của từng dòng)")
+    overview = config.dashboard.overview
+    for i, code in enumerate(overview.primary):
+        if code not in overview.cards:
+            problems.append(f"dashboard.yaml: dashboard.overview.primary[{i}]: «{code}» phải có trong overview.cards")
     for i, code in enumerate(config.dashboard.communes.disadvantaged):
         if code in known and known[code].kind not in ("count", "sum"):
             problems.append(
@@ -1007,6 +1095,15 @@ def load_config(directory: str | Path | None = None) -> Config:
         if not read_problems:
             files[key], file_problems = _validate(MODELS[key], data, name)
             problems += file_problems
+    if (directory / MAP_FILE).exists():  # optional: without it the pages show no map
+        data, read_problems = _read_yaml(directory / MAP_FILE)
+        problems += read_problems
+        if not read_problems:
+            files["map"], file_problems = _validate(_MapFile, data, MAP_FILE)
+            problems += file_problems
+            if files["map"] is not None and files["map"].map.shapes is not None:
+                files["shapes"], file_problems = _read_shapes(directory, files["map"].map.shapes)
+                problems += file_problems
     if not problems:
         problems += _unique_codes(files)
     config = None

@@ -19,7 +19,8 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -261,9 +262,59 @@ def _xlsx_text(text: str) -> str:
 def to_xlsx(frame: pd.DataFrame, title: str = "Dữ liệu") -> bytes:
     """One-sheet XLSX: text as strings (never formulas nor error values), numbers as numbers with
     Vietnamese-style grouping formats, dates as dates shown ``dd/mm/yyyy``."""
-    columns = _columns(frame)
+    return workbook({title: frame})
+
+
+def _unique_sheet_names(titles: list[str]) -> list[str]:
+    """Valid, distinct worksheet names (Excel compares them without case): ``Các xã``, ``Các xã (2)``."""
+    names: list[str] = []
+    for title in titles:
+        name, number = sheet_name(title), 1
+        while name.casefold() in {n.casefold() for n in names}:
+            number += 1
+            suffix = f" ({number})"
+            name = sheet_name(title)[: 31 - len(suffix)].rstrip() + suffix
+        names.append(name)
+    return names
+
+
+def workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """An XLSX with one sheet per table (in order), each with its header row frozen; cells as ``to_xlsx``."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name(title))
+    for name, frame in zip(_unique_sheet_names(list(tables)), tables.values()):
+        _write_sheet(book, name, frame)
+    if not tables:
+        _write_sheet(book, "Dữ liệu", pd.DataFrame())
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_archive(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """A ZIP of one CSV (as ``to_csv``) per table, named after the table's title."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        used: set[str] = set()
+        for title, frame in tables.items():
+            stem, number = file_stem(title), 1
+            while f"{stem}{'' if number == 1 else f'-{number}'}" in used:
+                number += 1
+            stem = f"{stem}{'' if number == 1 else f'-{number}'}"
+            used.add(stem)
+            archive.writestr(f"{stem}.csv", to_csv(frame))
+    return buffer.getvalue()
+
+
+def download_name(unit: str, page: str, period_key: str, extension: str) -> str:
+    """``bcd502-dam-rong-theo-xa-2024.xlsx``: the unit, the page and the period, so downloads never overwrite
+    each other."""
+    return f"bcd502-{file_stem(unit)}-{file_stem(page)}-{file_stem(period_key)}.{extension}"
+
+
+def _write_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> None:
+    columns = _columns(frame)
+    sheet = book.create_sheet(name)
+    sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sample = [len(str(v)) for v in column.values.iloc[:200].dropna()]
         width = max([len(column.name), *sample])
@@ -271,9 +322,6 @@ def to_xlsx(frame: pd.DataFrame, title: str = "Dữ liệu") -> bytes:
     sheet.append([_text_cell(sheet, column.name) for column in columns])
     for row in zip(*(column.values.tolist() for column in columns)) if columns else ():
         sheet.append([_cell(sheet, value, column.format) for value, column in zip(row, columns)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _text_cell(sheet, text: str) -> Any:
@@ -317,7 +365,8 @@ def _cell(sheet, value: Any, number_format: str | None) -> Any:
 
 
 def file_stem(text: str) -> str:
-    """A download file name from a Vietnamese title: ``Hoạt động theo xã`` → ``hoat-dong-theo-xa``."""
+    """A download file name from a Vietnamese title: ``Hoạt động theo xã`` → ``hoat-dong-theo-xa``;
+    ``2024-03-01..2024-06-30`` → ``2024-03-01-2024-06-30``."""
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "du-lieu"

@@ -7,6 +7,7 @@ display and in charts)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -150,6 +151,85 @@ def kpis(
 # ---------------------------------------------------------------- overview frames
 
 
+def _figure(indicator: Indicator, value: float, config: Config) -> str:
+    """A value as the opening sentence writes it, by the rule every output follows (``formatting.figure``):
+    ``1.119 lượt người``, ``5.993,2 triệu đồng``, ``65,07%``; a count of the catalogue as ``8/8``."""
+    size = _catalogue_size(indicator, config)
+    if size is not None:
+        return f"{fmt.number(value)}/{fmt.number(size)}"
+    shown = fmt.figure(value, indicator.unit)
+    # "số hoạt động 234", not "số hoạt động 234 hoạt động": a unit the name already says is not repeated
+    return shown.text if shown.unit and shown.unit.lower() in indicator.name.lower() else str(shown)
+
+
+def _judgement(value: float, previous: float) -> str:
+    """Rise, fall, same or nothing to compare with, chosen by the figures."""
+    if np.isnan(previous) or previous == 0:
+        return "cùng kỳ chưa có" if value > 0 and previous == 0 else ""
+    if value == previous:
+        return "bằng cùng kỳ"
+    change = fmt.percent(abs(value - previous) / previous * 100)
+    return f"{'tăng' if value > previous else 'giảm'} {change}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def headline(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str], data_until: dt.date | None = None
+) -> str:
+    """The overview's opening sentence: the period's main figures (the given indicators, in order), each with
+    its change against the same span a year earlier (like for like when the data stops on ``data_until``).
+    Every word of judgement is chosen by the data; with no activity in the period the sentence says so."""
+    codes = _codes(codes)
+    until = period.data_until(data_until)
+    opening = period.label[:1].upper() + period.label[1:]
+    if until:
+        opening += f" (số liệu đến {fmt.short_date(until)})"
+    if not codes or not len(ind.in_period(activities, period)):
+        return f"{opening}: chưa có hoạt động nào được ghi nhận với bộ lọc đang chọn."
+    previous = period.comparable(data_until)
+    table = ind.compare(activities, config, codes, period, previous=previous).set_index("indicator")
+    has_previous = len(ind.in_period(activities, previous)) > 0
+    parts = []
+    for code in codes:
+        indicator, row = config.indicators[code], table.loc[code]
+        value = float(row["value"])
+        text = f"{_lower_first(indicator.name)} {_figure(indicator, value, config)}"
+        judgement = _judgement(value, float(row["previous"])) if has_previous else ""
+        if judgement and _catalogue_size(indicator, config) is None:
+            text += f" ({judgement})"
+        parts.append(text)
+    sentence = f"{opening}: {'; '.join(parts)}."
+    if has_previous:
+        return sentence + f" So sánh với cùng kỳ {previous.span}."
+    return sentence + " Chưa có số liệu cùng kỳ năm trước để so sánh."
+
+
+def monthly_values(
+    activities: pd.DataFrame, config: Config, period: Period, codes: Sequence[str], data_until: dt.date | None = None
+) -> dict[str, list[float]]:
+    """Each indicator's value month by month over the period (every month the period touches, 0 where
+    nothing happened, up to the month of ``data_until`` when the data stops before the period ends): the
+    sparklines of the overview's cards."""
+    codes = _codes(codes)
+    until = period.data_until(data_until)
+    firsts = [f for f in months(period) if until is None or f <= until]
+    if not codes:
+        return {}
+    table = ind.compute(activities, config, codes, period, ["year", "month"])
+    index = {(int(y), int(m)): i for i, (y, m) in enumerate(zip(table["year"], table["month"]))} if len(table) else {}
+    series = {}
+    for code in codes:
+        column = table[code].to_numpy(float) if len(table) else np.array([])
+        series[code] = [
+            float(np.nan_to_num(column[index[(f.year, f.month)]])) if (f.year, f.month) in index else 0.0
+            for f in firsts
+        ]
+    return series
+
+
 def count_in_period(activities: pd.DataFrame, config: Config, period: Period) -> int:
     """How many of the activities are dated inside the period."""
     return len(ind.in_period(activities, period))
@@ -258,6 +338,21 @@ def commune_overview(activities: pd.DataFrame, config: Config, period: Period, c
     for code in _codes(codes):
         frame[column_title(config.indicators[code])] = table[code].to_numpy()
     return frame
+
+
+def map_frame(table: pd.DataFrame, config: Config, commune: str, value: str) -> pd.DataFrame:
+    """One row per commune of ``table`` (column ``commune`` names it, ``value`` the figure) with its centre
+    from the map configuration (NaN where none is configured): the data of the commune map."""
+    centres = config.map.communes
+    names = table[commune].astype(object)
+    return pd.DataFrame(
+        {
+            "commune": names.to_numpy(),
+            "lat": [centres[n].lat if n in centres else np.nan for n in names],
+            "lon": [centres[n].lon if n in centres else np.nan for n in names],
+            "value": table[value].astype(float).to_numpy(),
+        }
+    )
 
 
 def indicator_matrix(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
@@ -400,10 +495,14 @@ def organisation_contribution(
     return table
 
 
-def completeness(activities: pd.DataFrame, config: Config, period: Period) -> pd.DataFrame:
-    """Organisation × month: how many rows each tab recorded that month (0 = nothing reported)."""
+def completeness(
+    activities: pd.DataFrame, config: Config, period: Period, data_until: dt.date | None = None
+) -> pd.DataFrame:
+    """Organisation × month: how many rows each tab recorded that month (0 = nothing reported). When the data
+    stops on ``data_until`` before the period ends, the months after it are not shown: not yet, not missing."""
     rows = ind.in_period(activities, period)
-    firsts = [pd.Timestamp(m) for m in months(period)]
+    until = period.data_until(data_until)
+    firsts = [pd.Timestamp(m) for m in months(period) if until is None or m <= until]
     counts = rows.groupby(
         [rows["organisation"].astype(object), rows["date"].dt.to_period("M").dt.to_timestamp()]
     ).size()
@@ -513,3 +612,36 @@ def row_counts(dataset: Dataset, config: Config) -> pd.DataFrame:
             "Cảnh báo": stats["warnings"],
         }
     )
+
+
+# ---------------------------------------------------------------- report preview
+
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$", re.M)
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+PAGE_BREAK = "trang mới"
+
+
+def preview_markdown(draft: str) -> str:
+    """The draft as the page previews it: the layout marks for the Word file (``<!-- cột: trái -->``…)
+    are not shown (a page break becomes a rule), and footnotes become superscript numbers with the notes
+    listed under «Chú thích» at the end, instead of the Markdown renderer's English «Footnotes»."""
+    text = _COMMENT.sub(lambda m: "\n---\n" if m[1].strip() == PAGE_BREAK else "", draft)
+    notes = {key: body.strip() for key, body in _FOOTNOTE_DEFINITION.findall(text)}
+    text = _FOOTNOTE_DEFINITION.sub("", text)
+    order: dict[str, int] = {}
+
+    def reference(match: re.Match) -> str:
+        key = match[1]
+        if key not in notes:
+            return match[0]
+        number = order.setdefault(key, len(order) + 1)
+        return f"⁽{str(number).translate(_SUPERSCRIPT)}⁾"
+
+    text = _FOOTNOTE_REFERENCE.sub(reference, text)
+    text = re.sub(r"\n{3,}", "\n\n", text).rstrip()
+    if order:
+        listed = "\n".join(f"{number}. {notes[key]}" for key, number in order.items())
+        text += f"\n\n---\n\n**Chú thích**\n\n{listed}\n"
+    return text

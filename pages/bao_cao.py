@@ -4,7 +4,7 @@ basis of the draft is a download of its own, not part of the signable document."
 
 import streamlit as st
 
-from lib import document, export, report
+from lib import document, export, report, views
 from lib.access import Action
 from lib.exceptions import BCDError
 from pages import access_ui, ui
@@ -89,4 +89,4 @@ else:
 
 st.subheader("Xem trước")
 with st.container(border=True):
-    st.markdown(draft)
+    st.markdown(views.preview_markdown(draft))

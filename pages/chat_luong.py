@@ -30,7 +30,8 @@ ui.metrics(
             ("Lỗi", ui.error_count(ctx)),
             ("Cảnh báo", dataset.warning_count),
         ]
-    ]
+    ],
+    key="kpi_quality",
 )
 
 st.subheader("Danh sách cần sửa")
@@ -47,16 +48,36 @@ if own:  # after the shared cache: the same table for everyone, reordered for th
     )
 left, middle, right = st.columns(3)
 organisations = left.multiselect(
-    "Đơn vị", list(dict.fromkeys(issues["Đơn vị"])), key="quality_orgs", placeholder="Tất cả đơn vị"
+    "Đơn vị",
+    list(dict.fromkeys(issues["Đơn vị"])),
+    key="quality_orgs",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Tất cả đơn vị",
 )
-levels = middle.multiselect("Mức độ", ["Lỗi", "Cảnh báo"], key="quality_levels", placeholder="Lỗi và cảnh báo")
+levels = middle.multiselect(
+    "Mức độ",
+    ["Lỗi", "Cảnh báo"],
+    key="quality_levels",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Lỗi và cảnh báo",
+)
 kinds = right.multiselect(
-    "Loại vấn đề", sorted(set(issues["Loại"])), key="quality_kinds", placeholder="Mọi loại vấn đề"
+    "Loại vấn đề",
+    sorted(set(issues["Loại"])),
+    key="quality_kinds",
+    filter_mode=None,
+    select_all=False,
+    placeholder="Mọi loại vấn đề",
 )
 shown = views.filter_issues(issues, organisations, levels, kinds)
 if shown.empty:
-    st.success("Không có vấn đề nào với lựa chọn này.", icon="✅")
+    st.success("Không có vấn đề nào với lựa chọn này.", icon=":material/check_circle:")
 else:
+    # what staff need first, also on a phone: where (tab, row) and what to do; the classification after
+    first = ["Tab", "Dòng", "Vấn đề", "Cách sửa", "Cột", "Giá trị"]
+    shown = shown[[*first, *(c for c in shown.columns if c not in first)]]
     ui.table(shown, "Danh sách lỗi dữ liệu", "quality_issues")
 
 st.subheader("Số dòng theo tab")

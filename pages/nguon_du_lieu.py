@@ -19,9 +19,9 @@ else:
     left.metric("Nguồn đang dùng", dataset.source_label, border=True)  # a metric's value is plain text
     right.metric("Đọc lúc", fmt.timestamp(dataset.fetched_at), border=True)
     if dataset.notice:
-        st.warning(ui.plain(dataset.notice), icon="🕘")
+        st.warning(ui.plain(dataset.notice), icon=":material/schedule:")
     else:
-        st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon="✅")
+        st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon=":material/check_circle:")
     st.caption(
         f"Dữ liệu được lưu tạm {config.settings.cache_ttl_seconds // 60} phút cho mọi người dùng; "
         "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật."

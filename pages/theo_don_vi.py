@@ -46,7 +46,7 @@ if codes:
 
 st.subheader("Mức độ cập nhật theo tháng")
 st.caption("Số hoạt động mỗi đơn vị ghi vào tab của mình trong từng tháng; ô 0 là tháng chưa ghi nhận hoạt động nào.")
-grid = ctx.view(views.completeness)
+grid = ctx.view(views.completeness, ctx.latest)
 ui.chart(
     charts.heatmap(
         grid,

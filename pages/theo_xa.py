@@ -18,13 +18,14 @@ if declared.disadvantaged:
     ui.metrics(
         [
             (
-                f"{row['Chỉ số'].replace(' (đồng)', '')} — {row['Nơi nhận'].lower()}",
+                f"{row['Chỉ số'].replace(' (đồng)', '')} — {row['Nơi nhận'][:1].lower()}{row['Nơi nhận'][1:]}",
                 fmt.percent(row["Tỷ lệ (%)"]),
                 None,
                 f"{fmt.number(row['Giá trị'])} trên tổng {fmt.number(row['Toàn bộ'])}",
             )
             for row in summary.to_dict("records")
-        ]
+        ],
+        key="kpi_disadvantaged",
     )
     ui.table(summary, "Nguồn lực đến vùng khó khăn", "commune_disadvantaged")
 
@@ -45,6 +46,30 @@ ui.chart(
         highlight="region_iii",
     )
 )
+if config.map.communes or config.commune_shapes:
+    located = views.map_frame(plot, config, "Xã", measure)
+    outline = config.map.shapes
+    st.markdown(f"**Bản đồ các xã: {ui.plain(measure)}**")
+    ui.chart(
+        charts.commune_map(
+            located,
+            "value",
+            value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
+            unit=unit,
+            shapes=config.commune_shapes,
+            name_property=outline.name_property if outline else "name",
+        )
+    )
+    unplaced = located.loc[located["lat"].isna(), "commune"].tolist()
+    st.caption(
+        (
+            "Ranh giới xã theo tệp cấu hình bản đồ."
+            if config.commune_shapes
+            else "Vị trí tâm xã gần đúng (cấu hình bản đồ)."
+        )
+        + (f" Chưa có vị trí: {ui.plain(', '.join(unplaced))}." if unplaced and not config.commune_shapes else "")
+    )
+
 hidden = [views.column_title(config.indicators[c]) for c in declared.chart if c not in declared.table]
 ui.table(overview.drop(columns=[c for c in hidden if c in overview]), "Các xã", "commune_overview")
 
@@ -52,7 +77,7 @@ with st.expander("Mọi chỉ số theo xã"):
     ui.table(ctx.view(views.indicator_matrix), "Chỉ số theo xã", "commune_matrix", height=500)
 
 st.subheader("Chi tiết một xã")
-commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail")
+commune = st.selectbox("Chọn xã", list(config.communes), key="commune_detail", filter_mode=None)
 flags = config.communes[commune]
 hard = sum(v.extremely_difficult for v in flags.villages)
 st.caption(

@@ -1,4 +1,7 @@
-"""Tổng quan: the declared KPI cards against the same period last year, monthly trend, funds, programmes."""
+"""Tổng quan: the period's main facts in one sentence, the primary KPI cards with their monthly trend (the
+other cards one click away), the monthly trend, funds, programmes."""
+
+import html
 
 import streamlit as st
 
@@ -19,8 +22,19 @@ ui.header(
     else "Mũi tên: thay đổi so với cùng kỳ năm trước.",
 )
 
+primary = list(overview.primary or overview.cards[:5])
+st.html(f"<p class='bcd-lead'>{html.escape(ctx.view(views.headline, tuple(primary), latest))}</p>")
 cards = ctx.view(views.kpis, tuple(overview.cards), latest)
-ui.metrics([(card.label, card.text, card.delta, card.help) for card in cards])
+trends = ctx.view(views.monthly_values, tuple(primary), latest)
+ui.metrics(
+    [(card.label, card.text, card.delta, card.help) for card in cards if card.code in primary],
+    key="kpi_primary",
+    trends=[trends[card.code] for card in cards if card.code in primary],
+)
+others = [card for card in cards if card.code not in primary]
+if others:
+    with st.expander(f"Các chỉ số khác ({len(others)})", icon=":material/grid_view:"):
+        ui.metrics([(card.label, card.text, card.delta, card.help) for card in others], key="kpi_more")
 
 if not ui.empty(ctx):
     left, right = st.columns(2) if overview.trend and money.sources else (st.container(), st.container())

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib import boundaries, export, filters, period, st_adapter, views
+from lib import boundaries, filters, period, st_adapter, views
 from lib import formatting as fmt
 from lib.config import Config
 from lib.dataset import Dataset
 from lib.exceptions import BCDError, ConfigError, SourceError
 from lib.period import ROMAN
+from pages import shell
 
 log = logging.getLogger("bcd502")
 
@@ -80,14 +81,14 @@ def show_error(error: BCDError) -> None:
         text = "Cấu hình không hợp lệ:\n" + "\n".join(f"- {plain(p)}" for p in error.problems)
     else:
         text = plain(error.message)
-    st.error(text, icon="⚠️")
-    st.info(hint(error), icon="💡")
+    st.error(text, icon=":material/warning:")
+    st.info(hint(error), icon=":material/lightbulb:")
 
 
 def show_unexpected(error: Exception) -> None:
     """A generic Vietnamese message; the details go to the server log only."""
     log.exception("Unexpected error while rendering a page", exc_info=error)
-    st.error(GENERIC_ERROR, icon="⚠️")
+    st.error(GENERIC_ERROR, icon=":material/warning:")
 
 
 def load(today: dt.date) -> Context | None:
@@ -156,7 +157,7 @@ def sidebar(ctx: Context) -> filters.Filters:
     programmes, organisations = views.programme_labels(config), views.organisation_labels(config)
     with st.sidebar:
         st.subheader("Bộ lọc")
-        kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind")
+        kind = st.selectbox("Kỳ", list(period.KINDS), format_func=period.KINDS.get, key="f_kind", filter_mode=None)
         start = end = None
         year, part = default.year_number, 1
         if kind == "range":
@@ -166,18 +167,23 @@ def sidebar(ctx: Context) -> filters.Filters:
         else:
             shown_year = st.session_state.get("f_year") or default.year_number
             years = ctx.call(filters.year_choices, dataset, shown_year)
-            year = st.selectbox("Năm", years, key="f_year")
+            year = st.selectbox("Năm", years, key="f_year", filter_mode=None)
             if kind == "half":
                 part = st.selectbox(
                     "Nửa năm",
                     [1, 2],
                     format_func=lambda h: "6 tháng đầu năm" if h == 1 else "6 tháng cuối năm",
                     key="f_half",
+                    filter_mode=None,
                 )
             elif kind == "quarter":
-                part = st.selectbox("Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter")
+                part = st.selectbox(
+                    "Quý", [1, 2, 3, 4], format_func=lambda q: f"Quý {ROMAN[q]}", key="f_quarter", filter_mode=None
+                )
             elif kind == "month":
-                part = st.selectbox("Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month")
+                part = st.selectbox(
+                    "Tháng", list(range(1, 13)), format_func=lambda m: f"Tháng {m}", key="f_month", filter_mode=None
+                )
         chosen_period = period.build(kind, year, part, start, end, year_start)
         view = boundaries.DEFAULT
         if config.has_history:
@@ -193,12 +199,16 @@ def sidebar(ctx: Context) -> filters.Filters:
         ctx.config = config = boundaries.scope(config, view, chosen_period.start, chosen_period.end)
         names = [*config.communes, config.unit.whole_unit_label]
         state["f_communes"] = [c for c in state.get("f_communes", []) if c in names]
-        communes = st.multiselect("Xã", names, key="f_communes", placeholder="Tất cả các xã")
+        communes = st.multiselect(
+            "Xã", names, key="f_communes", filter_mode=None, select_all=False, placeholder="Tất cả các xã"
+        )
         chosen_programmes = st.multiselect(
             "Chương trình",
             list(programmes),
             format_func=programmes.get,
             key="f_programmes",
+            filter_mode=None,
+            select_all=False,
             placeholder="Tất cả chương trình",
         )
         chosen_organisations = st.multiselect(
@@ -206,6 +216,8 @@ def sidebar(ctx: Context) -> filters.Filters:
             list(organisations),
             format_func=organisations.get,
             key="f_organisations",
+            filter_mode=None,
+            select_all=False,
             placeholder="Tất cả đơn vị",
         )
     chosen_filters = filters.Filters(
@@ -247,15 +259,15 @@ def source_status(ctx: Context) -> None:
     with st.sidebar:
         st.divider()
         if ctx.dataset is None:
-            st.error("Chưa đọc được dữ liệu.", icon="⚠️")
+            st.error("Chưa đọc được dữ liệu.", icon=":material/warning:")
             return
         dataset = ctx.dataset
         st.caption(f"Nguồn: {plain(dataset.source_label)}  \nCập nhật: {fmt.timestamp(dataset.fetched_at)}")
         if dataset.notice:
-            st.warning(plain(dataset.notice), icon="🕘")
+            st.warning(plain(dataset.notice), icon=":material/schedule:")
         errors = error_count(ctx)
         if errors:
-            st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon="⚠️")
+            st.page_link(QUALITY_PAGE, label=f"{fmt.number(errors)} dòng lỗi cần sửa", icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- page furniture
@@ -285,7 +297,9 @@ def header(title: str, ctx: Context, note: str = "") -> None:
     errors = error_count(ctx)
     if errors:
         st.page_link(
-            QUALITY_PAGE, label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa", icon="⚠️"
+            QUALITY_PAGE,
+            label=f"Có {fmt.number(errors)} dòng dữ liệu bị lỗi chưa được tính — xem và sửa",
+            icon=":material/warning:",
         )
 
 
@@ -298,46 +312,38 @@ def _display(value, column: str) -> str:
 
 
 def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
-    """A table with Vietnamese number formatting (values stay sortable) and CSV / XLSX downloads."""
+    """A table with Vietnamese number formatting (values stay sortable), offered in the page's «Tải số liệu»."""
     # text columns: object, or pandas 3's str dtype (which holds a blank as NaN)
     text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     frame = frame.fillna(dict.fromkeys(text, ""))
     styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
-    st.dataframe(styled, hide_index=hide_index, height=height, width="stretch")
-    stem = export.file_stem(title)
-    csv, xlsx = st_adapter.downloads(frame, title)
-    buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button(
-        "Tải CSV", csv, f"{stem}.csv", "text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore"
-    )
-    buttons.download_button(
-        "Tải Excel",
-        xlsx,
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    first = {frame.columns[0]: st.column_config.Column(pinned=True)} if len(frame.columns) > 2 else None
+    st.dataframe(
+        styled, hide_index=hide_index, height=height, width="stretch", placeholder="–", column_config=first
+    )  # the first column (the name) stays in view while the figures scroll sideways
+    shell.collect(title, frame)
 
 
-def metrics(cards: list[tuple[str, str, str | None, str]], width: int = 168) -> None:
-    """Metric cards that wrap: several per row on a laptop, two per row on a phone."""
-    # a label (with its unit) or a change too long for the card wraps onto a second line instead of being cut
-    st.html(
-        "<style>[data-testid='stMetricLabel'] *, [data-testid='stMetricDelta'] *"
-        "{white-space:normal!important;overflow:visible!important;text-overflow:clip!important}</style>"
-    )
-    with st.container(horizontal=True, gap="small"):
-        for label, value, delta, help_text in cards:
+def metrics(
+    cards: list[tuple[str, str, str | None, str]],
+    key: str = "kpi_cards",
+    trends: list[list[float] | None] | None = None,
+) -> None:
+    """Metric cards in a grid that shares the row (several per row on a laptop, one or two on a phone);
+    labels and values wrap, never cut. ``trends``: a sparkline per card (monthly values)."""
+    with st.container(key=key):
+        for index, (label, value, delta, help_text) in enumerate(cards):
+            trend = trends[index] if trends else None
             st.metric(
                 label,
                 value,
                 delta,
                 help=help_text or None,
                 border=True,
-                width=width,
+                width="stretch",
                 delta_arrow="off" if delta and delta.startswith("±") else "auto",
+                chart_data=trend if trend and len(trend) > 1 else None,
+                chart_type="area",
             )
 
 
@@ -351,6 +357,6 @@ def empty(ctx: Context) -> bool:
         return False
     st.info(
         f"Không có hoạt động nào trong {ctx.period.label} với bộ lọc đang chọn. Hãy chọn kỳ hoặc bộ lọc khác ở thanh bên.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
     return True

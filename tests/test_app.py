@@ -90,6 +90,27 @@ def test_every_page_runs(page, title):
     assert not [e.value for e in at.error if "ngoài dự kiến" in e.value]
 
 
+def test_overview_opens_with_the_sentence_and_the_primary_cards(demo, config):
+    at = app()
+    period = Period.year(demo.latest_year)
+    primary = config.dashboard.overview.primary
+    today = boundaries.apply(demo, boundaries.CURRENT, config)  # the default view: today's communes
+    scoped = boundaries.scope(config, today.boundaries, period.start, period.end)
+    sentence = views.headline(today.activities, scoped, period, primary, demo.latest_date)
+    assert "số xã có hoạt động 4/4" in sentence
+    assert any(sentence in str(element.proto) for element in at.get("html"))
+    outside = [m.label for m in at.main.metric if not any(m in e.metric for e in at.expander)]
+    inside = [m.label for m in at.expander[0].metric]
+    cards = views.kpis(today.activities, scoped, period, config.dashboard.overview.cards, demo.latest_date)
+    label = {card.code: card.label for card in cards}  # with the unit the number alone does not say
+    names = [label[c] for c in config.dashboard.overview.cards]
+    assert outside == [label[c] for c in primary] and "Tổng kinh phí (triệu đồng)" in outside
+    assert inside == [n for n in names if n not in outside] and at.expander[0].label.startswith("Các chỉ số khác")
+    trend = views.monthly_values(demo.activities, config, period, primary, demo.latest_date)
+    first = next(m for m in at.metric if m.label == label[primary[0]])
+    assert list(first.proto.chart_data) == trend[primary[0]]
+
+
 def test_overview_kpis_equal_the_indicators(demo, config):
     at = app()
     period = Period.year(demo.latest_year)
@@ -168,12 +189,25 @@ def test_error_count_links_to_the_quality_page(demo):
     assert links and str(demo.error_count) in links[0].proto.label
 
 
-def test_every_table_downloads_as_csv_and_xlsx(downloads):
-    app("pages/theo_xa.py")
+def test_one_download_per_page_holds_every_table(demo, downloads):
+    """Theo xã shows five tables: one «Tải số liệu» gives them as the sheets of one workbook and as CSVs,
+    named after the unit, the page and the period."""
+    import zipfile
+
+    at = app("pages/theo_xa.py")
+    key = demo.latest_year
+    downloads = downloads[-2:]  # the run of the page asked for
     names = [d["file_name"] for d in downloads]
-    stems = {n.rsplit(".", 1)[0] for n in names}
-    assert all(f"{stem}.csv" in names and f"{stem}.xlsx" in names for stem in stems)
-    assert all(isinstance(d["data"], bytes) and d["data"] for d in downloads)
+    assert names == [f"bcd502-dam-rong-theo-xa-{key}.xlsx", f"bcd502-dam-rong-theo-xa-{key}.zip"]
+    book = openpyxl.load_workbook(io.BytesIO(downloads[0]["data"]()))
+    assert len(book.sheetnames) == len(at.dataframe) == 5
+    assert book.sheetnames[:2] == ["Nguồn lực đến vùng khó khăn", "Các xã"]
+    communes = book["Các xã"]
+    assert communes.freeze_panes == "A2" and communes["A1"].value == "Xã"
+    shown = at.dataframe[1].value
+    assert [c.value for c in communes["A"][1:]] == list(shown["Xã"])
+    archive = zipfile.ZipFile(io.BytesIO(downloads[1]["data"]()))
+    assert len(archive.namelist()) == 5 and "cac-xa.csv" in archive.namelist()
 
 
 def test_report_download_is_the_draft(demo, config, downloads):

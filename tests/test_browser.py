@@ -1,18 +1,23 @@
 """Browser tests: the real app in Chromium through Playwright, on the demo workbook.
 
-Every page is opened, its heading and a figure checked, a filter changed, the report downloaded, and
-a full-page screenshot of each page saved in test-artifacts/ (desktop and phone width)."""
+Every page is opened at 1440 px and at 390 px (a phone): its heading and a figure checked, no metric
+label or value cut (``scrollWidth ≤ clientWidth``), no English text the app controls, and a full-page
+screenshot of each page saved in test-artifacts/. A filter is changed, a mistyped link followed, the
+page's «Tải số liệu» and the report downloaded."""
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -44,6 +49,52 @@ PAGES = {
     "bao-cao": "Báo cáo",
     "nguon-du-lieu": "Nguồn dữ liệu",
 }
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# What Streamlit's own widgets would show in English where the app chose them (its multiselect's «Select
+# all» and «No results», the grid's column menu and toolbar, the «Page not found» dialog, the Markdown
+# renderer's «Footnotes»), and English words that would betray an untranslated label of ours.
+ENGLISH = (
+    "Select all",
+    "No results",
+    "Page not found",
+    "Footnotes",
+    "Download as CSV",
+    "Search",
+    "Fullscreen",
+    "Sort ascending",
+    "Sort descending",
+    "Pin column",
+    "Hide column",
+    "Autosize",
+    "Show data",
+    "None",
+    "NaN",
+    "null",
+)
+ENGLISH_WORDS = frozenset(
+    "the and of to is are not found select all results page download search sort column show hide close error "
+    "loading please value name unit previous indicator total yes no true false".split()
+)
+METRIC_TEXT = ", ".join(
+    f'[data-testid="{part}"]{inner}' for part in ("stMetricLabel", "stMetricValue") for inner in ("", " *")
+)
+CUT_METRICS = f"""() => [...document.querySelectorAll('{METRIC_TEXT}')]
+  .filter(e => e.offsetParent !== null && e.clientWidth > 0 && e.scrollWidth > e.clientWidth)
+  .map(e => `${{e.innerText}} (${{e.scrollWidth}} > ${{e.clientWidth}})`)"""
+# What a reader sees: the text of the page and the sidebar (without the names of Material icons, which
+# are ligatures drawn as pictures), and the tooltips and placeholders of the page.
+SHOWN_TEXT = """() => {
+  const icons = [...document.querySelectorAll('[data-testid="stIconMaterial"]')].map(e => e.innerText);
+  let text = ['stMain', 'stSidebar'].map(id => document.querySelector(`[data-testid="${id}"]`)?.innerText || '')
+    .join(String.fromCharCode(10));
+  for (const icon of icons) text = text.replace(icon, ' ');
+  const hints = [...document.querySelectorAll('[data-testid="stMain"] [title], [data-testid="stMain"] [placeholder]')]
+    .filter(e => e.offsetParent !== null)
+    .map(e => [e.getAttribute('title'), e.getAttribute('placeholder')].filter(Boolean).join(' '));
+  return [text, ...hints].join(String.fromCharCode(10));
+}"""
 
 pytestmark = [
     pytest.mark.skipif(
@@ -117,7 +168,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
@@ -139,6 +190,21 @@ def _open(page, url: str, path: str) -> None:
 def _metric(page, label: str) -> str:
     card = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _no_cut_metrics(page, where: str) -> None:
+    """No metric label or value is cut: every one of them fits its box."""
+    cut = page.evaluate(CUT_METRICS)
+    assert cut == [], f"{where}: metric text cut: {cut}"
+
+
+def _no_english(page, where: str) -> None:
+    text = page.evaluate(SHOWN_TEXT)
+    found = [phrase for phrase in ENGLISH if phrase in text]
+    words = {w.strip(".,:;()«»?!\"'").lower() for w in text.split()}
+    assert found == [] and sorted(words & ENGLISH_WORDS) == [], (
+        f"{where}: English text {found or sorted(words & ENGLISH_WORDS)}"
+    )
 
 
 def _shot(page, name: str) -> None:
@@ -169,15 +235,72 @@ def test_every_page_renders(server, page, demo, config):
         assert page.get_by_role("heading", name=title, exact=True).first.is_visible()
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "Traceback" not in page.content()
+        assert page.get_by_text("Bảng điều hành BCĐ 502").first.is_visible()  # the app's name and the unit
+        assert page.get_by_text("huyện Đam Rông, tỉnh Lâm Đồng").first.is_visible()
         if path == "tong-quan":
             assert _metric(page, "Số hoạt động") == expected
+            page.get_by_text("Các chỉ số khác").click()  # the other cards, one click away
+            page.get_by_text("Số thôn có hoạt động", exact=True).wait_for()
         if path == "chat-luong-du-lieu":
             assert page.get_by_text("Danh sách cần sửa").is_visible()
-            page.locator('[data-testid="stDataFrame"]').first.hover()  # the grid's raw CSV export stays hidden
-            toolbar = page.locator('[data-testid="stElementToolbar"]').first
-            toolbar.get_by_role("button", name="Search").wait_for()
-            assert not toolbar.get_by_role("button", name="Download as CSV").is_visible()
+            page.locator('[data-testid="stDataFrame"]').first.hover()  # the grid's English toolbar stays hidden
+            page.wait_for_timeout(300)
+            assert not page.locator('[data-testid="stElementToolbar"]').first.is_visible()
+            box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+            page.mouse.click(box["x"] + 100, box["y"] + 17)  # where the grid's English column menu opens
+            page.wait_for_timeout(400)
+            assert not page.get_by_text("Sort ascending").is_visible()
+            page.keyboard.press("Escape")
+        if path == "bao-cao":
+            preview = page.locator('[data-testid="stMain"]').inner_text()
+            assert "<!--" not in preview and "Chú thích" in preview
+        _no_cut_metrics(page, f"desktop {path}")
+        _no_english(page, f"desktop {path}")
         _shot(page, f"desktop-{path}")
+
+
+def test_sidebar_lists_offer_no_english(server, page):
+    """The sidebar's lists have no «Select all» entry and are not searched by typing (no «No results»)."""
+    _open(page, server, "tong-quan")
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+    options = page.get_by_role("listbox")
+    options.wait_for()
+    listed = options.inner_text()
+    assert "Rô Men" in listed and "Select all" not in listed
+    page.keyboard.type("zzz")
+    page.wait_for_timeout(300)
+    assert "No results" not in page.locator("body").inner_text()
+    _open(page, server, "tong-quan")
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1).click()  # Năm
+    page.get_by_role("listbox").wait_for()
+    page.keyboard.type("zzz")
+    page.wait_for_timeout(300)
+    assert "No results" not in page.locator("body").inner_text()
+
+
+def test_mistyped_link_opens_the_overview_with_a_note(server, page):
+    page.goto(f"{server}/theo-xaa?ky=2024")
+    page.get_by_role("heading", name="Tổng quan", exact=True).first.wait_for()
+    _settle(page)
+    assert page.locator('[data-testid="stDialog"]').count() == 0
+    assert page.get_by_text("Không có trang «theo-xaa» trong bảng điều hành").is_visible()
+    _no_english(page, "mistyped link")
+
+
+def test_one_download_per_page(server, page):
+    _open(page, server, "theo-xa")
+    tables = ["Nguồn lực đến vùng khó khăn", "Các xã", "Chỉ số theo xã", "Các thôn xã Rô Men", "Hoạt động xã Rô Men"]
+    assert page.get_by_role("button", name="Tải CSV").count() == 0  # no per-table buttons any more
+    page.get_by_role("button", name="Tải số liệu").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excel (.xlsx), mỗi bảng một trang tính").click()
+    name = download.value.suggested_filename
+    assert name.startswith("bcd502-dam-rong-theo-xa-") and name.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames == tables and all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV (.zip), mỗi bảng một tệp").click()
+    assert len(zipfile.ZipFile(download.value.path()).namelist()) == len(tables)
 
 
 def test_filter_changes_kpis_and_url(server, page, demo, config):
@@ -215,39 +338,38 @@ def test_report_download(server, page, demo, config):
 
 
 def test_phone_width(server, browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
-    )
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
-        for path in ("tong-quan", "theo-xa", "chat-luong-du-lieu"):
+        for path in PAGES:
             _open(page, server, path)
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= 400, f"{path} scrolls sideways on a phone ({width}px)"
+            if path == "tong-quan":
+                page.get_by_text("Các chỉ số khác").click()
+                page.get_by_text("Số thôn có hoạt động", exact=True).wait_for()
+            _no_cut_metrics(page, f"phone {path}")
+            _no_english(page, f"phone {path}")
+            assert not page.locator('[data-testid="stElementToolbar"]').first.is_visible()  # no toolbar over captions
             _shot(page, f"phone-{path}")
     finally:
         context.close()
 
 
-_CUT_TEXT = """() => [...document.querySelectorAll(
-    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"]')]
-    .filter(e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1))
-    .map(e => e.innerText)"""
-
-
-@pytest.mark.parametrize("width", [1440, 390])
-def test_kpi_cards_show_their_whole_text(server, browser, demo, config, width):
-    """Labels (with their unit), values and changes are never cut with an ellipsis, on a laptop or a phone."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+def test_phone_sidebar_closes_after_choosing_a_page(server, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(30_000)
     try:
         _open(page, server, "tong-quan")
-        cards = len(config.dashboard.overview.cards)
-        page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stMetric\"]').length >= {cards}")
+        page.get_by_test_id("stExpandSidebarButton").click()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_text("Theo xã", exact=True).click()
+        page.get_by_role("heading", name="Theo xã", exact=True).first.wait_for()
         _settle(page)
-        assert page.evaluate(_CUT_TEXT) == []
-        assert _metric(page, "Tổng kinh phí (triệu đồng)")
+        assert page.get_by_test_id("stExpandSidebarButton").is_visible()
+        box = page.locator('[data-testid="stSidebar"]').bounding_box()
+        assert box is None or box["x"] + box["width"] <= 1, f"the sidebar still covers the page: {box}"
     finally:
         context.close()

@@ -195,6 +195,8 @@ def test_commune_numbers_match_with_or_without_leading_zeros(tmp_path):
         ),
         encoding="utf-8",
     )
+    centres = directory / "map.yaml"
+    centres.write_text(centres.read_text(encoding="utf-8").replace("Rô Men:", "Phường 1:"), encoding="utf-8")
     numbered = load_config(directory)
     typed = ["Phường 01", "phuong 1", "PHƯỜNG 001", "Phường 10", "Phường 11"]
     rows = [HEADER] + [["05/03/2024", commune, "Thôn 01"] + ROW[3:8] + [i] for i, commune in enumerate(typed)]

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -152,3 +153,84 @@ def test_villages_differing_only_by_leading_zeros_are_repeated(config_copy):
     with pytest.raises(ConfigError) as error:
         load_config(config_copy)
     assert "tên thôn «Thôn 01» bị trùng" in error.value.message
+
+
+# ---------------------------------------------------------------- the optional map and the overview's primary cards
+
+
+def test_demo_map_places_every_commune(config):
+    assert set(config.map.communes) == set(config.communes)
+    assert all(11.5 < c.lat < 12.6 and 107.7 < c.lon < 108.7 for c in config.map.communes.values())
+    assert config.map.shapes is None and config.commune_shapes is None
+
+
+def test_map_file_is_optional(config_copy):
+    (config_copy / "map.yaml").unlink()
+    assert load_config(config_copy).map.communes == {}
+
+
+def test_map_errors_are_reported_with_the_others(config_copy):
+    edit(config_copy / "map.yaml", "Rô Men: {lat: 12.055", "Ro Men: {lat: 12.055")
+    edit(config_copy / "map.yaml", "Đạ Long: {lat: 12.135", "Đạ Lòng Bong: {lat: 12.135")
+    edit(config_copy / "dashboard.yaml", "primary: [activities,", "primary: [participants_per_round,")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert len(error.value.problems) == 3
+    assert (
+        "dashboard.yaml: dashboard.overview.primary[0]: «participants_per_round» phải có trong overview.cards"
+        in error.value.problems
+    )
+    assert "map.yaml: map.communes: xã «Ro Men» không có trong unit.yaml; có phải là «Rô Men»?" in error.value.problems
+    assert any(
+        p.startswith("map.yaml: map.communes: xã «Đạ Lòng Bong» không có trong unit.yaml; các xã: Rô Men,")
+        for p in error.value.problems
+    )
+
+
+def test_map_coordinates_and_shapes_are_checked(config_copy):
+    edit(config_copy / "map.yaml", "Rô Men: {lat: 12.055", "Rô Men: {lat: 120.055")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "map.yaml: map.communes.Rô Men.lat: giá trị quá lớn (giới hạn 90)" in error.value.problems
+    edit(config_copy / "map.yaml", "Rô Men: {lat: 120.055", "Rô Men: {lat: 12.055")
+    edit(config_copy / "map.yaml", "map:\n", "map:\n  shapes: {file: ranh-gioi.geojson, name_property: ten}\n")
+    with pytest.raises(ConfigError, match="map.shapes.file: không tìm thấy tệp «ranh-gioi.geojson»"):
+        load_config(config_copy)
+    (config_copy / "ranh-gioi.geojson").write_text('{"type": "Feature"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="phải là một GeoJSON FeatureCollection"):
+        load_config(config_copy)
+
+    def collection(*names: str) -> str:
+        features = [{"type": "Feature", "properties": {"ten": n}, "geometry": None} for n in names]
+        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+    (config_copy / "ranh-gioi.geojson").write_text(collection("Rô Men", "Xã Lạ"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.problems == [
+        "map.yaml: map.shapes: vùng thứ 2 của «ranh-gioi.geojson» có ten = «Xã Lạ», không phải tên một xã trong unit.yaml"
+    ]
+    (config_copy / "ranh-gioi.geojson").write_text(collection("Rô Men"), encoding="utf-8")
+    loaded = load_config(config_copy)
+    assert loaded.commune_shapes["features"][0]["properties"]["ten"] == "Rô Men"
+
+
+def test_at_most_six_primary_cards_each_one_of_the_cards(config_copy):
+    edit(
+        config_copy / "dashboard.yaml",
+        "primary: [activities, participants, beneficiaries, money_total, communes_reached]",
+        "primary: [activities, participants, beneficiaries, money_total, communes_reached, rounds, labour_days]",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert "dashboard.yaml: dashboard.overview.primary: quá nhiều mục (tối đa 6)" in error.value.problems
+    edit(
+        config_copy / "dashboard.yaml",
+        "communes_reached, rounds, labour_days]",
+        "participants_per_round]",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config_copy)
+    assert error.value.problems == [
+        "dashboard.yaml: dashboard.overview.primary[4]: «participants_per_round» phải có trong overview.cards"
+    ]

@@ -234,3 +234,55 @@ def test_xlsx_dates_are_real_dates_shown_day_first():
     assert sheet["C2"].is_date and sheet["C2"].number_format == "dd/mm/yyyy" and sheet["C4"].value is None
     assert sheet["D3"].value == 2024 and sheet["D3"].number_format == "0"  # a row number, not 2.024
     assert sheet["E2"].value == 2023 and sheet["E2"].number_format == "0"
+
+
+# ---------------------------------------------------------------- one download per page
+
+
+def test_page_workbook_has_a_typed_sheet_per_table_with_frozen_headers():
+    tables = {
+        "Các xã": pd.DataFrame(
+            {"Xã": ["Rô Men", "Đạ Long"], "Số hoạt động": [30.0, 7.0], "Độ phủ thôn (%)": [16.666, 25.0]}
+        ),
+        "Hoạt động: xã Rô Men": pd.DataFrame(
+            {"Ngày": [dt.date(2024, 3, 5)], "Nội dung": ["=1+1"], "Tổng kinh phí (đồng)": [5_500_000.0], "Dòng": [12]}
+        ),
+        "các xã": pd.DataFrame({"a": [1]}),  # Excel compares sheet names without case
+    }
+    book = openpyxl.load_workbook(io.BytesIO(export.workbook(tables)))
+    assert book.sheetnames == ["Các xã", "Hoạt động  xã Rô Men", "các xã (2)"]
+    communes, activities = book["Các xã"], book["Hoạt động  xã Rô Men"]
+    assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets)
+    assert [c.value for c in communes[1]] == ["Xã", "Số hoạt động", "Độ phủ thôn (%)"]
+    assert communes["B2"].value == 30 and isinstance(communes["B2"].value, int)  # a count, not 30.0
+    assert communes["B2"].number_format == "#,##0" and communes["C2"].number_format == "#,##0.0#"
+    assert activities["A2"].value == dt.datetime(2024, 3, 5) and activities["A2"].number_format == "dd/mm/yyyy"
+    assert activities["B2"].value == "'=1+1" and activities["B2"].data_type == "s"
+    assert activities["C2"].value == 5_500_000 and activities["C2"].number_format == "#,##0"
+    assert activities["D2"].number_format == "0"  # a row number is no quantity: 12, not 1.2 thousand
+
+
+def test_page_csvs_in_one_archive():
+    import zipfile
+
+    tables = {"Các xã": pd.DataFrame({"Số hoạt động": [30.0, 7.0]}), "Các xã ": pd.DataFrame({"x": ["=a"]})}
+    archive = zipfile.ZipFile(io.BytesIO(export.csv_archive(tables)))
+    assert archive.namelist() == ["cac-xa.csv", "cac-xa-2.csv"]
+    assert archive.read("cac-xa.csv").decode("utf-8-sig").splitlines() == ["Số hoạt động", "30", "7"]
+    assert archive.read("cac-xa-2.csv").decode("utf-8-sig").splitlines()[1] == "'=a"
+
+
+@pytest.mark.parametrize(
+    "page, period, expected",
+    [
+        ("Theo xã", "2024", "bcd502-dam-rong-theo-xa-2024.xlsx"),
+        ("Tổng quan", "2025-Q1", "bcd502-dam-rong-tong-quan-2025-q1.xlsx"),
+        (
+            "Chất lượng dữ liệu",
+            "2024-03-01..2024-06-30",
+            "bcd502-dam-rong-chat-luong-du-lieu-2024-03-01-2024-06-30.xlsx",
+        ),
+    ],
+)
+def test_download_names_carry_unit_page_and_period(page, period, expected):
+    assert export.download_name("Đam Rông", page, period, "xlsx") == expected

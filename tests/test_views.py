@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import HEADER, clean_tab
 
-from lib import charts, filters, period, views
+from lib import boundaries, charts, filters, period, views
 from lib import formatting as fmt
 from lib import indicators as ind
 from lib.period import Period
@@ -229,3 +230,184 @@ def test_a_card_no_row_records_is_unknown_not_zero(config):
     assert (cards["money_total"].text, cards["money_total"].delta, cards["money_total"].figure) == ("–", None, "–")
     assert cards["money_total"].help.startswith("Chưa có dòng hoạt động nào ghi số liệu này trong kỳ.")
     assert (cards["rounds"].text, cards["rounds"].delta) == ("1", "-1 (-50%)")
+
+
+# ---------------------------------------------------------------- the overview's opening sentence and sparklines
+
+
+def test_headline_states_the_main_facts_like_for_like(demo, config):
+    year = Period.year(2024)
+    config = boundaries.scope(config, boundaries.AS_RECORDED, year.start, year.end)  # the 8 communes of 2024
+    primary = config.dashboard.overview.primary
+    now = ind.values(demo.activities, config, primary, Period.year(2024))
+    before = ind.values(demo.activities, config, primary, Period.year(2023))
+    text = views.headline(demo.activities, config, Period.year(2024), primary, demo.latest_date)
+    assert text.startswith("Năm 2024: số hoạt động ")
+    rise = fmt.percent((now["activities"] - before["activities"]) / before["activities"] * 100)
+    assert f"số hoạt động {fmt.number(now['activities'])} (tăng {rise})" in text
+    assert f"tổng kinh phí {fmt.figure(now['money_total'], 'đồng')}" in text
+    assert f"số xã có hoạt động {fmt.number(now['communes_reached'])}/8." in text  # a count of the catalogue: no change
+    assert text.endswith("So sánh với cùng kỳ 01/01–31/12/2023.")
+
+
+def test_headline_of_a_running_year_compares_the_same_dates(demo, config):
+    """The data stops on 24/10/2026: the sentence says so and compares with 01/01–24/10/2025."""
+    primary = config.dashboard.overview.primary
+    text = views.headline(demo.activities, config, Period.year(2026), primary, demo.latest_date)
+    assert text.startswith(f"Năm 2026 (số liệu đến {fmt.short_date(demo.latest_date)}): ")
+    same = Period(dt.date(2025, 1, 1), demo.latest_date.replace(year=2025))
+    now = ind.values(demo.activities, config, ["activities"], Period.year(2026))["activities"]
+    before = ind.values(demo.activities, config, ["activities"], same)["activities"]
+    word = "tăng" if now > before else "giảm"
+    assert f"số hoạt động {fmt.number(now)} ({word} {fmt.percent(abs(now - before) / before * 100)})" in text
+    assert text.endswith(f"So sánh với cùng kỳ {same.span}.")
+
+
+def test_headline_without_a_previous_year_or_without_activity(demo, config):
+    primary = config.dashboard.overview.primary
+    first = min(demo.activities["date"]).year
+    text = views.headline(demo.activities, config, Period.year(first), primary, demo.latest_date)
+    assert "tăng" not in text and "giảm" not in text
+    assert text.endswith("Chưa có số liệu cùng kỳ năm trước để so sánh.")
+    empty = views.headline(demo.activities, config, Period.year(first - 1), primary, demo.latest_date)
+    assert empty == f"Năm {first - 1}: chưa có hoạt động nào được ghi nhận với bộ lọc đang chọn."
+
+
+@pytest.mark.parametrize(
+    "value, previous, expected",
+    [(12, 10, "tăng 20%"), (8, 10, "giảm 20%"), (10, 10, "bằng cùng kỳ"), (5, 0, "cùng kỳ chưa có"), (0, 0, "")],
+)
+def test_headline_judgement_is_chosen_by_the_figures(value, previous, expected):
+    assert views._judgement(float(value), float(previous)) == expected
+
+
+def test_monthly_values_stop_where_the_data_stops(demo, config):
+    series = views.monthly_values(demo.activities, config, Period.year(2026), ["activities"], demo.latest_date)
+    assert len(series["activities"]) == demo.latest_date.month  # no empty months after the last report
+    assert (
+        sum(series["activities"])
+        == ind.values(demo.activities, config, ["activities"], Period.year(2026))["activities"]
+    )
+    full = views.monthly_values(demo.activities, config, Period.year(2024), ["activities"], demo.latest_date)
+    assert len(full["activities"]) == 12
+    january = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    assert full["activities"][0] == ind.values(demo.activities, config, ["activities"], january)["activities"]
+
+
+def test_map_frame_places_each_commune_at_its_configured_centre(demo, config, year):
+    table = views.commune_overview(demo.activities, config, year, ["activities"])
+    frame = views.map_frame(table, config, "Xã", "Số hoạt động")
+    assert list(frame["commune"]) == list(config.communes)
+    assert frame["lat"].notna().all() and frame["lon"].notna().all()
+    centre = config.map.communes["Đạ Long"]
+    row = frame.set_index("commune").loc["Đạ Long"]
+    assert (row["lat"], row["lon"]) == (centre.lat, centre.lon)
+    assert (
+        row["value"]
+        == ind.compute(demo.activities, config, ["activities"], year, "commune")
+        .set_index("commune")
+        .loc["Đạ Long", "activities"]
+    )
+
+
+# ---------------------------------------------------------------- the report preview
+
+
+def test_preview_hides_layout_marks_and_names_footnotes_in_vietnamese():
+    draft = (
+        "Câu có chú thích[^a] và một câu khác[^b].\n\n[^a]: Chi tiết A.\n[^b]: Chi tiết B.\n\n"
+        "<!-- cột: trái -->\n***Nơi nhận:***\n<!-- cột: hết -->\n\n<!-- trang mới -->\n**PHỤ LỤC**\n"
+    )
+    shown = views.preview_markdown(draft)
+    assert "<!--" not in shown and "[^" not in shown
+    assert "Câu có chú thích⁽¹⁾ và một câu khác⁽²⁾." in shown
+    assert shown.endswith("**Chú thích**\n\n1. Chi tiết A.\n2. Chi tiết B.\n")
+    assert "\n\n---\n\n**PHỤ LỤC**" in shown  # the page break is a rule, never a heading
+
+
+def test_preview_of_the_demo_draft(demo, config):
+    from lib import report
+
+    shown = views.preview_markdown(report.render_markdown(demo, config, Period.year(2024)))
+    assert "<!--" not in shown and "[^" not in shown and "Footnotes" not in shown
+    assert "**Chú thích**" in shown and "⁽¹⁾" in shown
+
+
+# ---------------------------------------------------------------- charts that read on a phone
+
+
+def test_bars_are_sorted_by_value_and_long_labels_wrap(demo, config, year):
+    programmes = views.by_programme(demo.activities, config, year, ["money_total"])
+    spec = charts.bar(
+        programmes, "label", "money_total", category_title="Chương trình", value_title="Kinh phí", unit="đồng"
+    ).to_dict()
+    expected = list(programmes.sort_values("money_total", ascending=False, kind="stable")["label"])
+    assert spec["encoding"]["y"]["sort"] == expected
+    label_expr = spec["encoding"]["y"]["axis"]["labelExpr"]
+    longest = max(expected, key=len)
+    assert json.dumps(charts.wrap(longest), ensure_ascii=False) in label_expr
+    assert all(len(line) <= charts.WRAP for line in charts.wrap(longest) if " " in line)
+
+
+def test_wrap_keeps_words_whole():
+    assert charts.wrap("CT2. Quốc phòng, dân vận, hậu phương quân đội", 22) == [
+        "CT2. Quốc phòng, dân",
+        "vận, hậu phương quân",
+        "đội",
+    ]
+    assert charts.wrap("Ngắn") == ["Ngắn"]
+
+
+def test_every_heatmap_column_is_named(demo, config, year):
+    grid = views.completeness(demo.activities, config, year)
+    spec = charts.heatmap(
+        grid, "month_label", "label", "count", x_title="Tháng", y_title="Đơn vị", value_title="Số hoạt động"
+    ).to_dict()
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["labelOverlap"] is False  # Vega would otherwise drop the labels that collide
+
+
+def test_percent_tooltips_carry_the_sign_and_one_precision():
+    frame = pd.DataFrame({"Xã": ["A", "B"], "Độ phủ": [16.666666, 25.0]})
+    spec = charts.bar(frame, "Xã", "Độ phủ", category_title="Xã", value_title="Độ phủ thôn", unit="%").to_dict()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert list(data["_text"]) == [fmt.percent(16.666666), "25%"] == ["16,67%", "25%"]
+    assert spec["encoding"]["x"]["title"] == "Độ phủ thôn (%)"
+
+
+def test_commune_map_draws_points_or_configured_shapes(demo, config, year):
+    table = views.commune_overview(demo.activities, config, year, ["activities"])
+    frame = views.map_frame(table, config, "Xã", "Số hoạt động")
+    points = charts.commune_map(frame, "value", value_title="Số hoạt động").to_dict()
+    marks = [layer["mark"]["type"] for layer in points["layer"]]
+    assert marks == ["circle", "text"] and points["layer"][0]["encoding"]["longitude"]["field"] == "lon"
+    shapes = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"ten": name},
+                "geometry": {"type": "Point", "coordinates": [centre.lon, centre.lat]},
+            }
+            for name, centre in config.map.communes.items()
+        ],
+    }
+    spec = charts.commune_map(frame, "value", value_title="Số hoạt động", shapes=shapes, name_property="ten")
+    spec = spec.to_dict()
+    assert spec["mark"]["type"] == "geoshape"
+    assert spec["transform"][0]["calculate"] == 'datum.properties["ten"]'
+    assert len(spec["data"]["values"]) == len(config.map.communes) == 13  # the 8 communes, Đưng K'Nớ, the 4 new
+
+
+def test_completeness_stops_where_the_data_stops(demo, config):
+    running = views.completeness(demo.activities, config, Period.year(2026), demo.latest_date)
+    assert list(dict.fromkeys(running["month_label"])) == [
+        f"{m:02d}/2026" for m in range(1, demo.latest_date.month + 1)
+    ]
+    assert (
+        running["count"].sum() == ind.values(demo.activities, config, ["activities"], Period.year(2026))["activities"]
+    )
+    assert (
+        len(views.completeness(demo.activities, config, Period.year(2024), demo.latest_date)["month_label"].unique())
+        == 12
+    )
