@@ -127,6 +127,11 @@ def figure(value: Any, unit: str) -> Figure:
     return Figure(quantity(value), unit)
 
 
+def place(noun: str, name: str) -> str:
+    """A place with its noun, said once: ``xã Rô Men``, and ``xã Đam Rông 1`` for «Xã Đam Rông 1»."""
+    return name[:1].lower() + name[1:] if name.lower().startswith(f"{noun.lower()} ") else f"{noun} {name}"
+
+
 def percent(value: Any, decimals: int = PERCENT_DECIMALS) -> str:
     """A percentage already scaled to 0–100: ``65.07`` → ``65,07%``; ``100.0`` → ``100%``. Pages, charts and
     the draft all use the default precision, so one figure never reads 19,4 % in one place and 19,44 % in another."""

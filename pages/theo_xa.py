@@ -92,6 +92,15 @@ st.caption(
         )
     )
 )
-ui.table(ctx.view(views.village_table, commune, tuple(declared.villages)), f"Các thôn xã {commune}", "commune_villages")
+ui.table(
+    ctx.view(views.village_table, commune, tuple(declared.villages)),
+    f"Các thôn {fmt.place('xã', commune)}",
+    "commune_villages",
+)
 st.markdown(f"**Hoạt động tại xã {ui.plain(commune)}** ({period.label})")
-ui.table(ctx.view(views.commune_activities, commune), f"Hoạt động xã {commune}", "commune_activities", height=400)
+ui.table(
+    ctx.view(views.commune_activities, commune),
+    f"Hoạt động {fmt.place('xã', commune)}",
+    "commune_activities",
+    height=400,
+)

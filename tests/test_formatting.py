@@ -139,3 +139,9 @@ def test_money_and_millions_agree(value):
     assert _parse(fmt.money(value).removesuffix(" đồng")) == value
     expected = (Decimal(value) / Decimal(10**6)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert _parse(fmt.millions(value).removesuffix(" triệu đồng")) == expected
+
+
+def test_a_place_names_its_noun_once():
+    assert fmt.place("xã", "Rô Men") == "xã Rô Men"
+    assert fmt.place("xã", "Xã Đam Rông 1") == "xã Đam Rông 1"
+    assert fmt.place("thôn", "Thôn 3") == "thôn 3" and fmt.place("thôn", "Liêng Bông") == "thôn Liêng Bông"
