@@ -1,0 +1,146 @@
+"""The overview under many visitors, in headless Chromium: server CPU per view and server waits.
+
+Starts the app through ``bench/timed_serve.py`` (``scripts/serve.py`` plus a record of each run's
+server time, see there) on the synthetic workbook, loads the overview once to fill the caches, then:
+
+- sequential: ``views`` new browser tabs open the overview one after the other; the server process's
+  CPU time (user + system, from /proc) over them, divided by ``views``, is the server CPU of one
+  overview view, and each view's server time is recorded;
+- simultaneous: ``users`` browsers (one context each: own cookies, own cache, like different people)
+  open the overview at the same moment; every one must render the whole page (heading, cards,
+  charts, table), and each one's wait on the server (request received → run finished) is recorded
+  apart from the time the test browser itself takes to draw.
+
+The load of the machine (1-minute load average) is recorded before and after, since the machine
+may be shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.page import ARGS, CHROMIUM, RENDERED, serving
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _records(path: Path, since: float) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in lines if r["start"] >= since]
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"median": float("nan"), "max": float("nan"), "p95": float("nan"), "n": 0}
+    ordered = sorted(values)
+    return {
+        "median": statistics.median(ordered),
+        "max": ordered[-1],
+        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+        "n": len(ordered),
+    }
+
+
+async def _open(browser, url: str, timeout_ms: int) -> tuple[bool, float]:
+    context = await browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    start = time.perf_counter()
+    try:
+        await page.goto(url)
+        await page.wait_for_function(RENDERED, polling=100)
+        return True, time.perf_counter() - start
+    except Exception:  # a page that never renders is counted as not rendered, not a crash of the benchmark
+        return False, time.perf_counter() - start
+    finally:
+        await context.close()
+
+
+async def _drive(url: str, timings: Path, server: psutil.Process, users: int, views: int) -> dict[str, Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        first_ok, first = await _open(browser, url, 300_000)  # cold: read + clean + first render
+        ok, _ = await _open(browser, url, 120_000)  # warm every cache once more
+        result: dict[str, Any] = {"first": first, "first_rendered": first_ok and ok}
+
+        mark, cpu = time.monotonic(), _cpu(server)
+        rendered = [await _open(browser, url, 120_000) for _ in range(views)]
+        cpu = _cpu(server) - cpu
+        waits = [r["seconds"] for r in _records(timings, mark)]
+        result["sequential"] = {
+            "views": views,
+            "rendered": sum(ok for ok, _ in rendered),
+            "cpu_per_view": cpu / views,
+            "server_wait": _summary(waits),
+            "browser": _summary([t for _, t in rendered]),
+        }
+
+        await asyncio.sleep(1.0)
+        load_before = os.getloadavg()[0]
+        mark, cpu = time.monotonic(), _cpu(server)
+        wall = time.perf_counter()
+        opened = await asyncio.gather(*(_open(browser, url, 180_000) for _ in range(users)))
+        wall = time.perf_counter() - wall
+        cpu = _cpu(server) - cpu
+        waits = [r["seconds"] for r in _records(timings, mark)]
+        result["simultaneous"] = {
+            "users": users,
+            "rendered": sum(ok for ok, _ in opened),
+            "server_wait": _summary(waits),
+            "runs": len(waits),
+            "browser": _summary([t for _, t in opened]),
+            "server_cpu": cpu,
+            "wall": wall,
+            "load_before": load_before,
+            "load_after": os.getloadavg()[0],
+        }
+        await browser.close()
+    return result
+
+
+def measure_load(workbook: Path, config_dir: Path, users: int = 25, views: int = 10) -> dict[str, Any]:
+    """Server CPU per overview view and the server waits of ``users`` simultaneous visitors."""
+    with tempfile.TemporaryDirectory() as directory:
+        timings = Path(directory) / "timings.jsonl"
+        env = {"BENCH_TIMINGS": str(timings)}
+        with serving(workbook, config_dir, script="bench/timed_serve.py", env=env) as (url, process):
+            server = psutil.Process(process.pid)
+            result = asyncio.run(_drive(url, timings, server, users, views))
+    result["machine_load"] = os.getloadavg()
+    result["method"] = (
+        "Headless Chromium (Playwright, async) against `bench/timed_serve.py` (the app as `scripts/serve.py` "
+        "starts it, plus a record per run of the server's time from the browser's rerun request to the "
+        "run's `script_finished` message) on a loopback port, BCD502_SOURCE = the 100k-row synthetic "
+        f"workbook. Sequential: {views} new tabs open the overview one after the other; server CPU = the "
+        "server process's user + system CPU over them ÷ views. Simultaneous: "
+        f"{users} browser contexts (own cookies and cache each) open the overview at once; rendered = heading, "
+        "KPI cards, every chart and the programme table drawn with no run in progress."
+    )
+    return result
+
+
+if __name__ == "__main__":
+    print(
+        json.dumps(
+            measure_load(Path(sys.argv[1]), Path(sys.argv[2]), *(int(a) for a in sys.argv[3:5])),
+            indent=1,
+            default=float,
+        )
+    )
