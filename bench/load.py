@@ -3,9 +3,13 @@
 Starts the app through ``bench/timed_serve.py`` (``scripts/serve.py`` plus a record of each run's
 server time, see there) on the synthetic workbook, loads the overview once to fill the caches, then:
 
-- sequential: ``views`` new browser tabs open the overview one after the other; the server process's
-  CPU time (user + system, from /proc) over them, divided by ``views``, is the server CPU of one
-  overview view, and each view's server time is recorded;
+- at rest: the server's CPU per second with no visitor (its own timers), for reference;
+- sequential, returning visitor: ``views`` new tabs of one browser (the app's files in its cache) open
+  the overview one after the other; the server process's CPU time (user + system, from /proc) over
+  them, divided by ``views``, is the server CPU of one overview view; each view's server time is
+  recorded;
+- sequential, first visit: the same with a new browser context per view (the app's files downloaded
+  each time);
 - simultaneous: ``users`` browsers (one context each: own cookies, own cache, like different people)
   open the overview at the same moment; every one must render the whole page (heading, cards,
   charts, table), and each one's wait on the server (request received → run finished) is recorded
@@ -30,6 +34,8 @@ from typing import Any
 import psutil
 
 from bench.page import ARGS, CHROMIUM, RENDERED, serving
+
+IDLE_SECONDS = 5.0
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -56,8 +62,15 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def _open(browser, url: str, timeout_ms: int) -> tuple[bool, float]:
-    context = await browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+async def _new_context(browser):
+    return await browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+
+
+async def _open(browser, url: str, timeout_ms: int, context=None) -> tuple[bool, float]:
+    """Open the overview in a new tab (of ``context``: a returning visitor, the app's files in its cache;
+    else of a new context: a first visit) and wait until it is fully drawn."""
+    own = context is None
+    context = context or await _new_context(browser)
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)
     start = time.perf_counter()
@@ -68,7 +81,22 @@ async def _open(browser, url: str, timeout_ms: int) -> tuple[bool, float]:
     except Exception:  # a page that never renders is counted as not rendered, not a crash of the benchmark
         return False, time.perf_counter() - start
     finally:
-        await context.close()
+        await (context.close() if own else page.close())
+
+
+async def _views(browser, url: str, server: psutil.Process, timings: Path, views: int, context=None) -> dict:
+    """``views`` overview views one after the other: server CPU per view and each view's server time."""
+    mark, cpu = time.monotonic(), _cpu(server)
+    rendered = [await _open(browser, url, 120_000, context) for _ in range(views)]
+    cpu = _cpu(server) - cpu
+    return {
+        "views": views,
+        "rendered": sum(ok for ok, _ in rendered),
+        "cpu_per_view": cpu / views,
+        "server_wait": _summary([r["seconds"] for r in _records(timings, mark)]),
+        "browser": _summary([t for _, t in rendered]),
+        "wall": time.monotonic() - mark,
+    }
 
 
 async def _drive(url: str, timings: Path, server: psutil.Process, users: int, views: int) -> dict[str, Any]:
@@ -80,23 +108,20 @@ async def _drive(url: str, timings: Path, server: psutil.Process, users: int, vi
         ok, _ = await _open(browser, url, 120_000)  # warm every cache once more
         result: dict[str, Any] = {"first": first, "first_rendered": first_ok and ok}
 
-        mark, cpu = time.monotonic(), _cpu(server)
-        rendered = [await _open(browser, url, 120_000) for _ in range(views)]
-        cpu = _cpu(server) - cpu
-        waits = [r["seconds"] for r in _records(timings, mark)]
-        result["sequential"] = {
-            "views": views,
-            "rendered": sum(ok for ok, _ in rendered),
-            "cpu_per_view": cpu / views,
-            "server_wait": _summary(waits),
-            "browser": _summary([t for _, t in rendered]),
-        }
+        cpu, start = _cpu(server), time.monotonic()
+        await asyncio.sleep(IDLE_SECONDS)
+        result["idle_cpu_per_second"] = (_cpu(server) - cpu) / (time.monotonic() - start)
+        returning = await _new_context(browser)
+        await _open(browser, url, 120_000, returning)  # the app's files now in this browser's cache
+        result["returning"] = await _views(browser, url, server, timings, views, returning)
+        await returning.close()
+        result["first_visit"] = await _views(browser, url, server, timings, views)
 
         await asyncio.sleep(1.0)
         load_before = os.getloadavg()[0]
         mark, cpu = time.monotonic(), _cpu(server)
         wall = time.perf_counter()
-        opened = await asyncio.gather(*(_open(browser, url, 180_000) for _ in range(users)))
+        opened = await asyncio.gather(*(_open(browser, url, 900_000) for _ in range(users)))
         wall = time.perf_counter() - wall
         cpu = _cpu(server) - cpu
         waits = [r["seconds"] for r in _records(timings, mark)]
@@ -128,10 +153,13 @@ def measure_load(workbook: Path, config_dir: Path, users: int = 25, views: int =
         "Headless Chromium (Playwright, async) against `bench/timed_serve.py` (the app as `scripts/serve.py` "
         "starts it, plus a record per run of the server's time from the browser's rerun request to the "
         "run's `script_finished` message) on a loopback port, BCD502_SOURCE = the 100k-row synthetic "
-        f"workbook. Sequential: {views} new tabs open the overview one after the other; server CPU = the "
-        "server process's user + system CPU over them ÷ views. Simultaneous: "
-        f"{users} browser contexts (own cookies and cache each) open the overview at once; rendered = heading, "
-        "KPI cards, every chart and the programme table drawn with no run in progress."
+        f"workbook, data cache warm. Sequential: {views} new tabs open the overview one after the other, either "
+        "in one browser that has the app's files cached (a returning visitor) or each in a new browser context "
+        "(a first visit: the app's JavaScript is downloaded, and compressed by the server, each time); server CPU "
+        "= the server process's user + system CPU over them ÷ views. Simultaneous: "
+        f"{users} new browser contexts (first visits: own cookies and cache each) open the overview at once; "
+        "rendered = heading, KPI cards, every chart and the programme table drawn with no run in progress; "
+        "server wait = rerun request received → `script_finished` queued, per visitor."
     )
     return result
 

