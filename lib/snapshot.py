@@ -323,7 +323,7 @@ class CleanedStore:
             tables = {}
             for table in TABLES:
                 expected = meta["tables"][table]
-                frame = _decode(pd.read_parquet(path / f"{table}.parquet"), expected["kinds"])
+                frame = _read(path / f"{table}.parquet", expected["kinds"])
                 if len(frame) != expected["rows"] or _dtypes(frame) != expected["dtypes"]:
                     raise ValueError(f"{table}: rows or column types differ from what was stored")
                 tables[table] = frame
@@ -412,6 +412,24 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return encoded, kinds
 
 
+def _read(path: Path, kinds: dict[str, str]) -> pd.DataFrame:
+    """A stored table: text columns read as dictionaries, so each distinct text becomes one Python string
+    (shared by its rows) instead of one per row."""
+    import pyarrow.parquet as pq
+
+    texts = [column for column, kind in kinds.items() if kind in ("text", "joined")]
+    return _decode(pq.read_table(path, read_dictionary=texts).to_pandas(), kinds)
+
+
+def _objects(series: pd.Series) -> np.ndarray:
+    """A column as an object array with None for blanks (a categorical one through its categories)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        values = np.empty(len(series.cat.categories) + 1, object)  # the last one, at code -1, is the blank
+        values[:-1] = series.cat.categories.to_numpy(object)
+        return values[series.cat.codes.to_numpy()]
+    return series.to_numpy(object, na_value=None)
+
+
 def _decode(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """Undo ``_encode``: object columns back to Python strings, tuples and values with None for blanks."""
     for column, kind in kinds.items():
@@ -420,7 +438,7 @@ def _decode(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
             categories = pd.Index(series.cat.categories.to_numpy(object), dtype=object)
             frame[column] = pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=categories)
             continue
-        values = frame[column].to_numpy(object, na_value=None)
+        values = _objects(frame[column])
         if kind == "joined":
             codes, texts = pd.factorize(values)
             tuples = np.empty(len(texts) + 1, object)  # the last one, at code -1, is the blank (None)
