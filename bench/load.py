@@ -11,7 +11,8 @@ server time, see there) on the synthetic workbook, loads the overview once to fi
 - sequential, first visit: the same with a new browser context per view (the app's files downloaded
   each time);
 - simultaneous: ``users`` browsers (one context each: own cookies, own cache, like different people)
-  open the overview at the same moment; every one must render the whole page (heading, cards,
+  open the overview at the same moment, first as first visits, then once more with the app's files
+  in their caches (returning visitors); every one must render the whole page (heading, cards,
   charts, table), and each one's wait on the server (request received → run finished) is recorded
   apart from the time the test browser itself takes to draw.
 
@@ -99,6 +100,29 @@ async def _views(browser, url: str, server: psutil.Process, timings: Path, views
     }
 
 
+async def _wave(browser, url: str, server: psutil.Process, timings: Path, contexts: list) -> dict[str, Any]:
+    """Every context opens the overview in a new tab at the same moment."""
+    await asyncio.sleep(1.0)
+    load_before = os.getloadavg()[0]
+    mark, cpu = time.monotonic(), _cpu(server)
+    wall = time.perf_counter()
+    opened = await asyncio.gather(*(_open(browser, url, 900_000, context) for context in contexts))
+    wall = time.perf_counter() - wall
+    cpu = _cpu(server) - cpu
+    waits = [r["seconds"] for r in _records(timings, mark)]
+    return {
+        "users": len(contexts),
+        "rendered": sum(ok for ok, _ in opened),
+        "server_wait": _summary(waits),
+        "runs": len(waits),
+        "browser": _summary([t for _, t in opened]),
+        "server_cpu": cpu,
+        "wall": wall,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+    }
+
+
 async def _drive(url: str, timings: Path, server: psutil.Process, users: int, views: int) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
@@ -117,25 +141,11 @@ async def _drive(url: str, timings: Path, server: psutil.Process, users: int, vi
         await returning.close()
         result["first_visit"] = await _views(browser, url, server, timings, views)
 
-        await asyncio.sleep(1.0)
-        load_before = os.getloadavg()[0]
-        mark, cpu = time.monotonic(), _cpu(server)
-        wall = time.perf_counter()
-        opened = await asyncio.gather(*(_open(browser, url, 900_000) for _ in range(users)))
-        wall = time.perf_counter() - wall
-        cpu = _cpu(server) - cpu
-        waits = [r["seconds"] for r in _records(timings, mark)]
-        result["simultaneous"] = {
-            "users": users,
-            "rendered": sum(ok for ok, _ in opened),
-            "server_wait": _summary(waits),
-            "runs": len(waits),
-            "browser": _summary([t for _, t in opened]),
-            "server_cpu": cpu,
-            "wall": wall,
-            "load_before": load_before,
-            "load_after": os.getloadavg()[0],
-        }
+        contexts = [await _new_context(browser) for _ in range(users)]
+        result["simultaneous"] = await _wave(browser, url, server, timings, contexts)  # first visits
+        result["simultaneous_returning"] = await _wave(browser, url, server, timings, contexts)  # again, cached
+        for context in contexts:
+            await context.close()
         await browser.close()
     return result
 
@@ -157,7 +167,8 @@ def measure_load(workbook: Path, config_dir: Path, users: int = 25, views: int =
         "in one browser that has the app's files cached (a returning visitor) or each in a new browser context "
         "(a first visit: the app's JavaScript is downloaded, and compressed by the server, each time); server CPU "
         "= the server process's user + system CPU over them ÷ views. Simultaneous: "
-        f"{users} new browser contexts (first visits: own cookies and cache each) open the overview at once; "
+        f"{users} new browser contexts (own cookies and cache each) open the overview at once (first visits), "
+        "then all again with the app's files in their caches (returning visitors); "
         "rendered = heading, KPI cards, every chart and the programme table drawn with no run in progress; "
         "server wait = rerun request received → `script_finished` queued, per visitor."
     )
