@@ -13,6 +13,7 @@ again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -246,7 +247,7 @@ def fetch_with_fallback(
 # ---------------------------------------------------------------- cleaned data on disk
 
 CLEANED_VERSION = 1
-TABLES = ("activities", "issues", "targets", "narratives", "tab_stats")
+TABLES = tuple(f.name for f in dataclasses.fields(Dataset) if f.type == "pd.DataFrame")  # the Dataset's tables
 _MARK, _SEPARATOR = "\x1e", "\x1f"  # a tuple of texts stored as one text: mark, then the texts between separators
 KEPT_CLEANED = 8  # cleaned datasets kept on disk (sources × configs); the least recently written go first
 
