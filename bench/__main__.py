@@ -231,7 +231,9 @@ def bench_load(workbook_path: Path, config_path: Path, users: int = USERS) -> di
     """Server CPU per overview view and the server waits of ``users`` simultaneous visitors, in headless Chromium."""
     from bench.load import measure_load
 
-    return measure_load(workbook_path, config_path, users)
+    result = measure_load(workbook_path, config_path, users)
+    result["date"] = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return result
 
 
 # ---------------------------------------------------------------- machine and report
@@ -452,7 +454,8 @@ def write_results(
             "",
             load["method"],
             "",
-            f"Machine load (1-minute load average, other work included) during the run: {_loads(load)}. The server's "
+            f"Measured {load.get('date', '')}. Machine load (1-minute load average, other work included) during the "
+            f"simultaneous runs: {_loads(load)}. The server's "
             f"own CPU at rest: {load['idle_cpu_per_second'] * 1000:.1f} ms per second. First overview after the server "
             f"started, the cleaned data on disk from the run above (a restart): {load['first']:.2f} s in the browser.",
             "",
@@ -493,7 +496,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="row counts, e.g. 10000,100000")
     parser.add_argument("--no-page", action="store_true", help="skip the browser page timing and the many-visitor run")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the Markdown results")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="run the many-visitor measure again, keep the other figures of the last full run (bench/out/results.json)",
+    )
     args = parser.parse_args(argv)
+    if args.load_only:
+        kept = json.loads((OUT / "results.json").read_text())
+        path, _ = workbook(100_000, config_dir())
+        log(f"many visitors on the overview (100k rows, {USERS} at once)")
+        kept["load"] = bench_load(path, config_dir())
+        print(write_results(kept["machine"], kept["sizes"], kept["sheets"], kept["page"], kept["load"], args.output))
+        (OUT / "results.json").write_text(json.dumps(kept, indent=1, default=str))
+        return 0
     sizes = args.sizes or ([10_000] if args.quick else list(SIZES))
     OUT.mkdir(parents=True, exist_ok=True)
     config_path = config_dir()
