@@ -479,6 +479,45 @@ def write_results(
                 f"{m['server_wait']['p95']:.2f} s | {m['server_wait']['max']:.2f} s | {m['rendered']}/{m['users']} | "
                 f"{m['browser']['median']:.2f} s |"
             )
+        base = load.get("baseline")
+        if base:
+            lines += [
+                "",
+                f"Before the cleaned-data cache and `gc.freeze` (the same measure run against {base['commit']}, "
+                f"{base['date']}, machine load {_loads(base)}):",
+                "",
+                "| measure | before | now | ratio |",
+                "|---|---|---|---|",
+            ]
+            pairs = [
+                (
+                    "server CPU per view, returning visitor",
+                    base["returning"]["cpu_per_view"],
+                    load["returning"]["cpu_per_view"],
+                ),
+                (
+                    "server CPU per view, first visit",
+                    base["first_visit"]["cpu_per_view"],
+                    load["first_visit"]["cpu_per_view"],
+                ),
+                (
+                    "server CPU, 25 returning visitors at once",
+                    base["simultaneous_returning"]["server_cpu"],
+                    load["simultaneous_returning"]["server_cpu"],
+                ),
+                (
+                    "longest server wait, 25 first visits at once",
+                    base["simultaneous"]["server_wait"]["max"],
+                    load["simultaneous"]["server_wait"]["max"],
+                ),
+                (
+                    "longest server wait, 25 returning visitors at once",
+                    base["simultaneous_returning"]["server_wait"]["max"],
+                    load["simultaneous_returning"]["server_wait"]["max"],
+                ),
+            ]
+            for label, before, now in pairs:
+                lines.append(f"| {label} | {before:.3f} s | {now:.3f} s | {before / now:.1f}× less |")
     text = "\n".join(lines) + "\n"
     path.write_text(text, encoding="utf-8")
     return text
@@ -507,6 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         path, _ = workbook(100_000, config_dir())
         log(f"many visitors on the overview (100k rows, {USERS} at once)")
         kept["load"] = bench_load(path, config_dir())
+        if (OUT / "base_load.json").is_file():  # the same measure run against the code before this change, if kept
+            kept["load"]["baseline"] = json.loads((OUT / "base_load.json").read_text())
         print(write_results(kept["machine"], kept["sizes"], kept["sheets"], kept["page"], kept["load"], args.output))
         (OUT / "results.json").write_text(json.dumps(kept, indent=1, default=str))
         return 0
