@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .dataset import Dataset
 from .exceptions import SheetsError, SourceError
@@ -416,8 +417,6 @@ def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 def _read(path: Path, kinds: dict[str, str]) -> pd.DataFrame:
     """A stored table: text columns read as dictionaries, so each distinct text becomes one Python string
     (shared by its rows) instead of one per row."""
-    import pyarrow.parquet as pq
-
     texts = [column for column, kind in kinds.items() if kind in ("text", "joined")]
     return _decode(pq.read_table(path, read_dictionary=texts).to_pandas(), kinds)
 
