@@ -10,13 +10,16 @@ at the synthetic workbook and config, loads the overview once to warm the data c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,15 +61,18 @@ def _metric(page, label: str) -> str:
     return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
+@contextlib.contextmanager
+def serving(
+    workbook: Path, config_dir: Path, *, script: str = "scripts/serve.py", env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The app started like ``scripts/run-app.sh`` on a free loopback port: its URL and process."""
     port = _free_port()
-    env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir)}
+    env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir), **(env or {})}
+    errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server never blocks on a full pipe
     server = subprocess.Popen(
         [
             sys.executable,
-            "scripts/serve.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",
@@ -81,7 +87,7 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -93,10 +99,25 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
                         break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
+                    errors.seek(0)
                     raise RuntimeError(
-                        "streamlit did not start: " + server.stderr.read().decode(errors="replace")[-2000:]
+                        "streamlit did not start: " + errors.read().decode(errors="replace")[-2000:]
                     ) from None
                 time.sleep(0.3)
+        yield url, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        errors.close()
+
+
+def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    with serving(workbook, config_dir) as (url, _):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
@@ -152,12 +173,6 @@ def measure_page(workbook: Path, config_dir: Path, runs: int = 5) -> dict[str, A
                 filters.append(time.perf_counter() - start)
                 page.wait_for_function(RENDERED, polling=50)
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return {
         "first": _stats([first]),
         "navigation": _stats(navigation),

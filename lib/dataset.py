@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,8 +35,9 @@ class Dataset:
     def warning_count(self) -> int:
         return int((self.issues["severity"] == WARNING).sum())
 
-    @property
+    @functools.cached_property
     def years(self) -> list[int]:
+        """The years with activities (worked out once: a dataset is never changed in place)."""
         return sorted(self.activities["date"].dt.year.unique().tolist()) if len(self.activities) else []
 
     @property

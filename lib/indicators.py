@@ -292,15 +292,27 @@ class _Frame:
         return result
 
     def distinct(self, indicator: Indicator) -> pd.Series:
-        """Distinct non-missing values of a field among the indicator's rows, by group."""
+        """Distinct non-missing values of a field among the indicator's rows, by group: a presence table
+        of group × value (counted without sorting or hashing the rows) while it stays small."""
         keep, codes = self.rows.mask(indicator), self.rows.field_codes(indicator.field)
+        size = int(codes.max(initial=-1)) + 1
         if not self.by:
-            return pd.Series([len(np.unique(codes[keep & (codes >= 0)]))], index=_ALL)
+            present = np.bincount(codes[keep & (codes >= 0)], minlength=size)
+            return pd.Series([int(np.count_nonzero(present))], index=_ALL)
         seen = self.selection(indicator)[2]
         take = keep & (self.groups >= 0) & (codes >= 0)
-        pairs = np.unique(self.groups[take].astype(np.int64) * (codes.max(initial=0) + 1) + codes[take])
-        counts = np.bincount(pairs // (codes.max(initial=0) + 1), minlength=len(self.labels))
+        groups = len(self.labels)
+        pairs = self.groups[take].astype(np.int64) * max(size, 1) + codes[take]
+        if groups * size <= PRESENCE_CELLS:
+            hit = np.zeros(groups * size, bool)
+            hit[pairs] = True
+            counts = hit.reshape(groups, size).sum(axis=1)
+        else:
+            counts = np.bincount(np.unique(pairs) // max(size, 1), minlength=groups)
         return pd.Series(counts[seen], index=self.labels[seen])
+
+
+PRESENCE_CELLS = 16_000_000  # group × value cells (bytes) of a distinct count's presence table
 
 
 def _codes(column: pd.Series) -> np.ndarray:
@@ -467,7 +479,10 @@ def compare(
         codes,
         "previous",
     )
-    table = now.merge(before, on=[*by_list, "indicator"], how="left")
+    if not by_list and len(set(codes)) == len(codes):  # one row per indicator, in the same order in both
+        table = now.assign(previous=before["previous"].to_numpy())
+    else:
+        table = now.merge(before, on=[*by_list, "indicator"], how="left")
     table["change"] = table["value"] - table["previous"]
     table["change_pct"] = np.where(
         table["previous"] > 0, table["change"] / table["previous"].where(table["previous"] > 0) * 100, np.nan

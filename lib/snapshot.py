@@ -1,4 +1,5 @@
-"""Last-good snapshots: every successful fetch kept on disk, served when a refresh fails.
+"""Data kept on disk: last-good snapshots of raw fetches (served when a refresh fails) and cleaned
+datasets (``CleanedStore``, Parquet: served after a restart instead of cleaning an unchanged source again).
 
 One JSON file per source (raw tabs, tab titles, fetch time, source id), written atomically
 (temporary file then ``os.replace``) and only after a fetch succeeded, so a failed or partial
@@ -12,12 +13,14 @@ again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -26,6 +29,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .dataset import Dataset
 from .exceptions import SheetsError, SourceError
 from .formatting import timestamp
 from .raw import RawData, RawTab, Source
@@ -235,3 +243,213 @@ def fetch_with_fallback(
     if snapshot is None:
         raise error.with_traceback(None)
     return replace(snapshot, notice=stale_notice(snapshot, error))
+
+
+# ---------------------------------------------------------------- cleaned data on disk
+
+CLEANED_VERSION = 1
+TABLES = tuple(f.name for f in dataclasses.fields(Dataset) if f.type == "pd.DataFrame")  # the Dataset's tables
+_MARK, _SEPARATOR = "\x1e", "\x1f"  # a tuple of texts stored as one text: mark, then the texts between separators
+KEPT_CLEANED = 8  # cleaned datasets kept on disk (sources × configs); the least recently written go first
+
+
+class CleanedStore:
+    """Cleaned datasets on disk (Parquet), so that a server restart or an expired cache does not read and
+    clean an unchanged source again.
+
+    One directory per name (a source read with a config), holding one Parquet file per table and
+    ``meta.json`` with the key the data is valid for (the caller's: file identity, config, code), the
+    row count and column types of every table and the Dataset's other fields. A directory is written
+    whole in a temporary directory and then renamed into place, so a reader never sees half of one. A
+    directory that cannot be read back exactly (missing or truncated file, other key, other version,
+    other row counts or types) is ignored and deleted: the caller then cleans the source again."""
+
+    def __init__(self, directory: Path, kept: int = KEPT_CLEANED):
+        self.directory = Path(directory)
+        self.kept = kept
+
+    def path(self, name: str) -> Path:
+        return self.directory / hashlib.sha256(name.encode()).hexdigest()[:24]
+
+    def save(self, name: str, key: str, dataset: Dataset) -> bool:
+        """Store ``dataset`` as the cleaned data of ``name`` valid for ``key``; False (logged) when it cannot be."""
+        final = self.path(name)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(dir=self.directory, prefix=".cleaned-"))
+        except OSError as error:
+            log.warning("Could not store cleaned data of %s: %r", name, error)
+            return False
+        try:
+            tables = {}
+            for table in TABLES:
+                frame = getattr(dataset, table)
+                encoded, kinds = _encode(frame)
+                encoded.to_parquet(temporary / f"{table}.parquet", index=False)
+                tables[table] = {"rows": len(frame), "dtypes": _dtypes(frame), "kinds": kinds}
+            meta = {
+                "version": CLEANED_VERSION,
+                "name": name,
+                "key": key,
+                "tables": tables,
+                "source_label": dataset.source_label,
+                "source_id": dataset.source_id,
+                "fetched_at": dataset.fetched_at.isoformat(),
+                "notice": dataset.notice,
+                "extra_columns": list(dataset.extra_columns),
+            }
+            (temporary / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            with _directory_lock(self.directory):
+                if final.exists():
+                    retired = Path(tempfile.mkdtemp(dir=self.directory, prefix=".retired-"))
+                    os.replace(final, retired / "old")
+                    shutil.rmtree(retired, ignore_errors=True)
+                os.replace(temporary, final)
+            self._prune(final)
+            return True
+        except Exception as error:  # a value Parquet cannot hold, a full disk: keep serving from memory
+            log.warning("Could not store cleaned data of %s: %r", name, error)
+            shutil.rmtree(temporary, ignore_errors=True)
+            return False
+
+    def load(self, name: str, key: str) -> Dataset | None:
+        """The cleaned data of ``name`` if stored for ``key`` and read back whole; otherwise None (a
+        stored directory that does not qualify is deleted)."""
+        path = self.path(name)
+        if not path.is_dir():
+            return None
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("version") != CLEANED_VERSION or meta.get("name") != name or meta.get("key") != key:
+                raise ValueError("stored for another key")
+            tables = {}
+            for table in TABLES:
+                expected = meta["tables"][table]
+                frame = _read(path / f"{table}.parquet", expected["kinds"])
+                if len(frame) != expected["rows"] or _dtypes(frame) != expected["dtypes"]:
+                    raise ValueError(f"{table}: rows or column types differ from what was stored")
+                tables[table] = frame
+            return Dataset(
+                **tables,
+                source_label=meta["source_label"],
+                source_id=meta["source_id"],
+                fetched_at=dt.datetime.fromisoformat(meta["fetched_at"]),
+                notice=meta["notice"],
+                extra_columns=list(meta["extra_columns"]),
+            )
+        except Exception as error:  # whatever is wrong with it, it is not shown: clean again
+            log.warning("Cleaned data %s ignored: %r", path, error)
+            self.discard(name)
+            return None
+
+    def discard(self, name: str) -> None:
+        shutil.rmtree(self.path(name), ignore_errors=True)
+
+    def _prune(self, keep: Path) -> None:
+        """Delete the least recently written directories beyond ``kept`` (never ``keep``)."""
+        try:
+            stored = [p for p in self.directory.iterdir() if p.is_dir() and not p.name.startswith(".")]
+            stored.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return
+        for old in [p for p in stored if p != keep][max(self.kept - 1, 0) :]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path) -> Iterator[None]:
+    """One writer at a time in ``directory`` across threads and processes (the directory itself is the lock)."""
+    if fcntl is None:
+        with _WRITE_LOCK:
+            yield
+        return
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _dtypes(frame: pd.DataFrame) -> list[list[str]]:
+    """Each column's name and type (a categorical with its categories in order: groupings follow it)."""
+    return [
+        [str(column), repr(dtype) if isinstance(dtype, pd.CategoricalDtype) else str(dtype)]
+        for column, dtype in frame.dtypes.items()
+    ]
+
+
+def _encode(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The frame as Parquet can hold it, and how to restore each object column: ``text`` (strings and
+    blanks), ``joined`` or ``tuple`` (tuples of strings, e.g. partner lists); ``category`` marks categoricals whose
+    categories are object. Any other object column raises
+    ValueError: the dataset is then kept in memory only."""
+    kinds: dict[str, str] = {}
+    columns: dict[str, Any] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            if series.cat.categories.dtype == object:  # Parquet gives categories back as str: restore object
+                kinds[column] = "category"
+            columns[column] = series
+            continue
+        if series.dtype != object:
+            columns[column] = series
+            continue
+        present = series[series.notna()]
+        if all(type(v) is str for v in present):
+            kinds[column] = "text"
+            columns[column] = series
+        elif all(type(v) is tuple and all(type(x) is str for x in v) for v in present):
+            if all(x and _MARK not in x and _SEPARATOR not in x for v in present for x in v):
+                kinds[column] = "joined"  # one text per tuple: few distinct ones, rebuilt once each on reading
+                columns[column] = series.map(lambda v: _MARK + _SEPARATOR.join(v), na_action="ignore")
+            else:
+                kinds[column] = "tuple"
+                columns[column] = series.map(list, na_action="ignore")
+        else:
+            raise ValueError(f"column {column!r} holds values other than text or tuples of text")
+    encoded = pd.DataFrame(columns, index=frame.index)
+    encoded.columns = [str(c) for c in frame.columns]
+    return encoded, kinds
+
+
+def _read(path: Path, kinds: dict[str, str]) -> pd.DataFrame:
+    """A stored table: text columns read as dictionaries, so each distinct text becomes one Python string
+    (shared by its rows) instead of one per row."""
+    texts = [column for column, kind in kinds.items() if kind in ("text", "joined")]
+    return _decode(pq.read_table(path, read_dictionary=texts).to_pandas(), kinds)
+
+
+def _objects(series: pd.Series) -> np.ndarray:
+    """A column as an object array with None for blanks (a categorical one through its categories)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        values = np.empty(len(series.cat.categories) + 1, object)  # the last one, at code -1, is the blank
+        values[:-1] = series.cat.categories.to_numpy(object)
+        return values[series.cat.codes.to_numpy()]
+    return series.to_numpy(object, na_value=None)
+
+
+def _decode(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """Undo ``_encode``: object columns back to Python strings, tuples and values with None for blanks."""
+    for column, kind in kinds.items():
+        if kind == "category":
+            series = frame[column]
+            categories = pd.Index(series.cat.categories.to_numpy(object), dtype=object)
+            frame[column] = pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=categories)
+            continue
+        values = _objects(frame[column])
+        if kind == "joined":
+            codes, texts = pd.factorize(values)
+            tuples = np.empty(len(texts) + 1, object)  # the last one, at code -1, is the blank (None)
+            tuples[:-1] = [tuple(t[1:].split(_SEPARATOR)) if len(t) > 1 else () for t in texts]
+            restored = tuples[codes]
+        elif kind == "tuple":
+            restored = np.empty(len(values), object)
+            restored[:] = [None if v is None else tuple(v) for v in values]
+        elif kind == "text":
+            restored = values
+        else:
+            raise ValueError(f"column {column!r}: unknown kind {kind!r}")
+        frame[column] = pd.Series(restored, index=frame.index, dtype=object)
+    return frame
