@@ -23,8 +23,9 @@ else:
     else:
         st.success("Dữ liệu được đọc trực tiếp từ nguồn (không dùng bản lưu dự phòng).", icon=":material/check_circle:")
     st.caption(
-        f"Dữ liệu được lưu tạm {config.settings.cache_ttl_seconds // 60} phút cho mọi người dùng; "
-        "bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật."
+        "Tệp bảng tính được đọc lại ngay khi tệp thay đổi; Google Sheets được đọc lại ngầm sau mỗi "
+        f"{config.settings.cache_ttl_seconds // 60} phút (người xem không phải chờ). "
+        "Bấm «Làm mới dữ liệu» để đọc lại ngay sau khi các đơn vị cập nhật."
     )
 
 if access_ui.may(Action.REFRESH):
@@ -34,8 +35,8 @@ if access_ui.may(Action.REFRESH):
         st.rerun()
 else:
     st.caption(
-        f"Nút «Làm mới dữ liệu» dành cho quản trị viên; dữ liệu tự được đọc lại sau tối đa "
-        f"{config.settings.cache_ttl_seconds // 60} phút."
+        "Nút «Làm mới dữ liệu» dành cho quản trị viên; tệp bảng tính được đọc lại khi thay đổi, Google Sheets "
+        f"sau tối đa {config.settings.cache_ttl_seconds // 60} phút."
     )
 
 st.subheader("Mẫu nhập liệu")
