@@ -250,7 +250,7 @@ def test_unit_from_another_config_renders_its_own_names(tmp_path):
     text = render_markdown(dataset, config, Period.year(2024), signing_date=SIGNED)
     assert "Xã Đam Rông 1 có tổng diện tích tự nhiên 21.500,5 ha" in text
     assert "*Đam Rông 1, ngày 05 tháng 12 năm 2024*" in text
-    assert "Khu vực Phi Liêng 2 đợt, 1/3 thôn, 60 người" in text
+    assert "Khu vực Phi Liêng: 2 đợt, 1/3 thôn, 60 người" in text
     assert "BAN CHỈ ĐẠO 502 XÃ ĐAM RÔNG 1" in text
     assert "Đạ Long" not in text and "HUYỆN ỦY" not in text
 
