@@ -160,8 +160,16 @@ class Unit(_Named):
 
 
 class Group(_Model):
+    """A group of members. The draft names the members who acted by group, the way a committee writes:
+    ``collective`` when every member of the group acted, ``partial`` when most of them (at least three)
+    did, otherwise each member by its short name. ``actor: false`` (the committee itself) is never named
+    as acting in its own report."""
+
     code: str
     name: str
+    collective: str | None = None
+    partial: str | None = None
+    actor: bool = True
 
 
 class Organisation(_Named):
@@ -310,6 +318,9 @@ class ReportSettings(_Model):
     armed_forces: str = "lực lượng vũ trang"
     extremely_difficult_basis: str | None = None
     highlights_per_programme: int = Field(3, ge=0, le=20)
+    # Section texts carried over from the assessment tab: a template name (``texts.<name>``) → the values of
+    # the tab's «Mục» column that fill it (compared ignoring case, accents and spacing).
+    text_sections: dict[str, list[str]] = {}
     signer_title: list[str] = ["TRƯỞNG BAN CHỈ ĐẠO"]
     signer_name: str = ""
     recipients: list[str] = []
@@ -400,6 +411,9 @@ class ReportFigures(_Model):
     breakdowns: dict[str, list[str]] = {}
     itemised: dict[str, Itemised] = {}
     appendix: list[str] = []
+    # Indicators a sentence of the template already tells (a count's rows, a sum's rows above zero): their
+    # activities are not repeated among the notable activities.
+    told: list[str] = []
 
 
 class Dashboard(_Model):
