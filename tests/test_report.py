@@ -110,8 +110,8 @@ def test_notable_activities_come_from_row_content(draft_2024, demo):
 
 
 def test_narratives_of_the_year_fill_sections_three_and_four(draft_2024, demo):
-    assessment = demo.narratives[(demo.narratives["kind"] == "assessment") & (demo.narratives["year"] == 2024)]
-    directions = demo.narratives[(demo.narratives["kind"] == "directions") & (demo.narratives["year"] == 2025)]
+    assessment = demo.narratives[(demo.narratives["kind"] == "assessment") & (demo.narratives["period"] == "2024")]
+    directions = demo.narratives[(demo.narratives["kind"] == "directions") & (demo.narratives["period"] == "2025")]
     for text in [*assessment["text"], *directions["text"]]:
         assert text in draft_2024
     assert "### 1. Ưu điểm" in draft_2024 and "### 2. Hạn chế" in draft_2024
@@ -328,6 +328,8 @@ def test_judgements_are_chosen_by_the_data(config, rounds_before, rounds_now, ju
 
 def test_no_statement_the_data_cannot_support(demo, config):
     text = render_markdown(demo, config, Period.year(2024), signing_date=SIGNED)
+    # the committee's own paragraphs carried over from its text tabs are its words, marked for review
+    text = "\n".join(x for x in text.splitlines() if "[kiểm tra lại]" not in x)
     for unsupported in (
         "xử lý nghiêm",
         "pháo nổ",
