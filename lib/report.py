@@ -26,6 +26,8 @@ from .document import DocumentInfo, document_info
 from .exceptions import ReportError
 from .normalize import fold
 from .period import Period
+from .prior_draft import PriorDraft
+from .prior_draft import read as prior_draft_texts
 from .source import RawData, RawTab
 from .word import REVIEW_MARK, markdown_to_docx
 
@@ -418,12 +420,13 @@ def _marked(text: Any) -> Escaped:
     return Escaped(f"{REVIEW_MARK} {md(text)}")
 
 
-def _carried(dataset: Dataset, config: Config, period: Period) -> dict[str, Any]:
+def _carried(dataset: Dataset, config: Config, period: Period, prior: PriorDraft | None = None) -> dict[str, Any]:
     """Section text carried over from the text tabs for the period, each paragraph marked for review:
     ``texts`` (the sections declared in ``report.text_sections``, by name), ``assessment`` (the other
     rows of the assessment tab, grouped by «Mục» in the order written) and ``directions`` (rows of the
     directions tab for the next period). Rows match by period: a year's rows serve the year's draft, a
-    half-year's (2024-H1) the half-year's."""
+    half-year's (2024-H1) the half-year's. A section the tabs leave empty takes the texts of the previous
+    period's approved draft (``prior``), if one was given."""
     rows = dataset.narratives
     if "period" not in rows:  # a dataset read before text rows carried their period
         rows = rows.assign(period=rows["year"].astype(str))
@@ -441,6 +444,15 @@ def _carried(dataset: Dataset, config: Config, period: Period) -> dict[str, Any]
                 texts[name].append(_marked(r.text))
             else:
                 grouped[kind].setdefault(r.section, []).append(_marked(r.text))
+    if prior is not None:
+        slots = {"context": prior.context, **{f"opening_{n}": p for n, p in prior.openings.items()}}
+        for name, paragraphs in slots.items():
+            if not texts.get(name):
+                texts[name] = [_marked(p) for p in paragraphs]
+        if not grouped["assessment"]:
+            grouped["assessment"] = {title: [_marked(p) for p in ps] for title, ps in prior.assessment}
+        if not grouped["directions"] and prior.directions:
+            grouped["directions"] = {"": [_marked(p) for p in prior.directions]}
     return {
         "texts": texts,
         **{
@@ -549,11 +561,13 @@ def build_context(
     *,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
     cell text already escaped, the unit's profile and the report settings. No signing date (or number)
-    leaves the date line (or the number) for the secretary to fill in. A configuration not yet scoped
-    to the period is scoped here, in the dataset's view of communes."""
+    leaves the date line (or the number) for the secretary to fill in. ``prior_draft``: the previous
+    period's approved draft (Markdown), whose section texts fill what the text tabs leave empty. A
+    configuration not yet scoped to the period is scoped here, in the dataset's view of communes."""
     if not config.scope:
         config = boundaries.scope(config, dataset.boundaries, period.start, period.end)
     activities = dataset.activities
@@ -601,7 +615,7 @@ def build_context(
     by_commune = (
         I.compute(rows, config, split, None, "commune", shared=shared) if split else pd.DataFrame({"commune": []})
     )
-    carried = _carried(dataset, config, period)
+    carried = _carried(dataset, config, period, prior_draft_texts(prior_draft) if prior_draft else None)
     following = period.next()
     return {
         "unit": config.unit,
@@ -774,9 +788,11 @@ def render_markdown(
     period: Period,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> str:
-    """The report draft as Markdown (UTF-8 text)."""
-    return _render(build_context(dataset, config, period, signing_date=signing_date, number=number), config)
+    """The report draft as Markdown (UTF-8 text); ``prior_draft``: the previous period's approved draft."""
+    context = build_context(dataset, config, period, signing_date=signing_date, number=number, prior_draft=prior_draft)
+    return _render(context, config)
 
 
 def render_docx(
@@ -785,9 +801,10 @@ def render_docx(
     period: Period,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> bytes:
     """The same draft as a Word document in the Nghị định 30/2020/NĐ-CP layout."""
-    return markdown_to_docx(render_markdown(dataset, config, period, signing_date=signing_date, number=number))
+    return markdown_to_docx(render_markdown(dataset, config, period, signing_date, number, prior_draft))
 
 
 def render_basis(dataset: Dataset, config: Config, period: Period) -> str:

@@ -10,12 +10,14 @@ import datetime as dt
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from conftest import raw_data
 from test_judgements import draft, line, row
 
 from lib import indicators as I
+from lib import prior_draft
 from lib.clean import clean
 from lib.period import Period
 from lib.report import render_docx, render_markdown
@@ -29,6 +31,23 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 @pytest.fixture(scope="module")
 def draft_2024(demo, config) -> str:
     return render_markdown(demo, config, YEAR, signing_date=SIGNED)
+
+
+def paragraphs_by_highlight(docx: bytes) -> tuple[list[str], list[str]]:
+    """The Word paragraphs carrying the review marker (each checked to be highlighted yellow in every run),
+    and the other paragraphs with a highlighted run."""
+    body = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    marked, highlighted = [], []
+    for p in body.iter(f"{W}p"):
+        runs = [r for r in p.iter(f"{W}r") if "".join(t.text or "" for t in r.iter(f"{W}t"))]
+        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        yellow = [r.find(f"{W}rPr/{W}highlight") for r in runs]
+        if REVIEW_MARK in text:
+            marked.append(text)
+            assert all(h is not None and h.get(f"{W}val") == "yellow" for h in yellow), text
+        elif any(h is not None for h in yellow):
+            highlighted.append(text)
+    return marked, highlighted
 
 
 def with_report(config, **changes):
@@ -181,20 +200,7 @@ def test_placeholders_remain_where_no_text_exists(demo, config):
 
 
 def test_word_highlights_each_carried_paragraph_and_nothing_else(demo, config, draft_2024):
-    docx = render_docx(demo, config, YEAR, signing_date=SIGNED)
-    from xml.etree import ElementTree
-
-    body = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
-    marked, highlighted = [], []
-    for p in body.iter(f"{W}p"):
-        runs = [r for r in p.iter(f"{W}r") if "".join(t.text or "" for t in r.iter(f"{W}t"))]
-        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
-        yellow = [r.find(f"{W}rPr/{W}highlight") for r in runs]
-        if REVIEW_MARK in text:
-            marked.append(text)
-            assert all(h is not None and h.get(f"{W}val") == "yellow" for h in yellow), text
-        elif any(h is not None for h in yellow):
-            highlighted.append(text)
+    marked, highlighted = paragraphs_by_highlight(render_docx(demo, config, YEAR, signing_date=SIGNED))
     assert len(marked) == draft_2024.count(REVIEW_MARK) == 23
     assert marked[0].startswith("[kiểm tra lại] Năm 2024, kinh tế của huyện giữ được đà tăng trưởng")
     # nothing else is highlighted but placeholders (they ask for text that is not there)
@@ -303,3 +309,107 @@ def test_notable_activities_name_communes_not_yet_named_first(config):
         "- Tuyên truyền A (xã Rô Men; kinh phí 3 triệu đồng).",
         "- Vận động C (xã Phi Liêng; kinh phí 1 triệu đồng).",
     ]
+
+
+# ---------------------------------------------------------------- the previous period's approved draft
+
+PRIOR = """# BÁO CÁO
+
+## I. ĐẶC ĐIỂM TÌNH HÌNH
+
+Huyện Đam Rông có tổng diện tích tự nhiên 87.255,8 ha, gồm 08 xã với 53 thôn.
+
+Năm 2024, tình hình \\*ổn định\\*, nhân dân tin tưởng vào Ban Chỉ đạo 502 huyện.
+
+> [Cần bổ sung: dân số.]
+
+## II. KẾT QUẢ PHỐI HỢP HOẠT ĐỘNG NĂM 2024
+
+### 1. Phối hợp tuyên truyền
+
+[kiểm tra lại] Lồng ghép tuyên truyền vào sinh hoạt chi hội.
+
+Năm 2024, Công an huyện đã phối hợp tổ chức 34 hoạt động tại 8/8 xã.
+
+Đoạn sau các con số không phải phần mở đầu.
+
+Một số hoạt động tiêu biểu:
+
+- Tuyên truyền pháp luật (8/8 xã, 16 lần).
+
+## III. ĐÁNH GIÁ CHUNG
+
+Trong kỳ, 27/27 thôn đặc biệt khó khăn có hoạt động phối hợp.
+
+### 1. Ưu điểm
+
+Phối hợp chặt chẽ, đúng kế hoạch.
+
+### 2. Hạn chế
+
+[kiểm tra lại] Nguồn lực còn ít.
+
+## IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025
+
+1. [kiểm tra lại] Duy trì mô hình “Ngày thứ 7 cùng nhân dân”.
+2. Sơ kết, tổng kết năm 2025.
+3. Phối hợp tổ chức các hoạt động kỷ niệm 95 năm Ngày truyền thống công tác dân vận của Đảng (15/10/1930 - 15/10/2025).
+
+<!-- cột: trái -->
+***Nơi nhận:***
+
+- Lưu.
+"""
+
+
+def test_the_previous_draft_gives_its_prose_not_its_figures():
+    prior = prior_draft.read(PRIOR)
+    assert prior.context == ["Năm 2024, tình hình *ổn định*, nhân dân tin tưởng vào Ban Chỉ đạo 502 huyện."]
+    assert prior.openings == {1: ["Lồng ghép tuyên truyền vào sinh hoạt chi hội."]}
+    assert prior.assessment == [("Ưu điểm", ["Phối hợp chặt chẽ, đúng kế hoạch."]), ("Hạn chế", ["Nguồn lực còn ít."])]
+    assert prior.directions == ["Duy trì mô hình “Ngày thứ 7 cùng nhân dân”.", "Sơ kết, tổng kết năm 2025."]
+
+
+def test_the_previous_draft_fills_only_what_the_text_tabs_leave_empty(demo, config):
+    text = render_markdown(demo, config, Period.year(2025), signing_date=SIGNED, prior_draft=PRIOR)
+    one = section(text, "## I.", "## II.")
+    assert (
+        "\n\n[kiểm tra lại] Năm 2024, tình hình \\*ổn định\\*, nhân dân tin tưởng vào Ban Chỉ đạo 502 huyện.\n\n" in one
+    )
+    first = section(text, "### 1. ", "### 2. ")
+    assert first.split("\n\n")[1] == "[kiểm tra lại] Lồng ghép tuyên truyền vào sinh hoạt chi hội."
+    assert "Đoạn sau các con số" not in text and "87.255,8 ha, gồm 08 xã" not in one
+    # 2025 has its own assessment rows and 2026 its own directions: the tabs win
+    three = section(text, "## III.", "## IV.")
+    assert "### 1. Ưu điểm\n\n[kiểm tra lại] Việc sắp xếp đơn vị hành chính" in three
+    assert "Phối hợp chặt chẽ, đúng kế hoạch." not in three
+    four = section(text, "## IV.", "<!-- cột: trái -->")
+    assert "1. [kiểm tra lại] Kiện toàn tổ chức, quy chế phối hợp" in four and "Sơ kết, tổng kết năm 2025" not in four
+    assert "[kiểm tra lại] [kiểm tra lại]" not in text
+
+
+def test_a_period_without_text_rows_takes_every_section_of_the_previous_draft(demo, config):
+    text = render_markdown(demo, config, Period.year(2023), signing_date=SIGNED, prior_draft=PRIOR)
+    three = section(text, "## III.", "## IV.")
+    assert "### 1. Ưu điểm\n\n[kiểm tra lại] Phối hợp chặt chẽ, đúng kế hoạch.\n\n### 2. Hạn chế\n\n" in three
+    four = section(text, "## IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2024", "<!-- cột: trái -->")
+    assert four.startswith(
+        "\n\n1. [kiểm tra lại] Duy trì mô hình “Ngày thứ 7 cùng nhân dân”.\n2. [kiểm tra lại] Sơ kết, tổng kết năm 2025.\n"
+    )
+    assert "(15/10/1930 - 15/10/2025)" not in four  # last period's anniversaries are computed again, not carried
+    docx = render_docx(demo, config, Period.year(2023), SIGNED, None, PRIOR)
+    marked, _ = paragraphs_by_highlight(docx)
+    assert len(marked) == text.count(REVIEW_MARK) == 6
+    assert marked[-1] == "2. [kiểm tra lại] Sơ kết, tổng kết năm 2025."
+
+
+def test_an_unreadable_previous_draft_is_a_vietnamese_message():
+    assert prior_draft.decode("\ufeff## I. A".encode()) == "## I. A"
+    with pytest.raises(prior_draft.PriorDraftError) as error:
+        prior_draft.decode(b"\xff\xfe\x00binary")
+    assert error.value.message == (
+        "Không đọc được tệp dự thảo kỳ trước: cần tệp Markdown (.md) mã hoá UTF-8, "
+        "như bản tải từ trang Báo cáo hoặc lập bằng lệnh report."
+    )
+    with pytest.raises(prior_draft.PriorDraftError, match="quá lớn"):
+        prior_draft.decode(b"a" * (prior_draft.MAX_BYTES + 1))
