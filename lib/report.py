@@ -462,16 +462,23 @@ def _carried(dataset: Dataset, config: Config, period: Period, prior: PriorDraft
     }
 
 
-def _actors(config: Config, codes: Any) -> list[Escaped]:
-    """The members who acted, named the way a committee writes: a group all of whose members acted by its
-    collective wording, most of a group (at least three) by its partial wording, otherwise each member by
-    its short name; a group that is not an actor (the committee itself) is never named."""
+def _actors(config: Config, codes: Any, period: Period) -> list[Escaped]:
+    """The members who acted, named the way a committee writes: a group all of whose members (those in
+    existence during the period) acted by its collective wording, most of a group (at least three) by its
+    partial wording, otherwise each member by its short name; a group that is not an actor (the committee
+    itself) is never named."""
     present = set(codes)
     phrases: list[str] = []
     for group in config.groups.values():
         if not group.actor:
             continue
-        members = [o for o in config.organisations.values() if o.group == group.code]
+        members = [
+            o
+            for o in config.organisations.values()
+            if o.group == group.code
+            and (o.valid_from is None or o.valid_from <= period.end)
+            and (o.valid_to is None or o.valid_to >= period.start)
+        ]
         acted = [o for o in members if o.code in present]
         if not acted:
             continue
@@ -605,7 +612,7 @@ def build_context(
                 "organisations": _names(
                     config.organisations[o].short_name for o in config.organisations if o in present
                 ),
-                "actors": _actors(config, present),
+                "actors": _actors(config, present, period),
                 "highlights": highlights(programme.code, config, settings.highlights_per_programme),
             }
         )
@@ -645,7 +652,7 @@ def build_context(
             for code, o in config.organisations.items()
             if code not in set(organisations.unique()) and config.groups[o.group].actor
         ),
-        "actors": _actors(config, set(organisations.unique())),
+        "actors": _actors(config, set(organisations.unique()), period),
         "texts": carried["texts"],
         "assessment": carried["assessment"],
         "directions": carried["directions"],

@@ -17,7 +17,7 @@ from conftest import raw_data
 from test_judgements import draft, line, row
 
 from lib import indicators as I
-from lib import prior_draft
+from lib import prior_draft, report
 from lib.clean import clean
 from lib.period import Period
 from lib.report import render_docx, render_markdown
@@ -413,3 +413,15 @@ def test_an_unreadable_previous_draft_is_a_vietnamese_message():
     )
     with pytest.raises(prior_draft.PriorDraftError, match="quá lớn"):
         prior_draft.decode(b"a" * (prior_draft.MAX_BYTES + 1))
+
+
+def test_a_member_gone_before_the_period_does_not_stop_the_collective_wording(config):
+    folded = copy.deepcopy(config)
+    folded.organisations["ldld"] = folded.organisations["ldld"].model_copy(
+        update={"valid_to": dt.date(2023, 12, 31), "successor": "mttq"}
+    )
+    acted = {"mttq", "phu_nu", "doan_tn", "nong_dan", "ccb", "bcd"}
+    assert report._actors(folded, acted, YEAR) == ["Mặt trận, các tổ chức chính trị - xã hội"]
+    # with the Labour Federation still a member, five of six is «most of the group»; the committee is not named
+    assert report._actors(config, acted, YEAR) == ["các tổ chức chính trị - xã hội"]
+    assert report._actors(folded, acted, Period.year(2023)) == ["các tổ chức chính trị - xã hội"]
