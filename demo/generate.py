@@ -915,6 +915,135 @@ def cell(value):
     return value if value not in (None, "") else None
 
 
+# ---------------------------------------------------------------- the text tabs (our own wording)
+
+ASSESSMENT = [
+    (
+        2024,
+        "Ưu điểm",
+        "Các thành viên Ban Chỉ đạo xây dựng kế hoạch phối hợp sớm, phân công rõ người, rõ việc; mô hình “Ngày thứ 7 cùng nhân dân” được duy trì đều ở tất cả các thôn.",
+    ),
+    (2024, "Ưu điểm", "Đợt dân vận tập trung huy động được nhiều nguồn lực xã hội, nhân dân tích cực đối ứng."),
+    (
+        2024,
+        "Hạn chế",
+        "Sự phối hợp giữa một số đơn vị ở cơ sở chưa thường xuyên; nguồn vận động cho sinh kế và nhà ở còn ít so với nhu cầu.",
+    ),
+    (2024, "Nguyên nhân", "Một số cán bộ cơ sở kiêm nhiệm nhiều việc; điều kiện kinh tế của địa bàn còn khó khăn."),
+    (
+        2025,
+        "Ưu điểm",
+        "Việc sắp xếp đơn vị hành chính và chuyển sang chính quyền địa phương hai cấp từ 01/07/2025 không làm gián đoạn hoạt động phối hợp; các xã mới sớm kiện toàn đầu mối theo dõi.",
+    ),
+    (
+        2025,
+        "Hạn chế",
+        "Một số đơn vị vẫn ghi tên xã cũ sau ngày 01/07/2025; số liệu của các xã trước sáp nhập phải quy đổi khi so sánh.",
+    ),
+    # 2024: the context of section I and the openings of section II
+    (
+        2024,
+        "I",
+        "Năm 2024, kinh tế của huyện giữ được đà tăng trưởng, sản xuất nông nghiệp ổn định; quốc phòng, an ninh được bảo đảm, không để xảy ra điểm nóng; đời sống vật chất và tinh thần của nhân dân từng bước được cải thiện, nhân dân tin tưởng và chấp hành tốt chủ trương của Đảng, chính sách, pháp luật của Nhà nước.",
+    ),
+    (
+        2024,
+        "I",
+        "Khó khăn vẫn còn nhiều: địa bàn rộng, giao thông đi lại ở các thôn vùng sâu còn trắc trở; số hộ nghèo, hộ cận nghèo giảm qua từng năm nhưng vẫn chiếm phần đáng kể trong dân cư; tình trạng phá rừng làm rẫy, di cư tự do còn tiềm ẩn phức tạp.",
+    ),
+    (
+        2024,
+        "I",
+        "Ngay từ đầu năm, Ban Chỉ đạo 502 huyện ban hành kế hoạch, phân công nhiệm vụ cho từng thành viên; Ban Chỉ huy Quân sự huyện, Công an huyện, Mặt trận và các tổ chức chính trị - xã hội đã quán triệt chương trình phối hợp đến cơ sở và đưa các chỉ tiêu vào kế hoạch công tác của cấp mình.",
+    ),
+    (
+        2024,
+        "II.1",
+        "Các lực lượng lồng ghép tuyên truyền vào sinh hoạt của chi hội, chi đoàn, tổ dân quân và các buổi họp thôn, giúp nhân dân nắm rõ chủ trương của Đảng, chính sách, pháp luật của Nhà nước, cảnh giác trước luận điệu xuyên tạc của các thế lực thù địch; vận động nhân dân giữ rừng, không phát rừng làm rẫy, tích cực tham gia các phong trào thi đua ở khu dân cư và xây dựng nông thôn mới.",
+    ),
+    (
+        2024,
+        "II.2",
+        "Mặt trận và các tổ chức chính trị - xã hội đưa nội dung Luật Nghĩa vụ quân sự, Luật Dân quân tự vệ, Luật Lực lượng dự bị động viên vào sinh hoạt định kỳ, động viên đoàn viên, hội viên và gia đình có con em trong độ tuổi sẵn sàng thực hiện nghĩa vụ; thăm hỏi, động viên lực lượng dân quân tự vệ, dự bị động viên trong thời gian huấn luyện.",
+    ),
+    (
+        2024,
+        "II.2",
+        "Cán bộ, chiến sỹ, đoàn viên, hội viên tham gia các phong trào “Đền ơn đáp nghĩa”, “Cả nước chung sức xây dựng nông thôn mới”, góp ngày công làm đường, xây nhà, chuyển giao kỹ thuật trồng trọt, chăn nuôi, hỗ trợ học bổng cho học sinh nghèo và giới thiệu việc làm cho quân nhân xuất ngũ.",
+    ),
+    (
+        2024,
+        "II.3",
+        "Công an huyện chủ trì tham mưu kế hoạch phát động phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2024 và phong trào thi đua “Dân vận khéo” trong lực lượng; mở các đợt cao điểm tấn công, trấn áp tội phạm ma tuý, hình sự, công nghệ cao, kiểm soát chặt việc tàng trữ, đốt pháo nổ trong dịp Tết.",
+    ),
+    (
+        2024,
+        "II.3",
+        "Các lực lượng vận động đồng bào dân tộc thiểu số bỏ hủ tục lạc hậu, không phát rừng làm nương rẫy ở các tiểu khu có đồng bào mới đến sinh sống; nắm chắc hoạt động của các tổ chức tôn giáo để kịp thời tham mưu cấp ủy, chính quyền xử lý từng vụ việc, không để phát sinh phức tạp.",
+    ),
+    (
+        2024,
+        "II.4",
+        "Mặt trận và các đoàn thể đổi mới nội dung sinh hoạt ở cơ sở, thu hút thêm đoàn viên, hội viên; phối hợp với lực lượng vũ trang phát huy vai trò giám sát, phản biện xã hội, tạo đồng thuận trong nhân dân và củng cố khối đại đoàn kết toàn dân tộc trên địa bàn.",
+    ),
+    (
+        2024,
+        "Ưu điểm",
+        "Ban Chỉ đạo 502 huyện theo dõi, đôn đốc sát việc thực hiện; các thành viên chủ động kết hợp huấn luyện dân quân tự vệ, dự bị động viên với làm công tác dân vận, đem lại kết quả thiết thực cho cơ sở.",
+    ),
+    (
+        2024,
+        "Hạn chế",
+        "Ở một vài cơ quan, việc cử cán bộ tham gia “Ngày thứ 7 cùng nhân dân” chưa đều; một số cán bộ, đảng viên còn thụ động, chưa thật sự gương mẫu khi cùng làm với nhân dân.",
+    ),
+    (
+        2024,
+        "Nguyên nhân",
+        "Kết quả có được trước hết do Ban Thường vụ Huyện ủy theo sát việc thực hiện và mỗi thành viên Ban Chỉ đạo được giao phần việc cụ thể; những mặt còn hạn chế chủ yếu vì một bộ phận cán bộ, đoàn viên, hội viên chưa thật sự chủ động.",
+    ),
+    # 6 tháng đầu năm 2024: the half-year draft has its own context
+    (
+        "2024-H1",
+        "I",
+        "Sáu tháng đầu năm 2024, tình hình chính trị, trật tự an toàn xã hội trên địa bàn ổn định; nhân dân đón Tết Nguyên đán Giáp Thìn vui tươi, an toàn; mùa vụ đông xuân thu hoạch đạt khá.",
+    ),
+]
+
+DIRECTIONS = [
+    (
+        2025,
+        "Tiếp tục nắm tình hình tư tưởng của nhân dân, nhất là vùng đồng bào dân tộc thiểu số và tôn giáo, để kịp thời phối hợp giải quyết.",
+    ),
+    (2025, "Duy trì mô hình “Ngày thứ 7 cùng nhân dân”, mở rộng sang các phần việc về nước sạch và sinh kế."),
+    (
+        2025,
+        "Phối hợp tổ chức các hoạt động kỷ niệm ngày truyền thống công tác dân vận và Ngày Hội Đại đoàn kết toàn dân tộc.",
+    ),
+    (2025, "Sơ kết, tổng kết hoạt động của Ban Chỉ đạo đúng thời gian quy định."),
+    (
+        2026,
+        "Kiện toàn tổ chức, quy chế phối hợp của Ban Chỉ đạo theo mô hình chính quyền địa phương hai cấp.",
+    ),
+    (2026, "Duy trì mô hình “Ngày thứ 7 cùng nhân dân” tại các thôn của 4 xã."),
+    (
+        2025,
+        "Gắn thực hiện dân chủ ở cơ sở với phong trào thi đua “Dân vận khéo”; tham mưu cấp ủy chỉ đạo lực lượng dân quân tự vệ cùng các đoàn thể tuyên truyền chính sách, pháp luật đến từng thôn.",
+    ),
+    (
+        2025,
+        "Phối hợp bồi dưỡng kiến thức quốc phòng - an ninh cho chức sắc, chức việc các tôn giáo; tổ chức gặp mặt người có uy tín, già làng, trưởng thôn trong đồng bào dân tộc thiểu số.",
+    ),
+    (
+        2025,
+        "Củng cố Mặt trận, các đoàn thể và lực lượng quân sự ở cơ sở để cả hệ thống chính trị cùng tham gia công tác dân vận.",
+    ),
+    (
+        "2024-H2",
+        "Chuẩn bị chu đáo đợt dân vận tập trung cuối năm và tổng kết chương trình phối hợp năm 2024.",
+    ),
+]
+
+
 def write(config: Config, out: Path = OUT) -> Path:
     rng = random.Random(SEED)
     b = Builder(config, rng)
@@ -977,46 +1106,16 @@ def write(config: Config, out: Path = OUT) -> Path:
         [2026, "recruits", None, 70],
     ):
         targets.append(row)
+    # Text tabs: «Kỳ» is the period a row serves (2024, 2024-H1, 2024-Q3, 2024-9T…). Rows whose «Mục» names a
+    # section of settings.report.text_sections (I, II.1–II.4) open those sections; the others go to section III.
     assessment = wb.create_sheet(config.settings.tabs.assessment)
-    assessment.append(["Năm", "Mục", "Nội dung"])
-    for section, text in (
-        (
-            "Ưu điểm",
-            "Các thành viên Ban Chỉ đạo xây dựng kế hoạch phối hợp sớm, phân công rõ người, rõ việc; mô hình “Ngày thứ 7 cùng nhân dân” được duy trì đều ở tất cả các thôn.",
-        ),
-        ("Ưu điểm", "Đợt dân vận tập trung huy động được nhiều nguồn lực xã hội, nhân dân tích cực đối ứng."),
-        (
-            "Hạn chế",
-            "Sự phối hợp giữa một số đơn vị ở cơ sở chưa thường xuyên; nguồn vận động cho sinh kế và nhà ở còn ít so với nhu cầu.",
-        ),
-        ("Nguyên nhân", "Một số cán bộ cơ sở kiêm nhiệm nhiều việc; điều kiện kinh tế của địa bàn còn khó khăn."),
-    ):
-        assessment.append([2024, section, text])
-    for section, text in (
-        (
-            "Ưu điểm",
-            "Việc sắp xếp đơn vị hành chính và chuyển sang chính quyền địa phương hai cấp từ 01/07/2025 không làm gián đoạn hoạt động phối hợp; các xã mới sớm kiện toàn đầu mối theo dõi.",
-        ),
-        (
-            "Hạn chế",
-            "Một số đơn vị vẫn ghi tên xã cũ sau ngày 01/07/2025; số liệu của các xã trước sáp nhập phải quy đổi khi so sánh.",
-        ),
-    ):
-        assessment.append([2025, section, text])
+    assessment.append(["Kỳ", "Mục", "Nội dung"])
+    for period, section, text in ASSESSMENT:
+        assessment.append([period, section, text])
     directions = wb.create_sheet(config.settings.tabs.directions)
-    directions.append(["Năm", "Mục", "Nội dung"])
-    for text in (
-        "Tiếp tục nắm tình hình tư tưởng của nhân dân, nhất là vùng đồng bào dân tộc thiểu số và tôn giáo, để kịp thời phối hợp giải quyết.",
-        "Duy trì mô hình “Ngày thứ 7 cùng nhân dân”, mở rộng sang các phần việc về nước sạch và sinh kế.",
-        "Phối hợp tổ chức các hoạt động kỷ niệm ngày truyền thống công tác dân vận và Ngày Hội Đại đoàn kết toàn dân tộc.",
-        "Sơ kết, tổng kết hoạt động của Ban Chỉ đạo đúng thời gian quy định.",
-    ):
-        directions.append([2025, "", text])
-    for text in (
-        "Kiện toàn tổ chức, quy chế phối hợp của Ban Chỉ đạo theo mô hình chính quyền địa phương hai cấp.",
-        "Duy trì mô hình “Ngày thứ 7 cùng nhân dân” tại các thôn của 4 xã.",
-    ):
-        directions.append([2026, "", text])
+    directions.append(["Kỳ", "Mục", "Nội dung"])
+    for period, text in DIRECTIONS:
+        directions.append([period, "", text])
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out

@@ -34,6 +34,7 @@ from . import boundaries
 from .catalogue import Catalogue, Catalogues, village_key
 from .config import Config, Measure, Organisation
 from .dataset import Dataset
+from .exceptions import PeriodError
 from .factorised import Column, Part, assemble, duplicates, pairs, stack
 from .formatting import number as format_number
 from .normalize import (
@@ -48,6 +49,7 @@ from .normalize import (
     parse_number,
     typed_year,
 )
+from .period import Period, YearStart
 from .problems import ERROR, OUT_OF_SCOPE, PROBLEMS, WARNING, IssueLog
 from .raw import RawData, RawTab
 
@@ -714,30 +716,56 @@ def read_targets(raw: RawData, config: Config, cats: Catalogues, log: IssueLog) 
     return pd.DataFrame({c: pd.Series([r[c] for r in ok], dtype=result[c].dtype) for c in result}) if ok else result
 
 
+def _narrative_period(value: Any, year_start: YearStart) -> Period | None:
+    """The period of a text row: «Kỳ» 2024, 2024-H1, 2024-Q3, 2024-9T… (a year alone, typed as a number
+    or text, is the year); None when it cannot be read."""
+    if is_blank(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            return None
+        value = str(int(value))
+    try:
+        return Period.parse(nfc(str(value)), year_start)
+    except PeriodError:
+        return None
+
+
 def read_narratives(raw: RawData, config: Config, log: IssueLog) -> pd.DataFrame:
-    """The assessment and directions tabs (Năm | Mục | Nội dung): text for the report by year."""
+    """The assessment and directions tabs (Kỳ | Mục | Nội dung; «Năm» is still read as the period): text
+    for the report by period (2024, 2024-H1, 2024-Q3…). ``year`` is the year the period is named after."""
     frames = []
+    year_start = config.settings.year_start
     for kind, name in (
         ("assessment", config.settings.tabs.assessment),
         ("directions", config.settings.tabs.directions),
     ):
         frame, headers = _meta_tab(
-            raw, name, log, {"year": ["Năm"], "section": ["Mục", "Phần"], "text": ["Nội dung"]}, "narrative"
+            raw,
+            name,
+            log,
+            {"period": ["Kỳ", "Năm", "Kỳ báo cáo"], "section": ["Mục", "Phần"], "text": ["Nội dung"]},
+            "narrative",
         )
         if frame.empty:
             continue
-        years = frame["year"].map(lambda v: None if is_blank(v) else parse_number(v))
-        bad_year = years.map(lambda y: y is None or not float(y).is_integer()).to_numpy(bool)
+        periods = frame["period"].map(lambda v: _narrative_period(v, year_start))
+        bad_period = periods.isna().to_numpy(bool)
         no_text = frame["text"].map(is_blank).to_numpy(bool)
-        for code, column, bad in (("narrative.year", "year", bad_year), ("narrative.text_missing", "text", no_text)):
+        for code, column, bad in (
+            ("narrative.year", "period", bad_period),
+            ("narrative.text_missing", "text", no_text),
+        ):
             if bad.any():
                 log.add(code, name, "", frame["row"][bad], headers.get(column, column), frame[column][bad])
-        good = frame[~(bad_year | no_text)]
+        good = frame[~(bad_period | no_text)]
+        chosen = periods[good.index]
         frames.append(
             pd.DataFrame(
                 {
                     "kind": kind,
-                    "year": years[good.index].astype(int),
+                    "year": chosen.map(lambda p: p.year_number).astype(int),
+                    "period": chosen.map(lambda p: p.key).astype(object),
                     "section": good["section"].map(lambda v: "" if is_blank(v) else nfc(str(v))),
                     "text": good["text"].map(lambda v: nfc(str(v))),
                     "row": good["row"],
@@ -747,7 +775,7 @@ def read_narratives(raw: RawData, config: Config, log: IssueLog) -> pd.DataFrame
     return (
         pd.concat(frames, ignore_index=True)
         if frames
-        else pd.DataFrame(columns=["kind", "year", "section", "text", "row"])
+        else pd.DataFrame(columns=["kind", "year", "period", "section", "text", "row"])
     )
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from . import boundaries, export, report, sheet_setup, template
+from . import boundaries, export, prior_draft, report, sheet_setup, template
 from . import indicators as ind
 from .catalogue import Catalogue
 from .config import PROJECT_ROOT, Config
@@ -228,10 +228,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     period = period_of(args, dataset, config.settings.year_start)
     config, dataset = in_view(args, config, dataset, period)
     number = parse_number(args.number)
+    prior = None
+    if args.previous:
+        try:
+            prior = prior_draft.decode(Path(args.previous).read_bytes())
+        except OSError:
+            raise prior_draft.PriorDraftError(f"Không đọc được tệp dự thảo kỳ trước «{args.previous}».") from None
     if (args.format or Path(args.out).suffix.lstrip(".").lower()) == "docx":
-        data = report.render_docx(dataset, config, period, args.date, number)
+        data = report.render_docx(dataset, config, period, args.date, number, prior)
     else:
-        data = report.render_markdown(dataset, config, period, args.date, number).encode("utf-8")
+        data = report.render_markdown(dataset, config, period, args.date, number, prior).encode("utf-8")
     _write(args.out, data)
     print(f"Đã lập bản thảo báo cáo {period.label}: {args.out}")
     if args.basis:
@@ -299,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draft.add_argument(
         "--basis", metavar="TỆP", help="tệp Markdown ghi riêng cơ sở số liệu (nguồn, thời điểm đọc, số dòng dùng)"
+    )
+    draft.add_argument(
+        "--previous",
+        metavar="TỆP",
+        help="dự thảo đã duyệt của kỳ trước (.md): văn bản các mục được mang sang, đánh dấu «[kiểm tra lại]»",
     )
     draft.set_defaults(handler=cmd_report)
 

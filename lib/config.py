@@ -161,8 +161,16 @@ class Unit(_Named):
 
 
 class Group(_Model):
+    """A group of members. The draft names the members who acted by group, the way a committee writes:
+    ``collective`` when every member of the group acted, ``partial`` when most of them (at least three)
+    did, otherwise each member by its short name. ``actor: false`` (the committee itself) is never named
+    as acting in its own report."""
+
     code: str
     name: str
+    collective: str | None = None
+    partial: str | None = None
+    actor: bool = True
 
 
 class Organisation(_Named):
@@ -311,6 +319,9 @@ class ReportSettings(_Model):
     armed_forces: str = "lực lượng vũ trang"
     extremely_difficult_basis: str | None = None
     highlights_per_programme: int = Field(3, ge=0, le=20)
+    # Section texts carried over from the assessment tab: a template name (``texts.<name>``) → the values of
+    # the tab's «Mục» column that fill it (compared ignoring case, accents and spacing).
+    text_sections: dict[str, list[str]] = {}
     signer_title: list[str] = ["TRƯỞNG BAN CHỈ ĐẠO"]
     signer_name: str = ""
     recipients: list[str] = []
@@ -405,6 +416,9 @@ class ReportFigures(_Model):
     breakdowns: dict[str, list[str]] = {}
     itemised: dict[str, Itemised] = {}
     appendix: list[str] = []
+    # Indicators a sentence of the template already tells (a count's rows, a sum's rows above zero): their
+    # activities are not repeated among the notable activities.
+    told: list[str] = []
 
 
 class Dashboard(_Model):
@@ -539,6 +553,7 @@ class Config:
         self.history: Unit = self.unit  # every commune through time; a scoped copy keeps it whole
         self.groups = {g.code: g for g in files["organisations"].groups}
         self.organisations = {o.code: o for o in files["organisations"].organisations}
+        self.every_organisation = self.organisations  # a scoped copy keeps it whole
         self.programmes = {p.code: p for p in files["programmes"].programmes}
         self.activity_types = {a.code: a for a in files["programmes"].activity_types}
         self.fields = {f.code: f for f in files["columns"].fields}
@@ -559,7 +574,9 @@ class Config:
 
     @property
     def organisation_tabs(self) -> dict[str, Organisation]:
-        return {o.tab: o for o in self.organisations.values()}
+        """Every tab of the spreadsheet and its organisation, also in a copy scoped to a period that
+        leaves out organisations no longer (or not yet) in existence."""
+        return {o.tab: o for o in self.every_organisation.values()}
 
     @property
     def money_measures(self) -> list[str]:

@@ -377,9 +377,9 @@ PROBLEMS: dict[str, Problem] = {
         Problem(
             "narrative.year",
             ERROR,
-            "Năm của nhận định không hợp lệ",
-            "Năm không hợp lệ.",
-            "Ghi năm bằng 4 chữ số, ví dụ 2024.",
+            "Kỳ của nhận định không hợp lệ",
+            "Kỳ không hợp lệ.",
+            "Ghi kỳ như 2024 (cả năm), 2024-H1 (6 tháng đầu năm), 2024-9T (9 tháng), 2024-Q3 (quý III) hoặc 2024-05.",
         ),
         Problem(
             "narrative.text_missing",

@@ -24,9 +24,12 @@ from .config import DEFAULT_CONFIG_DIR, Config, Indicator
 from .dataset import Dataset
 from .document import DocumentInfo, document_info
 from .exceptions import ReportError
+from .normalize import fold
 from .period import Period
+from .prior_draft import PriorDraft
+from .prior_draft import read as prior_draft_texts
 from .source import RawData, RawTab
-from .word import markdown_to_docx
+from .word import REVIEW_MARK, markdown_to_docx
 
 TEMPLATE = "report.md.j2"
 BASIS_TEMPLATE = "basis.md.j2"  # the data basis: a separate download, not part of the signable document
@@ -134,11 +137,13 @@ def _names(values: Any) -> list[Escaped]:
 
 class _Highlights:
     """The programmes' notable activities: each programme's rows grouped by their content, ranked by the
-    declared figures (money first in the shipped config). The rows with content are grouped once, by
-    programme and content; each group keeps its rows in order, so its sums, dates and communes are
-    those of the programme's rows."""
+    declared figures (money first in the shipped config), then chosen for variety: at most one per
+    activity type, communes not yet named first. The rows with content are grouped once, by programme
+    and content; each group keeps its rows in order, so its sums, dates and communes are those of the
+    programme's rows. Rows in ``left_out`` (itemised, or told by a sentence of their own) are not
+    notable: the draft does not tell an activity twice."""
 
-    def __init__(self, rows: pd.DataFrame, config: Config):
+    def __init__(self, rows: pd.DataFrame, config: Config, left_out: np.ndarray | None = None):
         dashboard = config.dashboard
         self.money, self.shown = dashboard.money.total, list(dashboard.activity_list)
         self.rank = list(dashboard.notable_rank)
@@ -148,9 +153,13 @@ class _Highlights:
             "content",
             "commune",
             "date",
+            "activity_type",
             *{m for c in codes for m in config.indicators[c].measures},
         ]
-        rows = rows.loc[rows["content"].notna().to_numpy(), columns]  # only the columns read are taken
+        keep = rows["content"].notna().to_numpy().copy()
+        if left_out is not None:
+            keep &= ~left_out
+        rows = rows.loc[keep, columns]  # only the columns read are taken
         programmes, self.programme_names = pd.factorize(rows["programme"].astype(object))
         contents, self.contents = _stripped(rows["content"])
         # one integer per (programme, content) pair; rows without a programme are in no programme
@@ -166,13 +175,35 @@ class _Highlights:
         self.programmes = np.asarray(self.programme_names, dtype=object)[self.groups.index // (len(self.contents) + 1)]
         self.rows = grouped.indices
         self.communes = rows["commune"].astype(object).to_numpy()
+        self.types = rows["activity_type"].astype(object).to_numpy()
+
+    def _varied(self, groups: pd.DataFrame, whole: str, limit: int) -> pd.DataFrame:
+        """Up to ``limit`` of the ranked groups, at most one per activity type: first those that name a
+        commune not yet named (or the whole unit), then the others, shown in rank order."""
+        chosen: list[int] = []
+        types: set[Any] = set()
+        named: set[Any] = set()
+        for first_pass in (True, False):
+            for position, pair in enumerate(groups.index):
+                if len(chosen) >= limit:
+                    break
+                kind = self.types[self.rows[pair][0]]
+                if position in chosen or kind in types:
+                    continue
+                places = set(self.communes[self.rows[pair]])
+                if first_pass and places <= named:
+                    continue
+                chosen.append(position)
+                types.add(kind)
+                named |= places - {whole} if places != {whole} else places
+        return groups.iloc[sorted(chosen)]
 
     def __call__(self, programme: str, config: Config, limit: int) -> list[dict[str, Any]]:
         groups = self.groups[self.programmes == programme]
         if groups.empty:
             return []
-        groups = groups.sort_values([*self.rank, "count"], ascending=False, kind="stable").head(limit)
         whole = config.unit.whole_unit_label  # not an area: the template says "toàn huyện" instead
+        groups = self._varied(groups.sort_values([*self.rank, "count"], ascending=False, kind="stable"), whole, limit)
         order = {name: i for i, name in enumerate(config.communes)}
         width = len(self.contents) + 1
         return [
@@ -258,22 +289,31 @@ def _breakdowns(rows: pd.DataFrame, config: Config, table: pd.DataFrame) -> dict
     return result
 
 
-def _itemised(rows: pd.DataFrame, config: Config) -> dict[str, list[dict[str, Any]]]:
+def _told(rows: pd.DataFrame, config: Config, codes: list[str]) -> np.ndarray:
+    """The rows one of these indicators counts: a count indicator's rows, a sum indicator's rows above zero."""
+    keep = np.zeros(len(rows), bool)
+    for code in codes:
+        indicator = config.indicators[code]
+        counted = I.mask(rows, indicator)
+        if indicator.kind == "sum":
+            counted &= (I.row_values(rows, config, code).fillna(0) > 0).to_numpy()
+        keep |= counted
+    return keep
+
+
+def _itemised(rows: pd.DataFrame, config: Config) -> tuple[dict[str, list[dict[str, Any]]], np.ndarray]:
     """The declared itemised lists (``items.<name>``): each activity one of a list's ``rows`` indicators
     counts, in the first list that takes it; rows of the same programme and content are one item (unless
-    ``per_row``), with its sums, dates, places, organisations and partners, in date order."""
+    ``per_row``), with its sums, dates, places, organisations and partners, in date order. Also which rows
+    the lists took. The committee itself is never an item's actor: its rows are the partners' doing."""
     whole = config.unit.whole_unit_label
     organisations = config.organisations
+    silent = {o.code for o in organisations.values() if not config.groups[o.group].actor}
+    silent |= {organisations[c].short_name for c in silent}
     taken = np.zeros(len(rows), bool)
     result: dict[str, list[dict[str, Any]]] = {}
     for name, declared in config.dashboard.report.itemised.items():
-        keep = np.zeros(len(rows), bool)
-        for code in declared.rows:
-            indicator = config.indicators[code]
-            counted = I.mask(rows, indicator)
-            if indicator.kind == "sum":
-                counted &= (I.row_values(rows, config, code).fillna(0) > 0).to_numpy()
-            keep |= counted
+        keep = _told(rows, config, declared.rows)
         keep &= ~taken
         taken |= keep
         chosen = rows[keep]
@@ -292,17 +332,22 @@ def _itemised(rows: pd.DataFrame, config: Config) -> dict[str, list[dict[str, An
             group = chosen.iloc[positions]
             communes = list(dict.fromkeys(group["commune"].astype(object)))
             villages = [v for v in dict.fromkeys(group["village"]) if isinstance(v, str) and v]
-            partners = list(
-                dict.fromkeys(
+            acting = list(dict.fromkeys(organisations[o].short_name for o in group["organisation"] if o not in silent))
+            partners = [
+                p
+                for p in dict.fromkeys(
                     organisations[p].short_name if p in organisations else p for ps in group["partners"] for p in ps
                 )
-            )
+                if p not in silent and p not in acting
+            ]
+            if not acting:  # the committee's own row: its partners did the work
+                acting, partners = partners, []
             content = group["content"].iloc[0]
             items.append(
                 {
                     "programme": group["programme"].iloc[0],
                     "content": md(content) if isinstance(content, str) and content.strip() else None,
-                    "organisations": _names(dict.fromkeys(organisations[o].short_name for o in group["organisation"])),
+                    "organisations": _names(acting),
                     "partners": _names(partners),
                     "whole": whole in communes,
                     "communes": _names(c for c in communes if c != whole),
@@ -314,7 +359,7 @@ def _itemised(rows: pd.DataFrame, config: Config) -> dict[str, list[dict[str, An
                 }
             )
         result[name] = sorted(items, key=lambda item: item["first"])
-    return result
+    return result, taken
 
 
 def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
@@ -370,13 +415,80 @@ def _targets(
     return result
 
 
-def _narratives(dataset: Dataset, kind: str, year: int) -> list[dict[str, Any]]:
-    """Narrative rows of one kind and year, grouped by section in the order they were written."""
-    rows = dataset.narratives[(dataset.narratives["kind"] == kind) & (dataset.narratives["year"] == year)]
-    groups: dict[str, list[Escaped]] = {}
-    for r in rows.itertuples():
-        groups.setdefault(r.section, []).append(md(r.text))
-    return [{"section": md(section), "texts": texts} for section, texts in groups.items()]
+def _marked(text: Any) -> Escaped:
+    """A paragraph carried over from a text tab: visibly marked for the secretary to review."""
+    return Escaped(f"{REVIEW_MARK} {md(text)}")
+
+
+def _carried(dataset: Dataset, config: Config, period: Period, prior: PriorDraft | None = None) -> dict[str, Any]:
+    """Section text carried over from the text tabs for the period, each paragraph marked for review:
+    ``texts`` (the sections declared in ``report.text_sections``, by name), ``assessment`` (the other
+    rows of the assessment tab, grouped by «Mục» in the order written) and ``directions`` (rows of the
+    directions tab for the next period). Rows match by period: a year's rows serve the year's draft, a
+    half-year's (2024-H1) the half-year's. A section the tabs leave empty takes the texts of the previous
+    period's approved draft (``prior``), if one was given."""
+    rows = dataset.narratives
+    if "period" not in rows:  # a dataset read before text rows carried their period
+        rows = rows.assign(period=rows["year"].astype(str))
+    following = period.next()
+    keys = {"assessment": period.key if period.kind != "range" else None, "directions": following and following.key}
+    sections = {fold(label): name for name, labels in config.settings.report.text_sections.items() for label in labels}
+    texts: dict[str, list[Escaped]] = {name: [] for name in config.settings.report.text_sections}
+    grouped: dict[str, dict[str, list[Escaped]]] = {"assessment": {}, "directions": {}}
+    for kind, key in keys.items():
+        if key is None:
+            continue
+        for r in rows[(rows["kind"] == kind) & (rows["period"] == key)].itertuples():
+            name = sections.get(fold(r.section)) if kind == "assessment" and r.section else None
+            if name:
+                texts[name].append(_marked(r.text))
+            else:
+                grouped[kind].setdefault(r.section, []).append(_marked(r.text))
+    if prior is not None:
+        slots = {"context": prior.context, **{f"opening_{n}": p for n, p in prior.openings.items()}}
+        for name, paragraphs in slots.items():
+            if not texts.get(name):
+                texts[name] = [_marked(p) for p in paragraphs]
+        if not grouped["assessment"]:
+            grouped["assessment"] = {title: [_marked(p) for p in ps] for title, ps in prior.assessment}
+        if not grouped["directions"] and prior.directions:
+            grouped["directions"] = {"": [_marked(p) for p in prior.directions]}
+    return {
+        "texts": texts,
+        **{
+            kind: [{"section": md(section), "texts": paragraphs} for section, paragraphs in groups.items()]
+            for kind, groups in grouped.items()
+        },
+    }
+
+
+def _actors(config: Config, codes: Any, period: Period) -> list[Escaped]:
+    """The members who acted, named the way a committee writes: a group all of whose members (those in
+    existence during the period) acted by its collective wording, most of a group (at least three) by its
+    partial wording, otherwise each member by its short name; a group that is not an actor (the committee
+    itself) is never named."""
+    present = set(codes)
+    phrases: list[str] = []
+    for group in config.groups.values():
+        if not group.actor:
+            continue
+        members = [
+            o
+            for o in config.organisations.values()
+            if o.group == group.code
+            and (o.valid_from is None or o.valid_from <= period.end)
+            and (o.valid_to is None or o.valid_to >= period.start)
+        ]
+        acted = [o for o in members if o.code in present]
+        if not acted:
+            continue
+        if len(acted) == len(members) and len(members) > 1 and group.collective:
+            phrases.append(group.collective)
+        elif len(acted) >= 3 and 2 * len(acted) > len(members) and group.partial:
+            phrases.append(group.partial)
+        else:
+            phrases.extend(o.short_name for o in acted)
+    return _names(phrases)
 
 
 def _comparison(config: Config, codes: list[str], now: dict, before: dict) -> list[dict[str, Any]]:
@@ -399,7 +511,8 @@ def _basis(dataset: Dataset, config: Config, rows: pd.DataFrame) -> dict[str, An
     tabs = [
         {
             "tab": md(s["tab"]),
-            "organisation": md(config.organisations[s["organisation"]].short_name),
+            # every tab is listed, also one whose organisation ended before the period (scoped out of the config)
+            "organisation": md(config.organisation_tabs[s["tab"]].short_name),
             "missing": bool(s["missing"]),
             "rows": int(s["rows"]),
             "accepted": int(s["accepted"]),
@@ -456,11 +569,13 @@ def build_context(
     *,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> dict[str, Any]:
     """Everything the template may use: raw numbers (None where the data cannot support a figure),
     cell text already escaped, the unit's profile and the report settings. No signing date (or number)
-    leaves the date line (or the number) for the secretary to fill in. A configuration not yet scoped
-    to the period is scoped here, in the dataset's view of communes."""
+    leaves the date line (or the number) for the secretary to fill in. ``prior_draft``: the previous
+    period's approved draft (Markdown), whose section texts fill what the text tabs leave empty. A
+    configuration not yet scoped to the period is scoped here, in the dataset's view of communes."""
     if not config.scope:
         config = boundaries.scope(config, dataset.boundaries, period.start, period.end)
     activities = dataset.activities
@@ -475,7 +590,8 @@ def build_context(
     now = _figures(supported, config, codes, computed)
     previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes))
     settings = config.settings.report
-    highlights = _Highlights(rows, config)
+    items, itemised = _itemised(rows, config)
+    highlights = _Highlights(rows, config, itemised | _told(rows, config, figures.told))
     programme_codes = rows["programme"]
     organisations = rows["organisation"]
     programmes = []
@@ -497,6 +613,7 @@ def build_context(
                 "organisations": _names(
                     config.organisations[o].short_name for o in config.organisations if o in present
                 ),
+                "actors": _actors(config, present, period),
                 "highlights": highlights(programme.code, config, settings.highlights_per_programme),
             }
         )
@@ -506,7 +623,8 @@ def build_context(
     by_commune = (
         I.compute(rows, config, split, None, "commune", shared=shared) if split else pd.DataFrame({"commune": []})
     )
-    year = period.year_number if period.kind == "year" else None
+    carried = _carried(dataset, config, period, prior_draft_texts(prior_draft) if prior_draft else None)
+    following = period.next()
     return {
         "unit": config.unit,
         "settings": config.settings,
@@ -520,7 +638,7 @@ def build_context(
         "p": previous,
         "programmes": programmes,
         "breakdowns": _breakdowns(rows, config, by_commune),
-        "items": _itemised(rows, config),
+        "items": items,
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune"), now),
         "coverage": {
             "communes_without": _names(coverage.loc[coverage["activity_rows"] == 0, "commune"]),
@@ -531,11 +649,18 @@ def build_context(
             "extremely_difficult_reached": int(coverage["extremely_difficult_reached"].sum()),
         },
         "silent_organisations": _names(
-            o.short_name for code, o in config.organisations.items() if code not in set(organisations.unique())
+            o.short_name
+            for code, o in config.organisations.items()
+            if code not in set(organisations.unique()) and config.groups[o.group].actor
         ),
-        "assessment": _narratives(dataset, "assessment", year) if year else [],
-        "directions": _narratives(dataset, "directions", year + 1) if year else [],
-        "narrative_year": year,
+        "actors": _actors(config, set(organisations.unique()), period),
+        "texts": carried["texts"],
+        "assessment": carried["assessment"],
+        "directions": carried["directions"],
+        "review": REVIEW_MARK,
+        # the «Kỳ» a text row needs to fill this draft (None for a range of dates)
+        "narrative_period": period.key if period.kind != "range" else None,
+        "directions_period": following.key if following else None,
         "comparison": _comparison(config, list(figures.appendix), now, previous),
         "units": boundaries.story(config, dataset.boundaries, period.start, period.end),
         "basis": _basis(dataset, config, rows),
@@ -671,9 +796,11 @@ def render_markdown(
     period: Period,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> str:
-    """The report draft as Markdown (UTF-8 text)."""
-    return _render(build_context(dataset, config, period, signing_date=signing_date, number=number), config)
+    """The report draft as Markdown (UTF-8 text); ``prior_draft``: the previous period's approved draft."""
+    context = build_context(dataset, config, period, signing_date=signing_date, number=number, prior_draft=prior_draft)
+    return _render(context, config)
 
 
 def render_docx(
@@ -682,9 +809,10 @@ def render_docx(
     period: Period,
     signing_date: dt.date | None = None,
     number: int | None = None,
+    prior_draft: str | None = None,
 ) -> bytes:
     """The same draft as a Word document in the Nghị định 30/2020/NĐ-CP layout."""
-    return markdown_to_docx(render_markdown(dataset, config, period, signing_date=signing_date, number=number))
+    return markdown_to_docx(render_markdown(dataset, config, period, signing_date, number, prior_draft))
 
 
 def render_basis(dataset: Dataset, config: Config, period: Period) -> str:
@@ -736,7 +864,11 @@ def _sample(config: Config, year: int, full: bool) -> Dataset:
         for code in config.indicators:
             targets += [[year, code, "", 2], [year, code, commune.name, 1]]
         tabs[names.targets] = RawTab(names.targets, targets)
-        tabs[names.assessment] = RawTab(names.assessment, [["Năm", "Mục", "Nội dung"], [year, "Ưu điểm", "Nội dung"]])
+        sections = [labels[0] for labels in config.settings.report.text_sections.values() if labels]
+        tabs[names.assessment] = RawTab(
+            names.assessment,
+            [["Kỳ", "Mục", "Nội dung"], [year, "Ưu điểm", "Nội dung"], *([year, m, "Nội dung"] for m in sections)],
+        )
         tabs[names.directions] = RawTab(names.directions, [["Năm", "Mục", "Nội dung"], [year + 1, "", "Nhiệm vụ"]])
     fetched = dt.datetime(year, 12, 31, 12, tzinfo=dt.UTC)
     raw = RawData(tabs=tabs, available=list(tabs), source_id="mẫu", source_label="mẫu", fetched_at=fetched)

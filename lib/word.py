@@ -49,6 +49,9 @@ LANGUAGE = "vi-VN"
 
 _HEADING = re.compile(r"^(#{1,4}) (.+)$")
 _FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]: ?(.*)$")
+# A paragraph carried over from earlier text (a text tab, the previous period's draft) starts with this
+# marker: the Word file highlights the whole paragraph so the secretary reviews it.
+REVIEW_MARK = "[kiểm tra lại]"
 _ITEM = re.compile(r"^(?:- |\d+\. )")
 _QUOTE = re.compile(r"^> ?(.*)$")
 _MARKER = re.compile(r"^<!--\s*(.+?)\s*-->$")
@@ -581,7 +584,7 @@ class _Writer:
             paragraph.paragraph_format.keep_with_next = True
         else:
             self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
-            self.inline(paragraph, block.text, BODY_PT)
+            self.inline(paragraph, block.text, BODY_PT, highlight=REVIEW_MARK in block.text)
         self.after_title = False
 
     def _item(self, block: Block) -> None:
@@ -591,7 +594,7 @@ class _Writer:
             self.inline(paragraph, block.text, RECIPIENTS_PT)
         else:
             self.prototypes.format(paragraph, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
-            self.inline(paragraph, block.text, BODY_PT)
+            self.inline(paragraph, block.text, BODY_PT, highlight=REVIEW_MARK in block.text)
 
     def _quote(self, block: Block) -> None:
         paragraph = self.container.add_paragraph()

@@ -1,10 +1,11 @@
 """Báo cáo: the Markdown draft of the committee's report for the chosen period, with .md and .docx
-downloads; the number and the signing date are blank unless the secretary sets them here. The data
+downloads; the number and the signing date are blank unless the secretary sets them here, and the
+previous period's approved draft, uploaded here, fills the sections the text tabs leave empty. The data
 basis of the draft is a download of its own, not part of the signable document."""
 
 import streamlit as st
 
-from lib import document, export, report, views
+from lib import document, export, prior_draft, report, views
 from lib.access import Action
 from lib.exceptions import BCDError
 from pages import access_ui, ui
@@ -45,7 +46,25 @@ except BCDError as error:  # the draft stays, with the number left blank
 if note := document.signing_date_note(signing, period.start, period.end):
     st.warning(note, icon=":material/event_busy:")
 
-draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing, number)
+uploaded = st.file_uploader(
+    "Dự thảo đã duyệt của kỳ trước (tuỳ chọn)",
+    type=["md"],
+    key="report_previous",
+    help=(
+        "Tải lên bản Markdown (.md) đã duyệt của kỳ trước: văn bản phần I, phần mở đầu các mục II.1–II.4, phần III "
+        f"và phần IV được mang sang những mục mà tab «{config.settings.tabs.assessment}», "
+        f"«{config.settings.tabs.directions}» chưa có cho kỳ này; mỗi đoạn mang sang bắt đầu bằng «[kiểm tra lại]» "
+        "(tô vàng trong bản Word) để rà soát, sửa cho đúng kỳ mới."
+    ),
+)
+prior = None
+if uploaded is not None:
+    try:
+        prior = prior_draft.decode(uploaded.getvalue())
+    except BCDError as error:  # the draft stays, without the previous texts
+        st.error(f"{ui.plain(error.message)} Dự thảo chưa mang sang văn bản kỳ trước.", icon=":material/error:")
+
+draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing, number, prior)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
 if access_ui.may(Action.DOWNLOAD_REPORT):
     buttons = st.container(horizontal=True, gap="small")
@@ -63,7 +82,7 @@ if access_ui.may(Action.DOWNLOAD_REPORT):
     )
     buttons.download_button(
         "Tải bản Word (.docx)",
-        ctx.call(report.render_docx, ctx.dataset, config, period, signing, number),
+        ctx.call(report.render_docx, ctx.dataset, config, period, signing, number, prior),
         f"{stem}.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="report_docx",

@@ -192,7 +192,7 @@ def test_signature_block_is_kept_with_the_last_paragraph(document):
     signature = next(t for t in document.tables if "Nơi nhận:" in t.cell(0, 0).text)
     before = signature._tbl.getprevious()
     last = next(p for p in document.paragraphs if p._p is before)
-    assert last.text.startswith("5. Phối hợp tổ chức các hoạt động kỷ niệm")
+    assert last.text.startswith("8. Phối hợp tổ chức các hoạt động kỷ niệm")  # after the demo's seven tasks
     assert last.paragraph_format.keep_with_next and last.paragraph_format.keep_together
     assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
     texts = [p.text for p in signature.cell(0, 1).paragraphs]

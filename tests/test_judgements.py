@@ -350,7 +350,9 @@ def test_events_are_dated_and_placed_in_their_programme(config):
 def test_section_three_names_silent_members_or_says_all_took_part(config, demo):
     text = draft(config, {"BCHQS": [saturday(participants=5)]})
     section = text.split("## III.")[1].split("###")[0]
-    assert re.search(r"chưa ghi nhận hoạt động của Công an huyện, MTTQ huyện, .+ và BCĐ 502 huyện\.", section)
+    # the committee itself is not a member that should have recorded activities of its own
+    assert re.search(r"chưa ghi nhận hoạt động của Công an huyện, MTTQ huyện, .+ và LĐLĐ huyện\.", section)
+    assert "BCĐ 502" not in section
     assert "tất cả các thành viên" not in section and "Số liệu cho thấy" not in section
     whole = render_markdown(demo, config, YEAR, signing_date=SIGNED).split("## III.")[1].split("###")[0]
     assert "tất cả các thành viên Ban Chỉ đạo đều có hoạt động phối hợp" in whole and "chưa ghi nhận" not in whole

@@ -103,17 +103,19 @@ def test_footnotes_are_referenced_and_defined(draft_2024):
 
 def test_notable_activities_come_from_row_content(draft_2024, demo):
     rows = I.in_period(demo.activities, Period.year(2024))
-    assert "- Bê tông hoá đường giao thông nông thôn (Đạ Long" in draft_2024
-    assert "Bê tông hoá đường giao thông nông thôn" in set(rows["content"])
+    assert (
+        "- Huấn luyện dân quân kết hợp làm công tác dân vận giúp dân (8/8 xã, 8 lần; 268 người tham gia)." in draft_2024
+    )
+    assert "Huấn luyện dân quân kết hợp làm công tác dân vận giúp dân" in set(rows["content"])
 
 
 def test_narratives_of_the_year_fill_sections_three_and_four(draft_2024, demo):
-    assessment = demo.narratives[(demo.narratives["kind"] == "assessment") & (demo.narratives["year"] == 2024)]
-    directions = demo.narratives[(demo.narratives["kind"] == "directions") & (demo.narratives["year"] == 2025)]
+    assessment = demo.narratives[(demo.narratives["kind"] == "assessment") & (demo.narratives["period"] == "2024")]
+    directions = demo.narratives[(demo.narratives["kind"] == "directions") & (demo.narratives["period"] == "2025")]
     for text in [*assessment["text"], *directions["text"]]:
         assert text in draft_2024
     assert "### 1. Ưu điểm" in draft_2024 and "### 2. Hạn chế" in draft_2024
-    assert "1. Tiếp tục nắm tình hình" in draft_2024
+    assert "1. [kiểm tra lại] Tiếp tục nắm tình hình" in draft_2024
     section_three = draft_2024.split("## III.")[1].split("<!-- cột: trái -->")[0]
     assert "[Cần bổ sung" not in section_three
 
@@ -206,9 +208,14 @@ def test_malicious_cell_text_is_inert(config):
         "line one\n## injected **bold** _em_ `code` &lt;b&gt;",
         "- list",
     ]
-    rows = [HEADER] + [
-        ["06/04/2024", "Rô Men", "", "CT1", "Tuyên truyền", text, "", 1, 100 - i] for i, text in enumerate(evil)
+    # four activity types: the notable activities take at most one of each
+    kinds = [
+        ("CT1", "Tuyên truyền"),
+        ("CT1", "Nông thôn mới"),
+        ("CT4", "Củng cố tổ chức"),
+        ("CT4", "Sinh hoạt chuyên đề"),
     ]
+    rows = [HEADER] + [["06/04/2024", "Rô Men", "", *kinds[i], text, "", 1, 100 - i] for i, text in enumerate(evil)]
     dataset = clean(raw_data({**{t: [] for t in config.organisation_tabs}, "MTTQ": rows}), config)
     assert len(dataset.activities) == len(evil)
     text = render_markdown(dataset, config, Period.year(2024), signing_date=SIGNED)
@@ -321,6 +328,8 @@ def test_judgements_are_chosen_by_the_data(config, rounds_before, rounds_now, ju
 
 def test_no_statement_the_data_cannot_support(demo, config):
     text = render_markdown(demo, config, Period.year(2024), signing_date=SIGNED)
+    # the committee's own paragraphs carried over from its text tabs are its words, marked for review
+    text = "\n".join(x for x in text.splitlines() if "[kiểm tra lại]" not in x)
     for unsupported in (
         "xử lý nghiêm",
         "pháo nổ",

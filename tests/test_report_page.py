@@ -95,3 +95,48 @@ def test_a_date_long_after_the_period_is_flagged(demo):
         "kiểm tra lại ngày ký hoặc kỳ báo cáo ở thanh bên."
     ]
     assert not at.exception
+
+
+class _Upload:
+    """What st.file_uploader returns for an uploaded file."""
+
+    def __init__(self, data: bytes):
+        self.data, self.name = data, "du-thao-ky-truoc.md"
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+def _uploading(monkeypatch, data: bytes) -> None:
+    """The previous draft «uploaded» on the page: the page's uploader returns it."""
+    original = DeltaGenerator.file_uploader
+
+    def uploader(self, label, *args, **kwargs):
+        original(self, label, *args, **kwargs)  # the widget is still laid out
+        return _Upload(data) if kwargs.get("key") == "report_previous" else None
+
+    monkeypatch.setattr(DeltaGenerator, "file_uploader", uploader)
+    monkeypatch.setattr(st, "file_uploader", lambda *args, **kwargs: uploader(st._main, *args, **kwargs))
+
+
+PREVIOUS = "## I. ĐẶC ĐIỂM\n\nTình hình kỳ trước ổn định.\n\n## IV. PHƯƠNG HƯỚNG\n\n1. Giữ vững phối hợp.\n"
+
+
+def test_the_previous_draft_uploaded_fills_empty_sections(downloads, monkeypatch):
+    _uploading(monkeypatch, PREVIOUS.encode("utf-8"))
+    at = report_page()
+    draft = _latest(downloads, ".md").decode("utf-8")
+    assert "\n\n[kiểm tra lại] Tình hình kỳ trước ổn định.\n\n" in draft
+    assert "\n1. [kiểm tra lại] Giữ vững phối hợp.\n" in draft
+    assert not at.error and not at.exception
+
+
+def test_an_unreadable_previous_draft_is_explained_and_the_draft_stays(downloads, monkeypatch):
+    _uploading(monkeypatch, b"\xff\xfe\x00")
+    at = report_page()
+    shown = [e.value.replace("\\", "") for e in at.error]
+    assert shown == [
+        "Không đọc được tệp dự thảo kỳ trước: cần tệp Markdown (.md) mã hoá UTF-8, như bản tải từ trang Báo cáo "
+        "hoặc lập bằng lệnh report. Dự thảo chưa mang sang văn bản kỳ trước."
+    ]
+    assert "[kiểm tra lại]" not in _latest(downloads, ".md").decode("utf-8") and not at.exception
