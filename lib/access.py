@@ -56,8 +56,11 @@ class Action(StrEnum):
 # Pages every signed-in role may open unless listed here (url paths of app.py's pages).
 REPORT_PAGE = "bao-cao"
 LOG_PAGE = "nhat-ky-hoat-dong"
+TRACKER_PAGE = "theo-doi-nop-bao-cao"
+ENTRY_PAGE = "nhap-hoat-dong"
 PAGE_ROLES: dict[str, frozenset[Role]] = {
     LOG_PAGE: frozenset({Role.ADMIN}),
+    ENTRY_PAGE: frozenset({Role.ORGANISATION, Role.ADMIN}),
 }
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.REFRESH: frozenset({Role.ADMIN}),

@@ -202,7 +202,9 @@ class ActivityType(_Named):
 class FieldColumn(_Named):
     """A fixed-role column of the data contract (date, commune, programme, …)."""
 
-    code: Literal["date", "commune", "village", "programme", "activity_type", "content", "partners"]
+    code: Literal[
+        "date", "commune", "village", "programme", "activity_type", "content", "partners", "entered", "row_id"
+    ]
     required: bool = False
 
 
@@ -437,6 +439,33 @@ class Dashboard(_Model):
         return found
 
 
+# ---------------------------------------------------------------- the reporting calendar
+
+
+class NilReport(_Named):
+    """The activity type of an explicit nil report: «nothing to report this cycle», not an activity."""
+
+
+class Cycle(_Model):
+    """One reporting cycle: month, quarter or year (as lib/period cuts them from ``reporting_year_start``).
+    The report of a cycle is due on ``due_day`` of the first month after the cycle's last day;
+    ``organisations`` (codes) owe it, every organisation of the cycle when empty."""
+
+    kind: Literal["month", "quarter", "year"]
+    due_day: int = Field(ge=1, le=28)
+    organisations: list[str] = []
+
+
+class Reporting(_Model):
+    start: dt.date  # the first day tracked: cycles ending before it are not asked for
+    nil_activity: NilReport
+    cycles: list[Cycle] = Field(min_length=1)
+
+
+class _ReportingFile(_Model):
+    reporting: Reporting
+
+
 # ---------------------------------------------------------------- the whole configuration
 
 FILES = {
@@ -448,6 +477,9 @@ FILES = {
     "dashboard": "dashboard.yaml",
     "settings": "settings.yaml",
 }
+
+
+REPORTING_FILE = "reporting.yaml"
 
 
 class _UnitFile(_Model):
@@ -512,6 +544,8 @@ class Config:
         self.indicators = {i.code: i for i in files["indicators"].indicators}
         self.dashboard: Dashboard = files["dashboard"].dashboard
         self.settings: Settings = files["settings"].settings
+        reporting = files.get("reporting")
+        self.reporting: Reporting | None = reporting.reporting if reporting else None
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -786,6 +820,22 @@ def _cross_check(config: Config) -> list[str]:
         check("organisations.yaml", f"organisations[{i}].group", org.group, config.groups, "nhóm")
     for i, kind in enumerate(config.activity_types.values()):
         check("programmes.yaml", f"activity_types[{i}].programme", kind.programme, config.programmes, "chương trình")
+    if config.reporting is not None:
+        for i, cycle in enumerate(config.reporting.cycles):
+            check(
+                REPORTING_FILE,
+                f"reporting.cycles[{i}].organisations",
+                cycle.organisations,
+                config.organisations,
+                "đơn vị",
+            )
+        nil = config.reporting.nil_activity
+        clash = [a.name for a in config.activity_types.values() if a.keys() & nil.keys()]
+        if clash:
+            problems.append(
+                f"{REPORTING_FILE}: reporting.nil_activity: «{nil.name}» trùng loại hoạt động «{clash[0]}» "
+                "của programmes.yaml; dòng báo cáo không có hoạt động phải có tên riêng"
+            )
     missing_fields = {"date", "commune", "programme", "activity_type"} - set(config.fields)
     if missing_fields:
         problems.append(f"columns.yaml: fields: thiếu cột {', '.join(sorted(missing_fields))}")
@@ -1006,6 +1056,15 @@ def load_config(directory: str | Path | None = None) -> Config:
         problems += read_problems
         if not read_problems:
             files[key], file_problems = _validate(MODELS[key], data, name)
+            problems += file_problems
+    reporting_path = directory / REPORTING_FILE
+    if not reporting_path.exists() and base is not None:
+        reporting_path = base / REPORTING_FILE
+    if reporting_path.exists():  # optional: without it the app tracks no reporting calendar
+        data, read_problems = _read_yaml(reporting_path)
+        problems += read_problems
+        if not read_problems:
+            files["reporting"], file_problems = _validate(_ReportingFile, data, REPORTING_FILE)
             problems += file_problems
     if not problems:
         problems += _unique_codes(files)
