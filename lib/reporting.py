@@ -35,6 +35,8 @@ STATUS_LABELS = {
     "missing": "Chưa nộp",
     "not_due": "Chưa đến hạn",
 }
+# in the organisation × cycle grid: short, the page's caption says what «Đã nộp» alone means
+GRID_LABELS = {**STATUS_LABELS, "undated": "Đã nộp"}
 KIND_LABELS = {"month": "tháng", "quarter": "quý", "year": "năm"}
 COLUMNS = [
     "organisation",
@@ -101,7 +103,7 @@ class Tracker:
         part = self.table[self.table["kind"] == kind]
         if part.empty:
             return pd.DataFrame()
-        labels = part.apply(status_label, axis=1)
+        labels = part.apply(lambda row: status_label(row, GRID_LABELS), axis=1)
         grid = part.assign(text=labels).pivot(index="name", columns="cycle", values="text")
         order = list(dict.fromkeys(part["cycle"]))
         names = list(dict.fromkeys(part["name"]))
@@ -143,8 +145,8 @@ def _cycle_heading(key: str) -> str:
     return rest
 
 
-def status_label(row: pd.Series) -> str:
-    label = STATUS_LABELS[row["status"]]
+def status_label(row: pd.Series, labels: dict[str, str] = STATUS_LABELS) -> str:
+    label = labels[row["status"]]
     if row["nil"] and not row["rows"]:
         return f"Không có hoạt động ({label.lower()})"
     return label

@@ -20,11 +20,13 @@ import streamlit as st
 from . import export
 from .config import Config
 from .dataset import Dataset
+from .entry import Written, append_to_sheet, append_to_workbook
 from .exceptions import SourceError
 from .filters import Filters
 from .loading import load_checked_config, load_dataset
 from .period import Period
 from .sheet_setup import init_sheet, open_spreadsheet
+from .sheets import is_google_sheet
 from .snapshot import RecentFailures
 
 CONFIG_ENV = "BCD502_CONFIG"
@@ -196,6 +198,21 @@ def setup_spreadsheet(protect: bool = False):
     config = get_config()
     spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)
+
+
+def append_row(organisation: str, values: dict[str, Any], row_id: str) -> Written:
+    """Write one checked row into the organisation's tab of the configured source (Google Sheets, or the
+    workbook file), then drop the cached data so every page shows the new row at once."""
+    config = get_config()
+    tab = config.organisations[organisation].tab
+    spec = source_spec(config)
+    if is_google_sheet(spec):
+        spreadsheet = open_spreadsheet(spec, credentials_info=credentials_from_secrets())
+        written = append_to_sheet(spreadsheet, config, tab, values, row_id)
+    else:
+        written = append_to_workbook(Path(spec), config, tab, values, row_id)
+    refresh()
+    return written
 
 
 @st.cache_resource(show_spinner=False)

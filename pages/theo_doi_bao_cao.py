@@ -33,7 +33,8 @@ due_days = ", ".join(f"{reporting.KIND_LABELS[c.kind]}: ngày {c.due_day} tháng
 st.caption(
     f"Tình hình đến ngày {today:%d/%m/%Y}. Hạn nộp ({due_days}). Một kỳ được tính là đã nộp khi tab của đơn vị có "
     f"hoạt động ghi ngày trong kỳ, hoặc một dòng «{calendar.nil_activity.name}» ghi ngày trong kỳ; đúng hạn hay "
-    "trễ hạn xét theo cột «Ngày nhập» (dòng nhập ở trang «Nhập hoạt động» tự ghi)."
+    "trễ hạn xét theo cột «Ngày nhập» (dòng nhập ở trang «Nhập hoạt động» tự ghi); «Đã nộp» trong bảng: có "
+    "số liệu nhưng các dòng không ghi Ngày nhập nên chưa xét được đúng hạn."
 )
 if tracker.table.empty:
     st.info(f"Năm {year} chưa có kỳ báo cáo nào bắt đầu từ ngày theo dõi {calendar.start:%d/%m/%Y}.", icon="ℹ️")
