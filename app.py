@@ -26,6 +26,7 @@ PAGES = [
     ),
     st.Page("pages/theo_don_vi.py", title="Theo đơn vị", icon=":material/groups:", url_path="theo-don-vi"),
     st.Page(ui.QUALITY_PAGE, title="Chất lượng dữ liệu", icon=":material/fact_check:", url_path="chat-luong-du-lieu"),
+    st.Page("pages/nhap_hoat_dong.py", title="Nhập hoạt động", icon=":material/edit_note:", url_path=access.ENTRY_PAGE),
     st.Page(
         "pages/theo_doi_bao_cao.py",
         title="Theo dõi nộp báo cáo",

@@ -36,6 +36,7 @@ from .config import Commune, Config, Organisation
 from .exceptions import BCDError
 from .problems import ERROR
 from .raw import RawData, RawTab
+from .sheet_setup import missing_entry_headers
 from .sheets import RetryPolicy, _is_transient, translate_error
 
 ENTRY_CODES = ("entered", "row_id")  # written by the entry itself, not typed
@@ -127,6 +128,16 @@ def check(config: Config, organisation: Organisation, typed: Mapping[str, Any], 
     elif not result.errors:  # a nil report or a row the cleaner set aside: not written from this form
         result.errors[""] = ["Dòng này không phải một hoạt động; kiểm tra lại Loại hoạt động."]
     return result
+
+
+def nil_values(config: Config, day: dt.date, today: dt.date) -> dict[str, Any]:
+    """The row of an explicit nil report for the cycle holding ``day``: «nothing to report», not an activity."""
+    if config.reporting is None:
+        raise BCDError("Chưa khai báo lịch báo cáo (reporting.yaml): không ghi được dòng «không có hoạt động».")
+    values: dict[str, Any] = {"date": f"{day:%d/%m/%Y}", "activity_type": config.reporting.nil_activity.name}
+    if "entered" in config.fields:
+        values["entered"] = f"{today:%d/%m/%Y}"
+    return values
 
 
 def new_row_id(organisation: Organisation) -> str:
@@ -275,6 +286,11 @@ def append_to_workbook(path: Path, config: Config, tab: str, values: Mapping[str
             raise BCDError(f"Tệp «{path.name}» chưa có tab «{tab}»; dòng chưa được ghi.")
         sheet = book[tab]
         header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1), [])]
+        while header and header[-1] in (None, ""):
+            header.pop()
+        for name in missing_entry_headers(config, header):  # an offline file gets its entry columns here
+            header.append(name)
+            sheet.cell(row=1, column=len(header), value=name)
         row, id_column = layout(config, header, written, tab)
         for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
             if id_column < len(cells) and cells[id_column] == row_id:

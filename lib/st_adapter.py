@@ -200,12 +200,26 @@ def setup_spreadsheet(protect: bool = False):
     return init_sheet(spreadsheet, config, protect=protect)
 
 
+def write_refusal() -> str | None:
+    """Why rows cannot be written to the configured source (the shipped demo workbook is read-only), or None."""
+    if os.environ.get(SOURCE_ENV) or _gsheets() is not None:
+        return None
+    return (
+        "Đang dùng bảng tính mẫu đi kèm ứng dụng: bản mẫu chỉ để xem, không ghi được. Kết nối bảng tính Google "
+        "Sheets của đơn vị (docs/google-sheets.md) hoặc chỉ định tệp Excel của đơn vị bằng biến môi trường "
+        f"{SOURCE_ENV} để nhập hoạt động."
+    )
+
+
 def append_row(organisation: str, values: dict[str, Any], row_id: str) -> Written:
     """Write one checked row into the organisation's tab of the configured source (Google Sheets, or the
     workbook file), then drop the cached data so every page shows the new row at once."""
     config = get_config()
     tab = config.organisations[organisation].tab
     spec = source_spec(config)
+    refusal = write_refusal()
+    if refusal:
+        raise SourceError(refusal)
     if is_google_sheet(spec):
         spreadsheet = open_spreadsheet(spec, credentials_info=credentials_from_secrets())
         written = append_to_sheet(spreadsheet, config, tab, values, row_id)
