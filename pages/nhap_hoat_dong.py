@@ -93,17 +93,29 @@ for index, measure in enumerate(measures):
 
 
 def typed_values() -> dict:
-    values = {"date": day, "commune": commune, "programme": str(programme.number), "activity_type": kind}
-    if "village" in fields and village != NONE:
-        values["village"] = village
-    if content:
-        values["content"] = content
-    if partners:
-        values["partners"] = ", ".join(partners)
-    return {**values, **{code: text for code, text in numbers.items() if text.strip()}}
+    """What the form holds, read from the widgets' state: a button's callback runs before the page does."""
+    state = st.session_state
+    values = {
+        "date": state["entry_date"],
+        "commune": state["entry_commune"],
+        "programme": str(state["entry_programme"].number),
+        "activity_type": state["entry_kind"],
+    }
+    if state.get("entry_village") not in (None, NONE):
+        values["village"] = state["entry_village"]
+    if (state.get("entry_content") or "").strip():
+        values["content"] = state["entry_content"]
+    if state.get("entry_partners"):
+        values["partners"] = ", ".join(state["entry_partners"])
+    for measure in config.measures:
+        text = state.get(f"entry_{measure}") or ""
+        if text.strip():
+            values[measure] = text
+    return values
 
 
 def write(values: dict, what: str) -> None:
+    org = st.session_state["entry_org"]
     row_id = entry.new_row_id(org)
     try:
         written = st_adapter.append_row(org.code, values, row_id)
@@ -116,7 +128,7 @@ def write(values: dict, what: str) -> None:
 
 
 def submit() -> None:
-    checked = entry.check(config, org, typed_values(), today)
+    checked = entry.check(config, st.session_state["entry_org"], typed_values(), today)
     if not checked.ok:
         st.session_state[RESULT_KEY] = {"ok": False, "errors": checked.errors, "warnings": checked.warnings}
         return
@@ -125,7 +137,7 @@ def submit() -> None:
 
 def submit_nil() -> None:
     try:
-        write(entry.nil_values(config, day, today), "báo cáo không có hoạt động")
+        write(entry.nil_values(config, st.session_state["entry_date"], today), "báo cáo không có hoạt động")
     except BCDError as error:
         st.session_state[RESULT_KEY] = {"ok": False, "errors": {"": [error.message]}, "warnings": {}}
 
