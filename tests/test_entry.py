@@ -159,3 +159,25 @@ def test_workbook_append_is_atomic_idempotent_and_read_back(tmp_path, config):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["so-lieu.xlsx", "so-lieu.xlsx.lock"]  # no temporary left
     raw = WorkbookSource(path).fetch(["BCHQS"]).tabs["BCHQS"].values
     assert raw[0] == HEADER and len(raw) == 3 and raw[2][-1] == "bchqs-7" and raw[2][6] == 1200
+
+
+def test_only_organisation_staff_and_administrators_open_the_entry_page():
+    from lib import access
+    from lib.access import Gate, Role, Viewer
+
+    staff = Viewer(Gate.GRANTED, "a@x.vn", Role.ORGANISATION, ("bchqs",))
+    assert access.may_open(staff, access.ENTRY_PAGE) and access.may_edit_tab(staff, "bchqs")
+    assert not access.may_edit_tab(staff, "cong_an")
+    for role in (Role.LEADER, Role.SECRETARY):
+        assert not access.may_open(Viewer(Gate.GRANTED, "b@x.vn", role), access.ENTRY_PAGE)
+        assert access.may_open(Viewer(Gate.GRANTED, "b@x.vn", role), access.TRACKER_PAGE)
+    assert access.may_open(Viewer(Gate.GRANTED, "c@x.vn", Role.ADMIN), access.ENTRY_PAGE)
+
+
+def test_a_write_is_an_activity_log_event(tmp_path):
+    from lib import activity_log
+
+    activity_log.record(tmp_path / "log.jsonl", "append_row", "a@x.vn", "organisation", {"tab": "BCHQS", "dòng": 3})
+    entries, broken = activity_log.read(tmp_path / "log.jsonl")
+    assert broken == 0 and entries[0]["event"] == "append_row"
+    assert activity_log.EVENTS["append_row"] == "Nhập một dòng hoạt động"
