@@ -37,7 +37,7 @@ from .exceptions import BCDError
 from .problems import ERROR
 from .raw import RawData, RawTab
 from .sheet_setup import missing_entry_headers
-from .sheets import RetryPolicy, _is_transient, translate_error
+from .sheets import RetryPolicy, _is_transient, call_with_retry, translate_error
 
 ENTRY_CODES = ("entered", "row_id")  # written by the entry itself, not typed
 _WORKBOOK_LOCK = threading.Lock()
@@ -300,13 +300,49 @@ def append_to_workbook(path: Path, config: Config, tab: str, values: Mapping[str
         )
         for index, value in enumerate(row):
             sheet.cell(row=last + 1, column=index + 1, value=None if value == "" else value)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-        os.close(handle)
-        try:
-            book.save(temporary)
-            os.replace(temporary, path)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise BCDError(f"Không ghi được tệp «{path.name}» ({error.strerror}); dòng chưa được ghi.") from error
+        _save_atomically(book, path)
     return Written(tab, last + 1, row_id)
+
+
+def _save_atomically(book: Any, path: Path) -> None:
+    """Save an openpyxl workbook to a copy next to ``path``, then put it in place in one step."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise BCDError(f"Không ghi được tệp «{path.name}» ({error.strerror}); chưa ghi được gì.") from error
+
+
+def append_log_row(target: gspread.Spreadsheet | Path, tab: str, header: list[str], row: list[Any],
+                   retry: RetryPolicy = RetryPolicy()) -> None:  # fmt: skip
+    """Append a row to a register tab (created with its header when missing), RAW, in the spreadsheet or
+    the workbook: the «Chốt số liệu» tab records each closing and reopening."""
+    if isinstance(target, Path):
+        import openpyxl
+
+        with _locked(target):
+            book = openpyxl.load_workbook(target)
+            if tab in book.sheetnames:
+                sheet = book[tab]
+            else:
+                sheet = book.create_sheet(tab)
+                for index, name in enumerate(header, start=1):
+                    sheet.cell(row=1, column=index, value=name)
+            sheet.append(row)
+            _save_atomically(book, target)
+        return
+
+    def write() -> None:
+        try:
+            worksheet = target.worksheet(tab)
+        except gspread.WorksheetNotFound:
+            worksheet = target.add_worksheet(tab, rows=1000, cols=len(header))
+            worksheet.update([header], "A1", value_input_option=ValueInputOption.raw)
+        worksheet.append_rows([row], value_input_option=ValueInputOption.raw, insert_data_option="INSERT_ROWS",
+                              table_range="A1")  # fmt: skip
+
+    call_with_retry(write, RetryPolicy(attempts=1, timeout=retry.timeout), key=target.id, email=None)
