@@ -51,6 +51,7 @@ class Action(StrEnum):
     SETUP_SHEETS = "setup_sheets"
     DOWNLOAD_REPORT = "download_report"
     VIEW_LOG = "view_log"
+    CLOSE_PERIOD = "close_period"
 
 
 # Pages every signed-in role may open unless listed here (url paths of app.py's pages).
@@ -67,6 +68,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.SETUP_SHEETS: frozenset({Role.ADMIN}),
     Action.DOWNLOAD_REPORT: frozenset({Role.LEADER, Role.SECRETARY, Role.ADMIN}),
     Action.VIEW_LOG: frozenset({Role.ADMIN}),
+    Action.CLOSE_PERIOD: frozenset({Role.ADMIN}),
 }
 
 # Addresses anyone can open an account at: never a whole-domain grant.

@@ -278,6 +278,7 @@ class Tabs(_Model):
     targets: str = "Chỉ tiêu"
     assessment: str = "Nhận định"
     directions: str = "Phương hướng"
+    closures: str = "Chốt số liệu"  # the register of closed periods (written by the dashboard)
 
 
 class Anniversary(_Model):

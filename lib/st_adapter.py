@@ -18,9 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from . import export
+from .closing import DIRECTORY, TAB_HEADER, Closure, ClosureStore, register_row
 from .config import Config
 from .dataset import Dataset
-from .entry import Written, append_to_sheet, append_to_workbook
+from .entry import Written, append_log_row, append_to_sheet, append_to_workbook
 from .exceptions import SourceError
 from .filters import Filters
 from .loading import load_checked_config, load_dataset
@@ -227,6 +228,27 @@ def append_row(organisation: str, values: dict[str, Any], row_id: str) -> Writte
         written = append_to_workbook(Path(spec), config, tab, values, row_id)
     refresh()
     return written
+
+
+def closure_store() -> ClosureStore:
+    """Where closed periods are frozen (under the data directory of settings)."""
+    config = get_config()
+    return ClosureStore(config.resolve_path(config.settings.data_dir) / DIRECTORY)
+
+
+def record_closure(closure: Closure, action: str) -> str | None:
+    """Record a closing or reopening in the «Chốt số liệu» tab of the source; the reason when it cannot be
+    (the read-only demo), None once written."""
+    refusal = write_refusal()
+    if refusal:
+        return refusal
+    config = get_config()
+    spec = source_spec(config)
+    target = (
+        open_spreadsheet(spec, credentials_info=credentials_from_secrets()) if is_google_sheet(spec) else Path(spec)
+    )
+    append_log_row(target, config.settings.tabs.closures, TAB_HEADER, register_row(closure, action))
+    return None
 
 
 @st.cache_resource(show_spinner=False)

@@ -4,6 +4,7 @@ tracker counts the cycle as received on time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import sync_playwright
 
+from lib.period import Period
 from lib.source import WorkbookSource
 from tests.test_browser import ARGS, CHROMIUM, ROOT, _free_port, _metric, _settle, _shot
 
@@ -31,9 +33,20 @@ def workbook(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(workbook):
+def config_dir(tmp_path_factory):
+    """The project's config with its data directory (activity log, closed periods) in a temporary place."""
+    directory = tmp_path_factory.mktemp("config") / "config"
+    shutil.copytree(ROOT / "config", directory)
+    settings = directory / "settings.yaml"
+    data = tmp_path_factory.mktemp("data")
+    settings.write_text(settings.read_text("utf-8").replace("data_dir: data", f"data_dir: {data}"), "utf-8")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def server(workbook, config_dir):
     port = _free_port()
-    env = {**os.environ, "BCD502_SOURCE": str(workbook)}
+    env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir)}
     command = [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]  # fmt: skip
@@ -109,4 +122,49 @@ def test_enter_a_row_and_see_the_cycle_received(server, page, workbook):
     assert str(last[header.index("Mã dòng")]).startswith("bchqs-") and last[header.index("Ngày nhập")]
 
     assert _tracker_on_time(page, server) == "1"  # the month of today: received, on time
+    assert "Traceback" not in page.content()
+
+
+def _preview(page) -> str:
+    """The draft shown on the report page (between its heading and the administrator's closing section)."""
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    return text.partition("Xem trước")[2].partition("Mở lại để sửa")[0]
+
+
+def _enter(page, url: str, people: str) -> None:
+    page.goto(f"{url}/nhap-hoat-dong")
+    page.get_by_role("heading", name="Nhập hoạt động", exact=True).first.wait_for()
+    _settle(page)
+    field = page.get_by_label("Người tham gia", exact=True)
+    field.fill(people)
+    field.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Kiểm tra và ghi vào bảng tính").click()
+    _settle(page)
+    assert "Đã ghi hoạt động" in page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+
+
+def test_close_the_period_then_a_later_row_is_flagged_and_the_draft_keeps_its_figures(server, page):
+    month = Period.month(dt.date.today().year, dt.date.today().month)
+    page.goto(f"{server}/bao-cao?ky={month.key}")
+    page.get_by_role("heading", name="Báo cáo", exact=True).first.wait_for()
+    _settle(page)
+    page.get_by_role("button", name=f"Chốt số liệu {month.label}").click()
+    _settle(page)
+    assert f"Đã chốt số liệu {month.label}" in page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
+    preview = _preview(page)
+    assert "Số liệu chốt ngày" in preview
+
+    _enter(page, server, "77")  # a row of the closed month, entered after the close
+    page.goto(f"{server}/chat-luong-du-lieu?ky={month.key}")
+    page.get_by_role("heading", name=f"Sửa sau khi chốt: {month.label}").wait_for()
+    _settle(page)
+    assert "thay đổi sau khi chốt" in page.content()
+    _shot(page, "loop-flagged-after-close")
+
+    page.goto(f"{server}/bao-cao?ky={month.key}")
+    page.get_by_role("heading", name="Báo cáo", exact=True).first.wait_for()
+    _settle(page)
+    after = _preview(page)
+    assert after == preview  # the frozen figures, not the row added since
     assert "Traceback" not in page.content()
