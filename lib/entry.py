@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+import openpyxl
 import tenacity
 from gspread.utils import ValueInputOption, a1_to_rowcol, rowcol_to_a1
 
@@ -266,8 +267,6 @@ def _locked(path: Path) -> Iterator[None]:
 def append_to_workbook(path: Path, config: Config, tab: str, values: Mapping[str, Any], row_id: str) -> Written:
     """Append one row to a tab of an .xlsx workbook, replacing the file atomically; a row whose id is
     already in the tab is not written again."""
-    import openpyxl  # only the offline path needs it
-
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise BCDError(
             f"Chỉ nhập được vào tệp Excel .xlsx; tệp «{path.name}» hãy mở bằng Excel hoặc LibreOffice và lưu dạng .xlsx."
@@ -322,8 +321,6 @@ def append_log_row(target: gspread.Spreadsheet | Path, tab: str, header: list[st
     """Append a row to a register tab (created with its header when missing), RAW, in the spreadsheet or
     the workbook: the «Chốt số liệu» tab records each closing and reopening."""
     if isinstance(target, Path):
-        import openpyxl
-
         with _locked(target):
             book = openpyxl.load_workbook(target)
             if tab in book.sheetnames:

@@ -16,6 +16,7 @@ from typing import Any
 
 import gspread
 
+from .catalogue import Catalogues
 from .config import Config
 from .exceptions import SheetsError, SpreadsheetNotFound
 from .sheets import (
@@ -250,8 +251,6 @@ def init_sheet(
 
 def missing_entry_headers(config: Config, header: list[Any]) -> list[str]:
     """The entry columns (Ngày nhập, Mã dòng) an existing organisation tab's header lacks."""
-    from .catalogue import Catalogues
-
     known = {Catalogues(config).headers.match(str(cell)) for cell in header if cell not in (None, "")}
     return [config.fields[code].name for code in ("entered", "row_id") if code in config.fields and code not in known]
 
