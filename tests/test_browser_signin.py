@@ -158,6 +158,7 @@ def _nav(page) -> list[str]:
 def _sign_in(page, url: str, subject: str) -> None:
     page.goto(url)
     page.get_by_role("heading", name="Bảng điều hành BCĐ 502").wait_for()
+    page.get_by_text("Ban Chỉ đạo 502 huyện Đam Rông").wait_for()  # the subheader can follow the heading by a moment
     assert page.get_by_text("Ban Chỉ đạo 502 huyện Đam Rông").is_visible()
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # nothing else before sign-in
     page.get_by_role("button", name="Đăng nhập").click()
