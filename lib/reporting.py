@@ -75,7 +75,9 @@ def owing(config: Config, cycle: Cycle, period: Period) -> list[str]:
     """Codes of the organisations owing the report of a cycle: those the cycle names (all when none),
     in existence during the cycle."""
     codes = cycle.organisations or list(config.organisations)
-    return [c for c in codes if config.organisations[c].valid_in(period.start, period.end)]
+    return [
+        c for c in codes if c in config.organisations and config.organisations[c].valid_in(period.start, period.end)
+    ]
 
 
 def _as_days(values: pd.Series) -> np.ndarray:

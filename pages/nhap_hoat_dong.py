@@ -15,7 +15,7 @@ RESULT_KEY = "_entry_result"
 NONE = "— không ghi —"
 
 ctx = ui.context(require_data=False)
-config, today = ctx.config, ctx.today
+config, today = st_adapter.get_config(), ctx.today  # whole history: the sidebar scopes ctx.config to its period
 viewer = access_ui.current()
 st.title("Nhập hoạt động")
 organisations = [

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib import reporting
+from lib import reporting, st_adapter
 from pages import ui
 
 ctx = ui.context()
-config, today = ctx.config, ctx.today
+config, today = st_adapter.get_config(), ctx.today  # every organisation, whatever the sidebar period
 st.title("Theo dõi nộp báo cáo")
 if config.reporting is None:
     st.info(
