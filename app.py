@@ -25,6 +25,13 @@ PAGES = [
     ),
     st.Page("pages/theo_don_vi.py", title="Theo đơn vị", icon=":material/groups:", url_path="theo-don-vi"),
     st.Page(ui.QUALITY_PAGE, title="Chất lượng dữ liệu", icon=":material/fact_check:", url_path="chat-luong-du-lieu"),
+    st.Page("pages/nhap_hoat_dong.py", title="Nhập hoạt động", icon=":material/edit_note:", url_path=access.ENTRY_PAGE),
+    st.Page(
+        "pages/theo_doi_bao_cao.py",
+        title="Theo dõi nộp báo cáo",
+        icon=":material/event_available:",
+        url_path=access.TRACKER_PAGE,
+    ),
     st.Page("pages/bao_cao.py", title="Báo cáo", icon=":material/description:", url_path="bao-cao"),
     st.Page(ui.SOURCE_PAGE, title="Nguồn dữ liệu", icon=":material/database:", url_path="nguon-du-lieu"),
     st.Page("pages/nhat_ky.py", title="Nhật ký hoạt động", icon=":material/history:", url_path=access.LOG_PAGE),

@@ -51,19 +51,24 @@ class Action(StrEnum):
     SETUP_SHEETS = "setup_sheets"
     DOWNLOAD_REPORT = "download_report"
     VIEW_LOG = "view_log"
+    CLOSE_PERIOD = "close_period"
 
 
 # Pages every signed-in role may open unless listed here (url paths of app.py's pages).
 REPORT_PAGE = "bao-cao"
 LOG_PAGE = "nhat-ky-hoat-dong"
+TRACKER_PAGE = "theo-doi-nop-bao-cao"
+ENTRY_PAGE = "nhap-hoat-dong"
 PAGE_ROLES: dict[str, frozenset[Role]] = {
     LOG_PAGE: frozenset({Role.ADMIN}),
+    ENTRY_PAGE: frozenset({Role.ORGANISATION, Role.ADMIN}),
 }
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.REFRESH: frozenset({Role.ADMIN}),
     Action.SETUP_SHEETS: frozenset({Role.ADMIN}),
     Action.DOWNLOAD_REPORT: frozenset({Role.LEADER, Role.SECRETARY, Role.ADMIN}),
     Action.VIEW_LOG: frozenset({Role.ADMIN}),
+    Action.CLOSE_PERIOD: frozenset({Role.ADMIN}),
 }
 
 # Addresses anyone can open an account at: never a whole-domain grant.

@@ -29,6 +29,9 @@ EVENTS = {
     "download_report": "Tải dự thảo báo cáo",
     "download_basis": "Tải cơ sở số liệu của dự thảo",
     "setup_sheets": "Tạo tab trong bảng tính",
+    "append_row": "Nhập một dòng hoạt động",
+    "close_period": "Chốt số liệu",
+    "reopen_period": "Mở lại số liệu đã chốt",
 }
 _FORBIDDEN = ("secret", "token", "password", "private", "key", "cookie", "credential")
 _LOCK = threading.Lock()

@@ -44,6 +44,7 @@ from .normalize import (
     is_blank,
     is_dash,
     malformed_number,
+    name_key,
     nfc,
     parse_date,
     parse_number,
@@ -86,6 +87,7 @@ class Tab:
         self.rows = np.zeros(0, np.int64)
         self.excluded = np.zeros(0, bool)  # rows with an error
         self.outside = np.zeros(0, bool)  # rows of an area outside the unit: not counted, not errors
+        self.nil: list[dict[str, Any]] = []  # explicit nil reports («Không có hoạt động»): not activities
 
     @property
     def name(self) -> str:
@@ -153,7 +155,7 @@ class Tab:
         for column in self.columns.values():
             blank &= column.missing
         unlabelled = self.check_unlabelled_rows(blank)
-        keep = ~blank
+        keep = ~blank & ~self.take_nil_reports(~blank)
         self.rows = self.data_rows[keep]
         if not keep.all():
             self.columns = {name: column.subset(keep) for name, column in self.columns.items()}
@@ -188,6 +190,38 @@ class Tab:
             if name in self.out:  # the tab's organisation ended: some rows count for its successor
                 del constants[name]
         return Part(accepted, self.out, constants, {"row": self.rows[accepted]}), stats
+
+    def take_nil_reports(self, rows: np.ndarray) -> np.ndarray:
+        """The rows (of the flagged ones) that are explicit nil reports: «Loại hoạt động» names the
+        configured nil activity and «Ngày» is readable. They are recorded in ``self.nil`` (the reporting
+        tracker reads them) and leave the rules: a nil report is not an activity. One with an
+        unreadable date stays a row, so the rules say what is wrong with it."""
+        reporting = self.config.reporting
+        found = np.zeros(len(rows), bool)
+        if reporting is None or "activity_type" not in self.columns or "date" not in self.columns:
+            return found
+        keys = reporting.nil_activity.keys()
+        kind = self.columns["activity_type"].map(lambda v: name_key(str(v)) in keys, key="nil")
+        candidates = rows & (kind.distinct.values[kind.codes] == True)  # noqa: E712 (object array)
+        if not candidates.any():
+            return found
+        days = self.columns["date"].raw_cells(candidates)
+        entered = self.columns["entered"].raw_cells(candidates) if "entered" in self.columns else [None] * len(days)
+        for position, cell, typed in zip(np.flatnonzero(candidates), days, entered):
+            day = None if typed_year(cell) else parse_date(cell)
+            if day is None:
+                continue
+            found[position] = True
+            self.nil.append(
+                {
+                    "tab": self.name,
+                    "organisation": _organisation_on(self.config, self.org, day),
+                    "row": int(self.data_rows[position]),
+                    "date": day,
+                    "entered": None if is_blank(typed) else parse_date(typed),
+                }
+            )
+        return found
 
     def check_unlabelled_rows(self, blank: np.ndarray) -> int:
         """Rows empty in every headed column but with a value elsewhere (under a blank or repeated
@@ -326,6 +360,14 @@ def check_organisation_dates(t: Tab) -> None:
     )
     t.out["organisation"] = Column.of(codes)
     t.out["group"] = Column.of(np.array([organisations[c].group for c in codes], object))
+
+
+def _organisation_on(config: Config, org: Organisation, day: dt.date) -> str:
+    """The organisation a row of ``org``'s tab dated ``day`` counts for (its successor after it ended)."""
+    current = org
+    while current.valid_to is not None and day > current.valid_to and current.successor in config.organisations:
+        current = config.organisations[current.successor]
+    return current.code
 
 
 def check_village_dates(t: Tab) -> None:
@@ -561,6 +603,24 @@ def read_partners(t: Tab) -> None:
     t.out["partners"] = partners.fill_empty(())
 
 
+def read_entry_columns(t: Tab) -> None:
+    """Ngày nhập (the day a row was entered, which the reporting tracker reads) and Mã dòng (the id the
+    entry page writes): kept when declared. An unreadable Ngày nhập is a warning; the row still counts."""
+    if "entered" in t.config.fields:
+        column = t.columns.get("entered")
+        if column is None:
+            t.out["entered"] = Column.filled(len(t.rows))
+        else:
+            day = column.map(parse_date, key="entered")
+            t.issue("entered.invalid", column.given & day.missing, "entered")
+            t.out["entered"] = day.map_array(_nanosecond_days, key="entered.ns")
+    if "row_id" in t.config.fields:
+        column = t.columns.get("row_id")
+        t.out["row_id"] = (
+            Column.filled(len(t.rows)) if column is None else column.map(lambda v: nfc(str(v)).strip(), key="row_id")
+        )
+
+
 def read_extras(t: Tab) -> None:
     """Columns not in the template: kept as typed (text cleaned), not used for indicators."""
     for name in t.columns:
@@ -587,6 +647,7 @@ RULES: tuple[Callable[[Tab], None], ...] = (
     check_measures,
     read_content,
     read_partners,
+    read_entry_columns,
     read_extras,
 )
 
@@ -796,6 +857,7 @@ def activity_columns(config: Config) -> list[str]:
         *config.measures,
         "commune_current",
         "village_current",
+        *(name for name in ("entered", "row_id") if name in config.fields),
     ]
 
 
@@ -843,7 +905,10 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
         [*columns, *extras],
         list(config.measures),
         CATEGORY_COLUMNS,
-        {"row": "int64", "date": "datetime64[ns]"},
+        {"row": "int64", "date": "datetime64[ns]", "entered": "datetime64[ns]"},
+    )
+    nil_reports = pd.DataFrame(
+        [entry for tab in tabs for entry in tab.nil], columns=["tab", "organisation", "row", "date", "entered"]
     )
     targets = read_targets(raw, config, cats, log)
     narratives = read_narratives(raw, config, log)
@@ -868,4 +933,5 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
         fetched_at=raw.fetched_at,
         notice=raw.notice,
         extra_columns=extras,
+        nil_reports=nil_reports,
     )

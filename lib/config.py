@@ -211,7 +211,9 @@ class ActivityType(_Named):
 class FieldColumn(_Named):
     """A fixed-role column of the data contract (date, commune, programme, …)."""
 
-    code: Literal["date", "commune", "village", "programme", "activity_type", "content", "partners"]
+    code: Literal[
+        "date", "commune", "village", "programme", "activity_type", "content", "partners", "entered", "row_id"
+    ]
     required: bool = False
 
 
@@ -285,6 +287,7 @@ class Tabs(_Model):
     targets: str = "Chỉ tiêu"
     assessment: str = "Nhận định"
     directions: str = "Phương hướng"
+    closures: str = "Chốt số liệu"  # the register of closed periods (written by the dashboard)
 
 
 class Anniversary(_Model):
@@ -485,6 +488,33 @@ class _MapFile(_Model):
     map: MapSettings
 
 
+# ---------------------------------------------------------------- the reporting calendar
+
+
+class NilReport(_Named):
+    """The activity type of an explicit nil report: «nothing to report this cycle», not an activity."""
+
+
+class Cycle(_Model):
+    """One reporting cycle: month, quarter or year (as lib/period cuts them from ``reporting_year_start``).
+    The report of a cycle is due on ``due_day`` of the first month after the cycle's last day;
+    ``organisations`` (codes) owe it, every organisation of the cycle when empty."""
+
+    kind: Literal["month", "quarter", "year"]
+    due_day: int = Field(ge=1, le=28)
+    organisations: list[str] = []
+
+
+class Reporting(_Model):
+    start: dt.date  # the first day tracked: cycles ending before it are not asked for
+    nil_activity: NilReport
+    cycles: list[Cycle] = Field(min_length=1)
+
+
+class _ReportingFile(_Model):
+    reporting: Reporting
+
+
 # ---------------------------------------------------------------- the whole configuration
 
 FILES = {
@@ -496,6 +526,9 @@ FILES = {
     "dashboard": "dashboard.yaml",
     "settings": "settings.yaml",
 }
+
+
+REPORTING_FILE = "reporting.yaml"
 
 
 class _UnitFile(_Model):
@@ -563,6 +596,8 @@ class Config:
         self.settings: Settings = files["settings"].settings
         self.map: MapSettings = files["map"].map if files.get("map") else MapSettings()
         self.commune_shapes: dict[str, Any] | None = files.get("shapes")
+        reporting = files.get("reporting")
+        self.reporting: Reporting | None = reporting.reporting if reporting else None
 
     @property
     def communes(self) -> dict[str, Commune]:
@@ -843,6 +878,22 @@ def _cross_check(config: Config) -> list[str]:
         check("organisations.yaml", f"organisations[{i}].group", org.group, config.groups, "nhóm")
     for i, kind in enumerate(config.activity_types.values()):
         check("programmes.yaml", f"activity_types[{i}].programme", kind.programme, config.programmes, "chương trình")
+    if config.reporting is not None:
+        for i, cycle in enumerate(config.reporting.cycles):
+            check(
+                REPORTING_FILE,
+                f"reporting.cycles[{i}].organisations",
+                cycle.organisations,
+                config.organisations,
+                "đơn vị",
+            )
+        nil = config.reporting.nil_activity
+        clash = [a.name for a in config.activity_types.values() if a.keys() & nil.keys()]
+        if clash:
+            problems.append(
+                f"{REPORTING_FILE}: reporting.nil_activity: «{nil.name}» trùng loại hoạt động «{clash[0]}» "
+                "của programmes.yaml; dòng báo cáo không có hoạt động phải có tên riêng"
+            )
     missing_fields = {"date", "commune", "programme", "activity_type"} - set(config.fields)
     if missing_fields:
         problems.append(f"columns.yaml: fields: thiếu cột {', '.join(sorted(missing_fields))}")
@@ -1121,6 +1172,15 @@ def load_config(directory: str | Path | None = None) -> Config:
             if files["map"] is not None and files["map"].map.shapes is not None:
                 files["shapes"], file_problems = _read_shapes(directory, files["map"].map.shapes)
                 problems += file_problems
+    reporting_path = directory / REPORTING_FILE
+    if not reporting_path.exists() and base is not None:
+        reporting_path = base / REPORTING_FILE
+    if reporting_path.exists():  # optional: without it the app tracks no reporting calendar
+        data, read_problems = _read_yaml(reporting_path)
+        problems += read_problems
+        if not read_problems:
+            files["reporting"], file_problems = _validate(_ReportingFile, data, REPORTING_FILE)
+            problems += file_problems
     if not problems:
         problems += _unique_codes(files)
     config = None

@@ -25,6 +25,10 @@ class Dataset:
     fetched_at: dt.datetime
     notice: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    # explicit nil reports (tab, organisation, row, date, entered): a cycle with nothing to report
+    nil_reports: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["tab", "organisation", "row", "date", "entered"])
+    )
     boundaries: str = "as-recorded"  # the view of communes through time (lib/boundaries.py)
 
     @property

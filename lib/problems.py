@@ -95,6 +95,13 @@ PROBLEMS: dict[str, Problem] = {
             "Sửa công thức hoặc nhập trực tiếp giá trị.",
         ),
         Problem(
+            "entered.invalid",
+            WARNING,
+            "Ngày nhập không đọc được",
+            "Không đọc được ngày nhập «{value}»; dòng vẫn được tính nhưng không xét được nộp đúng hạn.",
+            "Ghi ngày nhập dạng dd/mm/yyyy, ví dụ 14/10/2026, hoặc để trống.",
+        ),
+        Problem(
             "cell.fill_down",
             WARNING,
             "Ô trống kiểu ô gộp",

@@ -856,7 +856,7 @@ def _sample(config: Config, year: int, full: bool) -> Dataset:
                     "content": kind.name,
                     "partners": partner,
                 }
-                rows.append([cells[c] for c in config.fields] + [1] * len(measures))
+                rows.append([cells.get(c, "") for c in config.fields] + [1] * len(measures))
         tabs[org.tab] = RawTab(org.tab, rows)
     names = config.settings.tabs
     if full:

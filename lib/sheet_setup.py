@@ -16,6 +16,7 @@ from typing import Any
 
 import gspread
 
+from .catalogue import Catalogues
 from .config import Config
 from .exceptions import SheetsError, SpreadsheetNotFound
 from .sheets import (
@@ -232,6 +233,7 @@ def init_sheet(
         log.warning("Unexpected metadata of %s: %s", spreadsheet.id, str(meta)[:200])
         raise SheetsError(MALFORMED)
     requests, result = setup_requests(tab_plans(config), sheets, protect=protect, account=account)
+    requests += _entry_column_requests(spreadsheet, config, sheets, retry, account, result)
     if requests:
         try:
             call_with_retry(
@@ -245,6 +247,51 @@ def init_sheet(
                 f"{error.message} Để tạo tab, tài khoản dịch vụ cần quyền Người chỉnh sửa."
             ) from error
     return result
+
+
+def missing_entry_headers(config: Config, header: list[Any]) -> list[str]:
+    """The entry columns (Ngày nhập, Mã dòng) an existing organisation tab's header lacks."""
+    known = {Catalogues(config).headers.match(str(cell)) for cell in header if cell not in (None, "")}
+    return [config.fields[code].name for code in ("entered", "row_id") if code in config.fields and code not in known]
+
+
+def _entry_column_requests(
+    spreadsheet: gspread.Spreadsheet,
+    config: Config,
+    sheets: list[dict[str, Any]],
+    retry: RetryPolicy,
+    account: str | None,
+    result: SetupResult,
+) -> list[dict[str, Any]]:
+    """Existing organisation tabs get the entry columns they lack, added after their last header (the
+    rows below are left as they are): the entry page needs «Mã dòng» to write a row exactly once."""
+    existing = {s["properties"]["title"]: s["properties"]["sheetId"] for s in sheets}
+    tabs = [tab for tab in config.organisation_tabs if tab in existing]
+    if not tabs or not any(code in config.fields for code in ("entered", "row_id")):
+        return []
+    ranges = [f"{gspread.utils.absolute_range_name(tab)}!1:1" for tab in tabs]
+    answer = call_with_retry(lambda: spreadsheet.values_batch_get(ranges), retry, key=spreadsheet.id, email=account)
+    requests = []
+    for tab, block in zip(tabs, answer.get("valueRanges", []) if isinstance(answer, dict) else []):
+        header = (block.get("values") or [[]])[0]
+        missing = missing_entry_headers(config, header)
+        if not missing:
+            continue
+        cells = [
+            {"userEnteredValue": {"stringValue": name}, "userEnteredFormat": {"textFormat": {"bold": True}}}
+            for name in missing
+        ]
+        requests.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": existing[tab], "rowIndex": 0, "columnIndex": len(header)},
+                    "rows": [{"values": cells}],
+                    "fields": "userEnteredValue,userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
+        result.warnings.append(f"Đã thêm cột {', '.join(f'«{n}»' for n in missing)} vào tab «{tab}».")
+    return requests
 
 
 def open_spreadsheet(

@@ -21,13 +21,16 @@ import pandas as pd
 import streamlit as st
 
 from . import export
+from .closing import DIRECTORY, TAB_HEADER, Closure, ClosureStore, register_row
 from .config import Config
 from .dataset import Dataset
+from .entry import Written, append_log_row, append_to_sheet, append_to_workbook
 from .exceptions import SourceError
 from .filters import Filters
 from .loading import DatasetCache, load_checked_config, load_dataset
 from .period import Period
 from .sheet_setup import init_sheet, open_spreadsheet
+from .sheets import is_google_sheet
 from .snapshot import CleanedStore, RecentFailures
 
 # Altair validates every chart part as it is built ("debug mode", for tracebacks while writing charts) and the
@@ -230,6 +233,56 @@ def setup_spreadsheet(protect: bool = False):
     config = get_config()
     spreadsheet = open_spreadsheet(source_spec(config), credentials_info=credentials_from_secrets())
     return init_sheet(spreadsheet, config, protect=protect)
+
+
+def write_refusal() -> str | None:
+    """Why rows cannot be written to the configured source (the shipped demo workbook is read-only), or None."""
+    if os.environ.get(SOURCE_ENV) or _gsheets() is not None:
+        return None
+    return (
+        "Đang dùng bảng tính mẫu đi kèm ứng dụng: bản mẫu chỉ để xem, không ghi được. Kết nối bảng tính Google "
+        "Sheets của đơn vị (docs/google-sheets.md) hoặc chỉ định tệp Excel của đơn vị bằng biến môi trường "
+        f"{SOURCE_ENV} để nhập hoạt động."
+    )
+
+
+def append_row(organisation: str, values: dict[str, Any], row_id: str) -> Written:
+    """Write one checked row into the organisation's tab of the configured source (Google Sheets, or the
+    workbook file), then drop the cached data so every page shows the new row at once."""
+    config = get_config()
+    tab = config.organisations[organisation].tab
+    spec = source_spec(config)
+    refusal = write_refusal()
+    if refusal:
+        raise SourceError(refusal)
+    if is_google_sheet(spec):
+        spreadsheet = open_spreadsheet(spec, credentials_info=credentials_from_secrets())
+        written = append_to_sheet(spreadsheet, config, tab, values, row_id)
+    else:
+        written = append_to_workbook(Path(spec), config, tab, values, row_id)
+    refresh()
+    return written
+
+
+def closure_store() -> ClosureStore:
+    """Where closed periods are frozen (under the data directory of settings)."""
+    config = get_config()
+    return ClosureStore(config.resolve_path(config.settings.data_dir) / DIRECTORY)
+
+
+def record_closure(closure: Closure, action: str) -> str | None:
+    """Record a closing or reopening in the «Chốt số liệu» tab of the source; the reason when it cannot be
+    (the read-only demo), None once written."""
+    refusal = write_refusal()
+    if refusal:
+        return refusal
+    config = get_config()
+    spec = source_spec(config)
+    target = (
+        open_spreadsheet(spec, credentials_info=credentials_from_secrets()) if is_google_sheet(spec) else Path(spec)
+    )
+    append_log_row(target, config.settings.tabs.closures, TAB_HEADER, register_row(closure, action))
+    return None
 
 
 @st.cache_resource(show_spinner=False)

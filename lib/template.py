@@ -83,6 +83,12 @@ def _guide_rows(config: Config) -> list[tuple[str, str, str, str, str, str | int
             "Danh sách, cách nhau bởi dấu phẩy hoặc chấm phẩy",
             ", ".join(o.short_name for o in list(config.organisations.values())[:2]),
         ),
+        "entered": (
+            "Ngày nhập dòng này (để theo dõi nộp báo cáo đúng hạn)",
+            f"Ngày ({DATE_FORMAT.lower()})",
+            "10/01/2024",
+        ),
+        "row_id": ("Mã của dòng do trang «Nhập hoạt động» ghi; để trống khi nhập tay, không sửa", "Chữ", ""),
     }
     rows = [
         (org_tabs, f.name, *fields[f.code][:2], "Có" if f.required else "Không", fields[f.code][2])

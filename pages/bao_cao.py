@@ -3,9 +3,11 @@ downloads; the number and the signing date are blank unless the secretary sets t
 previous period's approved draft, uploaded here, fills the sections the text tabs leave empty. The data
 basis of the draft is a download of its own, not part of the signable document."""
 
+import datetime as dt
+
 import streamlit as st
 
-from lib import document, export, prior_draft, report, views
+from lib import boundaries, closing, document, export, prior_draft, report, st_adapter, views
 from lib.access import Action
 from lib.exceptions import BCDError
 from pages import access_ui, ui
@@ -64,7 +66,20 @@ if uploaded is not None:
     except BCDError as error:  # the draft stays, without the previous texts
         st.error(f"{ui.plain(error.message)} Dự thảo chưa mang sang văn bản kỳ trước.", icon=":material/error:")
 
-draft = ctx.call(report.render_markdown, ctx.dataset, config, period, signing, number, prior)
+# a closed period: the draft reads the figures frozen at the close, whatever was edited since
+store = st_adapter.closure_store()
+closure = store.active(period)
+dataset = ctx.dataset
+if closure is not None:
+    dataset = ctx.call(boundaries.apply, store.frozen(closure), ctx.dataset.boundaries, config)
+    st.info(
+        f"{closure.note()}, do {closure.closed_by or 'quản trị viên'} chốt: dự thảo dùng số liệu đã chốt, "
+        "không đổi khi các tab được sửa sau đó (xem trang Chất lượng dữ liệu).",
+        icon=":material/lock:",
+    )
+draft = ctx.call(report.render_markdown, dataset, config, period, signing, number, prior)
+if closure is not None:
+    draft = closing.stamp(draft, closure)
 stem = f"bao-cao-502-{export.file_stem(period.key)}"
 if access_ui.may(Action.DOWNLOAD_REPORT):
     buttons = st.container(horizontal=True, gap="small")
@@ -82,7 +97,9 @@ if access_ui.may(Action.DOWNLOAD_REPORT):
     )
     buttons.download_button(
         "Tải bản Word (.docx)",
-        ctx.call(report.render_docx, ctx.dataset, config, period, signing, number, prior),
+        ctx.call(report.render_docx, dataset, config, period, signing, number, prior)
+        if closure is None
+        else ctx.call(report.markdown_to_docx, draft),
         f"{stem}.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="report_docx",
@@ -93,7 +110,7 @@ if access_ui.may(Action.DOWNLOAD_REPORT):
     )
     buttons.download_button(
         "Tải cơ sở số liệu (.md)",
-        ctx.call(report.render_basis, ctx.dataset, config, period).encode("utf-8"),
+        ctx.call(report.render_basis, dataset, config, period).encode("utf-8"),
         f"co-so-so-lieu-{stem}.md",
         "text/markdown",
         key="report_basis",
@@ -109,3 +126,42 @@ else:
 st.subheader("Xem trước")
 with st.container(border=True):
     st.markdown(views.preview_markdown(draft))
+
+
+def _close() -> None:
+    now = dt.datetime.now(dt.UTC)
+    try:
+        done = store.close(st_adapter.get_dataset(), config, period, access_ui.current().email, now)
+        problem = st_adapter.record_closure(done, "Chốt")
+    except BCDError as error:
+        st.session_state["_closing_message"] = ("error", error.message)
+        return
+    access_ui.record("close_period", kỳ=period.label, mã=done.id, số_dòng=done.rows)
+    note = f" Chưa ghi được vào tab «{config.settings.tabs.closures}»: {problem}" if problem else ""
+    st.session_state["_closing_message"] = ("success", f"Đã chốt số liệu {period.label} (mã {done.id}).{note}")
+
+
+def _reopen() -> None:
+    try:
+        done = store.reopen(period, access_ui.current().email, dt.datetime.now(dt.UTC))
+        problem = st_adapter.record_closure(done, "Mở lại")
+    except BCDError as error:
+        st.session_state["_closing_message"] = ("error", error.message)
+        return
+    access_ui.record("reopen_period", kỳ=period.label, mã=done.id)
+    note = f" Chưa ghi được vào tab «{config.settings.tabs.closures}»: {problem}" if problem else ""
+    st.session_state["_closing_message"] = ("success", f"Đã mở lại số liệu {period.label}.{note}")
+
+
+if access_ui.may(Action.CLOSE_PERIOD):
+    st.subheader("Chốt số liệu")
+    if closure is None:
+        st.caption(
+            f"Chốt số liệu {period.label}: số liệu đã làm sạch của lúc này được lưu lại với một mã; dự thảo của kỳ "
+            "dùng số liệu đã chốt, các dòng sửa sau đó được đánh dấu ở trang Chất lượng dữ liệu."
+        )
+        st.button(f"Chốt số liệu {period.label}", icon=":material/lock:", on_click=_close, key="close_period")
+    else:
+        st.button("Mở lại để sửa", icon=":material/lock_open:", on_click=_reopen, key="reopen_period")
+    if message := st.session_state.pop("_closing_message", None):
+        (st.success if message[0] == "success" else st.error)(message[1])

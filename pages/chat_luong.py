@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import access, views
+from lib import access, closing, period, st_adapter, views
 from lib import formatting as fmt
 from lib.problems import ERROR, SEVERITY_LABELS, WARNING
 from pages import access_ui, ui
@@ -82,3 +82,21 @@ else:
 
 st.subheader("Số dòng theo tab")
 ui.table(counts, "Số dòng theo tab", "quality_counts")
+
+# periods closed («chốt số liệu»): rows of the period edited, added or removed since, and what that changes
+for closure in [c for c in st_adapter.closure_store().closures() if c.open]:
+    closed_period = period.Period(closure.start, closure.end)
+    frozen = st_adapter.closure_store().frozen(closure)
+    listed, difference = ctx.call(closing.changes, frozen, st_adapter.get_dataset(), config, closed_period)
+    if listed.empty:
+        continue
+    st.subheader(f"Sửa sau khi chốt: {closure.label}")
+    st.warning(
+        f"{closure.note()}. {len(listed)} dòng của kỳ đã thay đổi sau khi chốt; dự thảo của kỳ vẫn dùng số liệu đã "
+        "chốt. Muốn đưa các thay đổi vào báo cáo, quản trị viên mở lại kỳ ở trang Báo cáo rồi chốt lại.",
+        icon="⚠️",
+    )
+    ui.table(listed, f"Sửa sau khi chốt {closure.label}", f"closed_{closure.id}")
+    if not difference.empty:
+        st.caption("Chênh lệch số liệu của kỳ so với khi chốt:")
+        ui.table(difference, f"Chênh lệch sau khi chốt {closure.label}", f"closed_diff_{closure.id}")

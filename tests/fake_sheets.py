@@ -495,6 +495,10 @@ class FakeSheets:
         return self._write(spreadsheet, tab, r0, c0, body.get("values", []), params)
 
     def _values_append(self, spreadsheet: FakeSpreadsheet, params: dict, body: dict, a1: str) -> dict:
+        """Like the API: the rows go after the last row of the table (the tab's last non-empty row here),
+        never over a row; insertDataOption is INSERT_ROWS or OVERWRITE (both write below the table)."""
+        if params.get("insertDataOption", ["OVERWRITE"])[0] not in ("INSERT_ROWS", "OVERWRITE"):
+            raise ApiError(400, "Invalid value at 'insert_data_option'")
         tab, _, _, c0, _ = self._parse_a1(spreadsheet, a1)
         updates = self._write(spreadsheet, tab, len(tab.values()), c0, body.get("values", []), params)
         return {"spreadsheetId": spreadsheet.key, "tableRange": absolute_range_name(tab.title), "updates": updates}

@@ -19,6 +19,8 @@ KEY = "1SeTuPkEy0123456789abcdefghijklmn"
 URL = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
 FAST = RetryPolicy(attempts=2, initial_wait=0.001, max_wait=0.002, total_seconds=5)
 EXISTING = [["Ngày", "Xã", "Nội dung"], [45352, "Rô Men", '=HYPERLINK("x")'], [], [45353, "Phi Liêng", "Đạ K'Nàng"]]
+# an existing tab keeps every row; its header gains the entry columns it lacks, after its last header
+EXTENDED = [[*EXISTING[0], "Ngày nhập", "Mã dòng"], *EXISTING[1:]]
 
 
 @pytest.fixture
@@ -66,10 +68,10 @@ def test_creates_missing_tabs_in_one_batch_update(fake_sheets, config):
 
     expected = [o.tab for o in config.organisations.values()][1:] + [config.settings.tabs.targets]
     assert result.created == expected and result.unchanged == [first] and result.changed
-    assert [r.kind for r in fake_sheets.requests] == ["get", "batchUpdate"]
+    assert [r.kind for r in fake_sheets.requests] == ["get", "batchGet", "batchUpdate"]
     sheet = fake_sheets.spreadsheets[KEY]
     assert [t.title for t in sheet.tabs] == [first, "Ghi chú", *expected]
-    assert sheet.tab(first).rows == EXISTING and sheet.tab("Ghi chú").values() == [["Không sửa"]]
+    assert sheet.tab(first).rows == EXTENDED and sheet.tab("Ghi chú").values() == [["Không sửa"]]
 
     for title in expected[:-1]:
         tab = sheet.tab(title)
@@ -152,7 +154,7 @@ def test_protect_adds_one_protected_range_per_organisation_tab(fake_sheets, cust
     assert bchqs["range"] == {"sheetId": sheet.tab("BCHQS").sheet_id} and not bchqs["warningOnly"]
     assert sheet.tab("Công an").protected_ranges[0]["editors"]["users"] == [SERVICE_ACCOUNT]
     assert not sheet.tab(custom_config.settings.tabs.targets).protected_ranges
-    assert sheet.tab("BCHQS").rows == EXISTING
+    assert sheet.tab("BCHQS").rows == EXTENDED
     assert any("Công an" in w and "editors" in w for w in result.warnings)
 
     fake_sheets.requests.clear()
