@@ -122,6 +122,7 @@ class Tracker:
             total = len(group)
             received = int(group["status"].isin(["on_time", "late", "undated"]).sum())
             on_time = int((group["status"] == "on_time").sum())
+            undated = int((group["status"] == "undated").sum())
             rows.append(
                 {
                     "organisation": code,
@@ -132,7 +133,8 @@ class Tracker:
                     "Trễ hạn": int((group["status"] == "late").sum()),
                     "Chưa nộp": int((group["status"] == "missing").sum()),
                     "Tỷ lệ nộp": percent(100 * received / total) if total else "–",
-                    "Tỷ lệ đúng hạn": percent(100 * on_time / total) if total else "–",
+                    # only cycles whose entry day is known can be on time or late: none known, no rate
+                    "Tỷ lệ đúng hạn": percent(100 * on_time / (total - undated)) if total - undated else "–",
                 }
             )
         return pd.DataFrame(rows)

@@ -84,9 +84,16 @@ def test_statuses_on_time_late_nil_missing_undated_and_not_due(config):
 
 
 def test_rates_count_only_cycles_already_due(config):
-    d = dataset(config, {"BCHQS": [activity(f"05/{m:02d}/2026", f"10/{m + 1:02d}/2026") for m in range(1, 11)]})
+    d = dataset(
+        config,
+        {
+            "BCHQS": [activity(f"05/{m:02d}/2026", f"10/{m + 1:02d}/2026") for m in range(1, 11)],
+            "MTTQ": [activity(f"05/{m:02d}/2026") for m in range(1, 11)],  # no entry day: received, timing unknown
+        },
+    )
     t = reporting.track(d, config, 2026, TODAY)
     rates = t.rates().set_index("organisation")
+    assert rates.loc["mttq", "Tỷ lệ nộp"] == "100%" and rates.loc["mttq", "Tỷ lệ đúng hạn"] == "–"
     # 10 months and quarters I–III are due by 30/11; all on time (Q III's rows entered by 14/10)
     assert rates.loc["bchqs", "Kỳ đã đến hạn"] == 13
     assert rates.loc["bchqs", "Đúng hạn"] == 13 and rates.loc["bchqs", "Tỷ lệ đúng hạn"] == "100%"
