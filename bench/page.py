@@ -46,7 +46,7 @@ RENDERED = """() => {
 }"""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -63,11 +63,23 @@ def _metric(page, label: str) -> str:
 
 @contextlib.contextmanager
 def serving(
-    workbook: Path, config_dir: Path, *, script: str = "scripts/serve.py", env: dict[str, str] | None = None
+    workbook: Path,
+    config_dir: Path | None = None,
+    *,
+    script: str = "scripts/serve.py",
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The app started like ``scripts/run-app.sh`` on a free loopback port: its URL and process."""
-    port = _free_port()
-    env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir), **(env or {})}
+    """The app started like ``scripts/run-app.sh`` on a loopback port (a free one unless given), with the
+    workbook, the config directory (the project's by default) and extra ``streamlit run`` options: its URL
+    and process, stopped on exit. The benchmarks and the browser tests start the app through it."""
+    port = port or free_port()
+    env = {**os.environ, "BCD502_SOURCE": str(workbook), **(env or {})}
+    if config_dir is not None:
+        env["BCD502_CONFIG"] = str(config_dir)
+    else:
+        env.pop("BCD502_CONFIG", None)
     errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server never blocks on a full pipe
     server = subprocess.Popen(
         [
@@ -83,6 +95,7 @@ def serving(
             "false",
             "--server.fileWatcherType",
             "none",
+            *options,
         ],
         cwd=ROOT,
         env=env,

@@ -8,12 +8,6 @@ page's «Tải số liệu» and the report downloaded."""
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -22,6 +16,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from bench.page import serving
 from lib import boundaries, report
 from lib import formatting as fmt
 from lib import indicators as ind
@@ -106,57 +101,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    """``streamlit run app.py`` on a free loopback port, until /_stcore/health answers."""
-    port = _free_port()
-    env = {**os.environ, "BCD502_SOURCE": str(ROOT / "demo" / "dam-rong-demo.xlsx")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "scripts/serve.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    """``streamlit run app.py`` on the demo workbook, on a free loopback port, until /_stcore/health answers."""
+    with serving(ROOT / "demo" / "dam-rong-demo.xlsx") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,15 @@ tracker counts the cycle as received on time."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from bench.page import serving
 from lib.period import Period
 from lib.source import WorkbookSource
-from tests.test_browser import ARGS, CHROMIUM, ROOT, _free_port, _metric, _settle, _shot
+from tests.test_browser import ARGS, CHROMIUM, ROOT, _metric, _settle, _shot
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian Chromium (/usr/bin/chromium) is not installed"),
@@ -45,32 +41,8 @@ def config_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(workbook, config_dir):
-    port = _free_port()
-    env = {**os.environ, "BCD502_SOURCE": str(workbook), "BCD502_CONFIG": str(config_dir)}
-    command = [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("streamlit did not answer within 60 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serving(workbook, config_dir) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

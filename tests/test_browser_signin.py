@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,13 +14,11 @@ import yaml
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import sync_playwright
 
+from bench.page import free_port, serving
 from lib import filters
 from lib.config import DEFAULT_CONFIG_DIR
+from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, _settle
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic"]
 COOKIE_SECRET = "browser-cookie-secret-0123456789abcdefghij"
 CLIENT_SECRET = "browser-client-secret-never-logged-42"
 LEADER = "truongban@lanhdao.test"
@@ -53,12 +45,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def provider():
     """The OpenID Connect provider, with a leader, a staff member of Hội CCB and a stranger one click away."""
@@ -70,7 +56,7 @@ def provider():
     ]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http, on loopback only
-        with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+        with run_server_in_thread(port=free_port(), user_claims=users) as server:
             yield f"http://localhost:{server.server_port}"
 
 
@@ -86,7 +72,7 @@ def app_url(provider, tmp_path_factory):
         settings.read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp / 'data'}"), encoding="utf-8"
     )
     (config / "access.yaml").write_text(yaml.safe_dump(ACCESS, allow_unicode=True), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     secrets = tmp / "secrets.toml"
     secrets.write_text(
         "[auth]\n"
@@ -97,38 +83,10 @@ def app_url(provider, tmp_path_factory):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "BCD502_SOURCE": str(ROOT / "demo" / "dam-rong-demo.xlsx"),
-        "BCD502_CONFIG": str(config),
-        "AUTHLIB_INSECURE_TRANSPORT": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s")
-    yield url, tmp / "data" / "activity.jsonl"
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    options = ("--secrets.files", str(secrets))
+    auth = {"AUTHLIB_INSECURE_TRANSPORT": "1"}  # plain http, on loopback only
+    with serving(ROOT / "demo" / "dam-rong-demo.xlsx", config, env=auth, port=port, options=options):
+        yield f"http://localhost:{port}", tmp / "data" / "activity.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +95,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield browser
         browser.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
-    page.wait_for_timeout(500)
 
 
 def _shot(page, name: str) -> None:
