@@ -23,6 +23,7 @@ from .sheets import (
     MALFORMED,
     WRITE_SCOPES,
     RetryPolicy,
+    api_base_url,
     authorize,
     call_with_retry,
     load_credentials,
@@ -303,10 +304,11 @@ def open_spreadsheet(
 ) -> gspread.Spreadsheet:
     """The spreadsheet of a URL or key, opened with read-write credentials (secrets, key file or environment)."""
     key = spreadsheet_key(spec)
+    base_url = api_base_url(credentials_info)
     credentials = load_credentials(
         credentials_file=credentials_file, credentials_info=credentials_info, scopes=WRITE_SCOPES
     )
-    client = authorize(credentials, retry.timeout)
+    client = authorize(credentials, retry.timeout, base_url=base_url)
     return call_with_retry(
         lambda: gspread.Spreadsheet(client.http_client, {"id": key}),
         retry,

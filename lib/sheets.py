@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -57,6 +58,8 @@ VALUE_PARAMS = {
     "majorDimension": "ROWS",
 }
 SHEETS_HOST = "docs.google.com"
+GOOGLE_API_ROOT = "https://sheets.googleapis.com"  # what gspread.urls builds every Sheets API address on
+API_BASE_KEY = "api_base_url"
 KEY_RE = re.compile(r"[A-Za-z0-9_-]{25,}")  # a bare spreadsheet key, as it appears in the address
 ENABLE_API_URL = "https://console.cloud.google.com/apis/library/sheets.googleapis.com"
 _CONSOLE_URL_RE = re.compile(r"https://console\.(?:developers|cloud)\.google\.com/[^\s\"']+")
@@ -131,8 +134,9 @@ def is_google_sheet(spec: str) -> bool:
 
 
 def _service_account_info(info: Mapping[str, Any]) -> dict[str, Any]:
-    """Service-account fields of a secrets table (drops ``spreadsheet``; repairs escaped newlines)."""
-    fields = {key: value for key, value in dict(info).items() if key != "spreadsheet"}
+    """Service-account fields of a secrets table (drops ``spreadsheet`` and ``api_base_url``; repairs escaped
+    newlines)."""
+    fields = {key: value for key, value in dict(info).items() if key not in ("spreadsheet", API_BASE_KEY)}
     if isinstance(fields.get("private_key"), str):
         fields["private_key"] = fields["private_key"].replace("\\n", "\n")
     return fields
@@ -178,9 +182,72 @@ def load_credentials(
         ) from error
 
 
-def authorize(credentials: Credentials, timeout: tuple[float, float] | None = RetryPolicy.timeout) -> gspread.Client:
-    """A gspread client with request time-outs."""
-    client = gspread.authorize(credentials)
+# ---------------------------------------------------------------- API address
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def api_base_url(info: Mapping[str, Any] | None) -> str | None:
+    """The Sheets API root of ``api_base_url`` in the secrets table (a private proxy, or a local stand-in
+    of the API in tests), None for Google's own address.
+
+    It replaces ``https://sheets.googleapis.com`` in every request; it must be an https address, or an
+    http one on this machine (localhost), with no query, fragment or user name and password."""
+    value = (info or {}).get(API_BASE_KEY)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    problem = None
+    try:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        host = parts.hostname if parts else None
+        if parts is None or parts.scheme not in ("https", "http") or not host:
+            problem = "phải là một địa chỉ đầy đủ bắt đầu bằng https://"
+        elif parts.scheme == "http" and not _is_loopback(host):
+            problem = "chỉ được dùng http:// cho máy này (localhost); địa chỉ khác phải dùng https://"
+        elif parts.query or parts.fragment or parts.username or parts.password:
+            problem = "không được chứa dấu ?, # hay tên đăng nhập, mật khẩu"
+        else:
+            _ = parts.port  # raises on a malformed port
+    except ValueError:
+        problem = "không đúng dạng địa chỉ (kiểm tra số cổng)"
+    if problem:
+        raise CredentialsError(
+            f"Khoá {API_BASE_KEY} trong [connections.gsheets] của .streamlit/secrets.toml {problem}, ví dụ "
+            "https://proxy.donvi.gov.vn. Bỏ khoá này để dùng thẳng địa chỉ của Google."
+        )
+    return value.strip().rstrip("/")
+
+
+class _RebasedHTTPClient(gspread.HTTPClient):
+    """gspread's HTTP client sending the Sheets API requests to another root (``api_base_url``)."""
+
+    base_url = GOOGLE_API_ROOT
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if endpoint.startswith(GOOGLE_API_ROOT + "/"):
+            endpoint = self.base_url + endpoint[len(GOOGLE_API_ROOT) :]
+        return super().request(method, endpoint, *args, **kwargs)
+
+
+def authorize(
+    credentials: Credentials,
+    timeout: tuple[float, float] | None = RetryPolicy.timeout,
+    *,
+    base_url: str | None = None,
+) -> gspread.Client:
+    """A gspread client with request time-outs, talking to ``base_url`` instead of Google when given."""
+    if base_url:
+        http_client = type("RebasedHTTPClient", (_RebasedHTTPClient,), {"base_url": base_url})
+        client = gspread.authorize(credentials, http_client=http_client)
+    else:
+        client = gspread.authorize(credentials)
     client.set_timeout(timeout)
     return client
 
@@ -396,8 +463,9 @@ class GoogleSheetsSource:
     ) -> GoogleSheetsSource:
         """The source for an address or key, with credentials from secrets, a file or the environment."""
         key = spreadsheet_key(spec)
+        base_url = api_base_url(credentials_info)
         credentials = load_credentials(credentials_file=credentials_file, credentials_info=credentials_info)
-        return cls(key, authorize(credentials, retry.timeout), retry=retry)
+        return cls(key, authorize(credentials, retry.timeout, base_url=base_url), retry=retry)
 
     def fetch(self, tab_names: list[str]) -> RawData:
         """The requested tabs that exist (a missing tab is simply absent), with every tab title.

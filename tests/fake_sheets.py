@@ -11,17 +11,25 @@ Seed it with ``fake.add_spreadsheet(key, {tab: rows}, hidden={...})``; cells may
 ``fake.fail(503)``, ``fake.fail(requests.ReadTimeout())`` or any answer at all with
 ``fake.fail(Canned(200, "<html>…", "text/html"))``; the token endpoint with ``fake.fail_token(...)``.
 Use the ``fake_sheets`` fixture (register this module with ``pytest_plugins = ["tests.fake_sheets"]``).
+
+A process that cannot be patched (the app server of a browser test) reaches the same fake over real HTTP:
+``with serve_over_http(fake) as root:`` answers on a loopback port with the same request handling;
+``root`` goes in the secrets as ``api_base_url`` and ``root + TOKEN_PATH`` as the key's ``token_uri``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import http.server
 import json
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -629,3 +637,60 @@ def fake_sheets() -> Iterator[FakeSheets]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake
+
+
+TOKEN_PATH = "/token"
+
+
+@contextlib.contextmanager
+def serve_over_http(fake: FakeSheets) -> Iterator[str]:
+    """The fake's own request handling behind a threaded HTTP server on a loopback port: its root address
+    (Sheets API under ``/v4/spreadsheets``, token exchange at ``TOKEN_PATH``), stopped on exit. An injected
+    exception (a time-out, a broken connection) drops the connection without an answer."""
+    lock = threading.Lock()  # the fake is not thread-safe: one request at a time
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            request = SimpleNamespace(
+                method=self.command,
+                url=API.removesuffix("/v4/spreadsheets") + self.path,
+                body=body,
+                headers=self.headers,
+            )
+            try:
+                with lock:
+                    if self.command == "POST" and urlsplit(self.path).path == TOKEN_PATH:
+                        status, headers, text = fake._token(request)
+                    elif urlsplit(self.path).path.startswith("/v4/spreadsheets/"):
+                        status, headers, text = fake._handle(request)
+                    else:
+                        status, headers, text = 404, {"Content-Type": "text/plain"}, "not found"
+            except Exception:  # an injected failure: the connection breaks
+                self.close_connection = True
+                return
+            payload = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", headers.get("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
