@@ -33,7 +33,7 @@ from .sheets import (
 from .template import ROW_COUNT, TARGET_HEADERS, commune_choices, programme_choices
 
 log = logging.getLogger(__name__)
-SETUP_FIELDS = "sheets(properties(sheetId,title),protectedRanges(protectedRangeId,range))"
+SETUP_FIELDS = "sheets(properties(sheetId,title,gridProperties.columnCount),protectedRanges(protectedRangeId,range))"
 
 
 @dataclass(frozen=True)
@@ -265,8 +265,13 @@ def _entry_column_requests(
     result: SetupResult,
 ) -> list[dict[str, Any]]:
     """Existing organisation tabs get the entry columns they lack, added after their last header (the
-    rows below are left as they are): the entry page needs «Mã dòng» to write a row exactly once."""
+    rows below are left as they are): the entry page needs «Mã dòng» to write a row exactly once. A tab
+    whose grid ends at its last header (an uploaded workbook) is widened first: the API refuses to write
+    beyond the grid."""
     existing = {s["properties"]["title"]: s["properties"]["sheetId"] for s in sheets}
+    widths = {
+        s["properties"]["title"]: (s["properties"].get("gridProperties") or {}).get("columnCount") for s in sheets
+    }
     tabs = [tab for tab in config.organisation_tabs if tab in existing]
     if not tabs or not any(code in config.fields for code in ("entered", "row_id")):
         return []
@@ -282,6 +287,17 @@ def _entry_column_requests(
             {"userEnteredValue": {"stringValue": name}, "userEnteredFormat": {"textFormat": {"bold": True}}}
             for name in missing
         ]
+        width = widths.get(tab)
+        if isinstance(width, int) and len(header) + len(missing) > width:
+            requests.append(
+                {
+                    "appendDimension": {
+                        "sheetId": existing[tab],
+                        "dimension": "COLUMNS",
+                        "length": len(header) + len(missing) - width,
+                    }
+                }
+            )
         requests.append(
             {
                 "updateCells": {

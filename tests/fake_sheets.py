@@ -583,6 +583,15 @@ class FakeSheets:
                 dst.pop(leaf, None)
         return {}
 
+    def _req_appendDimension(self, spreadsheet: FakeSpreadsheet, payload: dict, index: int) -> dict:
+        tab = self._tab_by_id(spreadsheet, payload.get("sheetId", 0), index, "appendDimension")
+        length = payload.get("length")
+        if payload.get("dimension") not in ("ROWS", "COLUMNS") or not isinstance(length, int) or length < 1:
+            raise ApiError(400, f"Invalid requests[{index}].appendDimension: length must be positive.")
+        key = "rowCount" if payload["dimension"] == "ROWS" else "columnCount"
+        tab.grid[key] = tab.grid.get(key, 0) + length
+        return {}
+
     def _req_updateCells(self, spreadsheet: FakeSpreadsheet, payload: dict, index: int) -> dict:
         if "start" in payload:
             start = payload["start"]
