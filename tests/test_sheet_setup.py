@@ -83,6 +83,26 @@ def test_creates_missing_tabs_in_one_batch_update(fake_sheets, config):
     assert not any(t.protected_ranges for t in sheet.tabs)
 
 
+def test_a_tab_whose_grid_ends_at_its_last_header_is_widened_for_the_entry_columns(fake_sheets, config):
+    """An uploaded workbook's tab has no spare column: the API refuses cells beyond the grid, so the same
+    batch first appends the two columns; a tab with room is not widened."""
+    sheet = fake_sheets.add_spreadsheet(KEY, {"BCHQS": EXISTING, "Công an": EXISTING})
+    sheet.tab("BCHQS").grid["columnCount"] = len(EXISTING[0])
+    init_sheet(open_fake(fake_sheets), config, retry=FAST)
+
+    assert sheet.tab("BCHQS").rows == EXTENDED and sheet.tab("Công an").rows == EXTENDED
+    assert sheet.tab("BCHQS").grid["columnCount"] == len(EXTENDED[0]) and sheet.tab("Công an").grid["columnCount"] == 26
+    requests = fake_sheets.of_kind("batchUpdate")[0].body["requests"]
+    widened = [r["appendDimension"] for r in requests if "appendDimension" in r]
+    assert widened == [{"sheetId": sheet.tab("BCHQS").sheet_id, "dimension": "COLUMNS", "length": 2}]
+    first_write = next(
+        i
+        for i, r in enumerate(requests)
+        if r.get("updateCells", {}).get("start", {}).get("sheetId") == widened[0]["sheetId"]
+    )
+    assert requests.index({"appendDimension": widened[0]}) < first_write
+
+
 def test_dropdowns_and_validations(fake_sheets, config):
     fake_sheets.add_spreadsheet(KEY, {})
     init_sheet(open_fake(fake_sheets), config, retry=FAST)
