@@ -862,9 +862,9 @@ def activity_columns(config: Config) -> list[str]:
 
 
 def wanted_tabs(config: Config) -> list[str]:
-    """Every tab the app reads: one per organisation plus targets and narrative tabs."""
+    """Every tab the app reads: one per organisation plus targets, narrative and closure register tabs."""
     tabs = config.settings.tabs
-    return [*config.organisation_tabs, tabs.targets, tabs.assessment, tabs.directions]
+    return [*config.organisation_tabs, tabs.targets, tabs.assessment, tabs.directions, tabs.closures]
 
 
 CATEGORY_COLUMNS = {"tab", "organisation", "group", "commune", "programme", "activity_type", "commune_current"}
@@ -934,4 +934,14 @@ def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset
         notice=raw.notice,
         extra_columns=extras,
         nil_reports=nil_reports,
+        closure_register=_register_rows(raw, config),
     )
+
+
+def _register_rows(raw: RawData, config: Config) -> list[list[Any]]:
+    """The closure register tab's cells as plain values (text, numbers), header first; none without the tab."""
+    tab = raw.tabs.get(config.settings.tabs.closures)
+    if tab is None:
+        return []
+    plain = (str, int, float, bool, type(None))
+    return [[c if isinstance(c, plain) else str(c) for c in row] for row in tab.values]

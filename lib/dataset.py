@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -30,6 +31,8 @@ class Dataset:
         default_factory=lambda: pd.DataFrame(columns=["tab", "organisation", "row", "date", "entered"])
     )
     boundaries: str = "as-recorded"  # the view of communes through time (lib/boundaries.py)
+    # the «Chốt số liệu» tab as read (header first): the register of closed periods all servers share
+    closure_register: list[list[Any]] = field(default_factory=list)
 
     @property
     def error_count(self) -> int:

@@ -247,7 +247,7 @@ def fetch_with_fallback(
 
 # ---------------------------------------------------------------- cleaned data on disk
 
-CLEANED_VERSION = 1
+CLEANED_VERSION = 2  # 2: the closure register tab
 TABLES = tuple(f.name for f in dataclasses.fields(Dataset) if f.type == "pd.DataFrame")  # the Dataset's tables
 _MARK, _SEPARATOR = "\x1e", "\x1f"  # a tuple of texts stored as one text: mark, then the texts between separators
 KEPT_CLEANED = 8  # cleaned datasets kept on disk (sources × configs); the least recently written go first
@@ -297,6 +297,7 @@ class CleanedStore:
                 "fetched_at": dataset.fetched_at.isoformat(),
                 "notice": dataset.notice,
                 "extra_columns": list(dataset.extra_columns),
+                "closure_register": dataset.closure_register,
             }
             (temporary / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             with _directory_lock(self.directory):
@@ -336,6 +337,7 @@ class CleanedStore:
                 fetched_at=dt.datetime.fromisoformat(meta["fetched_at"]),
                 notice=meta["notice"],
                 extra_columns=list(meta["extra_columns"]),
+                closure_register=list(meta["closure_register"]),
             )
         except Exception as error:  # whatever is wrong with it, it is not shown: clean again
             log.warning("Cleaned data %s ignored: %r", path, error)

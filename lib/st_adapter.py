@@ -21,11 +21,11 @@ import pandas as pd
 import streamlit as st
 
 from . import export
-from .closing import DIRECTORY, TAB_HEADER, Closure, ClosureStore, register_row
+from .closing import DIRECTORY, TAB_HEADER, Closure, ClosureStore, read_register, register_row
 from .config import Config
 from .dataset import Dataset
 from .entry import Written, append_log_row, append_to_sheet, append_to_workbook
-from .exceptions import SourceError
+from .exceptions import BCDError, SourceError
 from .filters import Filters
 from .loading import DatasetCache, load_checked_config, load_dataset
 from .period import Period
@@ -265,9 +265,18 @@ def append_row(organisation: str, values: dict[str, Any], row_id: str) -> Writte
 
 
 def closure_store() -> ClosureStore:
-    """Where closed periods are frozen (under the data directory of settings)."""
+    """Where closed periods are frozen (under the data directory of settings), its register brought up to
+    date with the «Chốt số liệu» tab of the data as last read (closings and reopenings of other servers)."""
     config = get_config()
-    return ClosureStore(config.resolve_path(config.settings.data_dir) / DIRECTORY)
+    store = ClosureStore(config.resolve_path(config.settings.data_dir) / DIRECTORY)
+    try:
+        dataset = get_dataset()
+    except BCDError:  # no data: nothing shared to bring in (the page shows why)
+        return store
+    if dataset.closure_register:
+        shared, _ = read_register(dataset.closure_register, config.settings.year_start)
+        store.merge(shared)
+    return store
 
 
 def record_closure(closure: Closure, action: str) -> str | None:

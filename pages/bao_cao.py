@@ -70,62 +70,71 @@ if uploaded is not None:
 store = st_adapter.closure_store()
 closure = store.active(period)
 dataset = ctx.dataset
+unavailable = None  # why the closed period's frozen figures cannot be had on this server
 if closure is not None:
-    dataset = ctx.call(boundaries.apply, store.frozen(closure), ctx.dataset.boundaries, config)
+    try:  # a closure made on another server is used only when its figures can be had here
+        frozen = store.frozen_or_adopted(closure, st_adapter.get_dataset(), config)
+    except BCDError as error:
+        unavailable = error.message
+if unavailable:  # no draft from today's figures in place of frozen ones; the administrator may reopen below
+    st.error(ui.plain(unavailable), icon=":material/lock:")
+elif closure is not None:
+    dataset = ctx.call(boundaries.apply, frozen, ctx.dataset.boundaries, config)
     st.info(
         f"{closure.note()}, do {closure.closed_by or 'quản trị viên'} chốt: dự thảo dùng số liệu đã chốt, "
         "không đổi khi các tab được sửa sau đó (xem trang Chất lượng dữ liệu).",
         icon=":material/lock:",
     )
-draft = ctx.call(report.render_markdown, dataset, config, period, signing, number, prior)
-if closure is not None:
-    draft = closing.stamp(draft, closure)
-stem = f"bao-cao-502-{export.file_stem(period.key)}"
-if access_ui.may(Action.DOWNLOAD_REPORT):
-    buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button(
-        "Tải bản Markdown (.md)",
-        draft.encode("utf-8"),
-        f"{stem}.md",
-        "text/markdown",
-        key="report_md",
-        icon=":material/download:",
-        on_click=access_ui.record,
-        args=("download_report",),
-        kwargs={"kỳ": period.label, "định dạng": "md"},
-        type="primary",
-    )
-    buttons.download_button(
-        "Tải bản Word (.docx)",
-        ctx.call(report.render_docx, dataset, config, period, signing, number, prior)
-        if closure is None
-        else ctx.call(report.markdown_to_docx, draft),
-        f"{stem}.docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="report_docx",
-        icon=":material/download:",
-        on_click=access_ui.record,
-        args=("download_report",),
-        kwargs={"kỳ": period.label, "định dạng": "docx"},
-    )
-    buttons.download_button(
-        "Tải cơ sở số liệu (.md)",
-        ctx.call(report.render_basis, dataset, config, period).encode("utf-8"),
-        f"co-so-so-lieu-{stem}.md",
-        "text/markdown",
-        key="report_basis",
-        icon=":material/fact_check:",
-        on_click=access_ui.record,
-        args=("download_basis",),
-        kwargs={"kỳ": period.label, "định dạng": "md"},
-        help="Nguồn, thời điểm đọc và số dòng dùng của từng tab: để đối chiếu, không kèm theo văn bản trình ký.",
-    )
-else:
-    st.info("Tải dự thảo (Markdown, Word) dành cho thư ký, lãnh đạo và quản trị viên.", icon=":material/lock:")
+if not unavailable:
+    draft = ctx.call(report.render_markdown, dataset, config, period, signing, number, prior)
+    if closure is not None:
+        draft = closing.stamp(draft, closure)
+    stem = f"bao-cao-502-{export.file_stem(period.key)}"
+    if access_ui.may(Action.DOWNLOAD_REPORT):
+        buttons = st.container(horizontal=True, gap="small")
+        buttons.download_button(
+            "Tải bản Markdown (.md)",
+            draft.encode("utf-8"),
+            f"{stem}.md",
+            "text/markdown",
+            key="report_md",
+            icon=":material/download:",
+            on_click=access_ui.record,
+            args=("download_report",),
+            kwargs={"kỳ": period.label, "định dạng": "md"},
+            type="primary",
+        )
+        buttons.download_button(
+            "Tải bản Word (.docx)",
+            ctx.call(report.render_docx, dataset, config, period, signing, number, prior)
+            if closure is None
+            else ctx.call(report.markdown_to_docx, draft),
+            f"{stem}.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            key="report_docx",
+            icon=":material/download:",
+            on_click=access_ui.record,
+            args=("download_report",),
+            kwargs={"kỳ": period.label, "định dạng": "docx"},
+        )
+        buttons.download_button(
+            "Tải cơ sở số liệu (.md)",
+            ctx.call(report.render_basis, dataset, config, period).encode("utf-8"),
+            f"co-so-so-lieu-{stem}.md",
+            "text/markdown",
+            key="report_basis",
+            icon=":material/fact_check:",
+            on_click=access_ui.record,
+            args=("download_basis",),
+            kwargs={"kỳ": period.label, "định dạng": "md"},
+            help="Nguồn, thời điểm đọc và số dòng dùng của từng tab: để đối chiếu, không kèm theo văn bản trình ký.",
+        )
+    else:
+        st.info("Tải dự thảo (Markdown, Word) dành cho thư ký, lãnh đạo và quản trị viên.", icon=":material/lock:")
 
-st.subheader("Xem trước")
-with st.container(border=True):
-    st.markdown(views.preview_markdown(draft))
+    st.subheader("Xem trước")
+    with st.container(border=True):
+        st.markdown(views.preview_markdown(draft))
 
 
 def _close() -> None:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import access, closing, period, st_adapter, views
 from lib import formatting as fmt
+from lib.exceptions import BCDError
 from lib.problems import ERROR, SEVERITY_LABELS, WARNING
 from pages import access_ui, ui
 
@@ -86,7 +87,12 @@ ui.table(counts, "Số dòng theo tab", "quality_counts")
 # periods closed («chốt số liệu»): rows of the period edited, added or removed since, and what that changes
 for closure in [c for c in st_adapter.closure_store().closures() if c.open]:
     closed_period = period.Period(closure.start, closure.end)
-    frozen = st_adapter.closure_store().frozen(closure)
+    try:
+        frozen = st_adapter.closure_store().frozen_or_adopted(closure, st_adapter.get_dataset(), config)
+    except BCDError as error:  # closed on another server, its figures not here: say so, list nothing
+        st.subheader(f"Sửa sau khi chốt: {closure.label}")
+        st.warning(ui.plain(error.message), icon="⚠️")
+        continue
     listed, difference = ctx.call(closing.changes, frozen, st_adapter.get_dataset(), config, closed_period)
     if listed.empty:
         continue

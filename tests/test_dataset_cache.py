@@ -20,7 +20,7 @@ from lib.config import Config, load_config
 from lib.dataset import Dataset
 from lib.exceptions import SourceError
 from lib.loading import DatasetCache, load_dataset
-from lib.snapshot import TABLES, CleanedStore
+from lib.snapshot import CLEANED_VERSION, TABLES, CleanedStore
 from lib.source import WorkbookSource
 from tests.conftest import DEMO
 
@@ -215,7 +215,8 @@ def test_stored_data_of_a_workbook_changed_while_stopped_is_never_shown(config, 
         lambda d: shutil.copy(d / "issues.parquet", d / "activities.parquet"),
         lambda d: (d / "meta.json").write_text("{not json", encoding="utf-8"),
         lambda d: (d / "meta.json").write_text(
-            (d / "meta.json").read_text(encoding="utf-8").replace('"version": 1', '"version": 0'), encoding="utf-8"
+            (d / "meta.json").read_text(encoding="utf-8").replace(f'"version": {CLEANED_VERSION}', '"version": 0'),
+            encoding="utf-8",
         ),
     ],
     ids=["truncated", "missing", "other-table", "broken-meta", "old-version"],
