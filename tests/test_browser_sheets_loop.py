@@ -16,6 +16,7 @@ from gspread.utils import rowcol_to_a1
 from playwright.sync_api import sync_playwright
 
 from bench.page import serving
+from lib.closing import DIRECTORY, REGISTER
 from lib.config import load_config
 from lib.period import Period
 from lib.sheet_setup import init_sheet, open_spreadsheet
@@ -51,13 +52,17 @@ def secrets(fake):
 
 
 @pytest.fixture(scope="module")
-def config_dir(tmp_path_factory):
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def config_dir(tmp_path_factory, data_dir):
     """The project's config with its data directory (activity log, closed periods) in a temporary place."""
     directory = tmp_path_factory.mktemp("config") / "config"
     shutil.copytree(ROOT / "config", directory)
     settings = directory / "settings.yaml"
-    data = tmp_path_factory.mktemp("data")
-    settings.write_text(settings.read_text("utf-8").replace("data_dir: data", f"data_dir: {data}"), "utf-8")
+    settings.write_text(settings.read_text("utf-8").replace("data_dir: data", f"data_dir: {data_dir}"), "utf-8")
     return directory
 
 
@@ -101,7 +106,7 @@ def _rows(fake: FakeSheets) -> list[list]:
     return fake.spreadsheets[KEY].tab(TAB).values()
 
 
-def test_the_loop_on_google_sheets(server, page, fake, secrets):
+def test_the_loop_on_google_sheets(server, page, fake, secrets, data_dir):
     month = Period.month(dt.date.today().year, dt.date.today().month)
     _open(page, server, "nguon-du-lieu", "Nguồn dữ liệu")
     assert "Google Sheets «BCĐ 502 — dữ liệu»" in _metric(page, "Nguồn đang dùng")
@@ -151,6 +156,8 @@ def test_the_loop_on_google_sheets(server, page, fake, secrets):
     cell = rowcol_to_a1(number, header.index("Người tham gia") + 1)
     open_spreadsheet(KEY, credentials_info=secrets).worksheet(TAB).update_acell(cell, 1500)
     assert _rows(fake)[number - 1][header.index("Người tham gia")] == 1500
+    # the server forgets its own register: the spreadsheet's tab, read with the refresh, tells it again
+    (data_dir / DIRECTORY / REGISTER).unlink()
     _open(page, server, "nguon-du-lieu", "Nguồn dữ liệu")
     page.get_by_role("button", name="Làm mới dữ liệu").click()
     _settle(page)
@@ -163,5 +170,6 @@ def test_the_loop_on_google_sheets(server, page, fake, secrets):
     # the draft keeps the frozen figures, while the overview shows the edit
     _open(page, server, f"bao-cao?ky={month.key}", "Báo cáo")
     assert _preview(page) == frozen
+    assert (data_dir / DIRECTORY / REGISTER).is_file()  # brought back from the tab
     _open(page, server, f"?ky={month.key}", "Tổng quan")
     assert "Traceback" not in page.content()
