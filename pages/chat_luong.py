@@ -85,6 +85,10 @@ st.subheader("Số dòng theo tab")
 ui.table(counts, "Số dòng theo tab", "quality_counts")
 
 # periods closed («chốt số liệu»): rows of the period edited, added or removed since, and what that changes
+_, unread = closing.read_register(st_adapter.get_dataset().closure_register, config.settings.year_start)
+if unread:  # rows of the shared register that cannot be read are skipped, and named here
+    st.subheader(f"Tab «{config.settings.tabs.closures}»")
+    st.warning(" ".join(ui.plain(p) for p in unread), icon="⚠️")
 for closure in [c for c in st_adapter.closure_store().closures() if c.open]:
     closed_period = period.Period(closure.start, closure.end)
     try:
