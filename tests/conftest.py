@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from hypothesis import HealthCheck, settings
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.clean import clean, wanted_tabs
 from lib.config import Config, load_config
@@ -72,3 +74,18 @@ def without_fetch_time(draft: str) -> str:
     """A report draft with its data-basis fetch time blanked: a server that read the workbook at
     another moment than the test writes another time, and nothing else may differ."""
     return re.sub(r"đọc lúc [^.(]*", "đọc lúc …", draft)
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> list[dict]:
+    """Every download_button call of a run: label, data and file name."""
+    calls: list[dict] = []
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        calls.append({"label": label, "data": data, "file_name": file_name})
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
+    monkeypatch.setattr(st, "download_button", lambda *args, **kwargs: spy(st._main, *args, **kwargs))
+    return calls

@@ -10,7 +10,6 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from lib import boundaries, report, st_adapter, template, views
@@ -38,21 +37,6 @@ TITLES = ["Tổng quan", "Theo xã", "Theo chương trình", "Theo đơn vị", 
 def demo_source(monkeypatch):
     monkeypatch.setenv("BCD502_SOURCE", str(DEMO))
     monkeypatch.delenv("BCD502_CONFIG", raising=False)
-
-
-@pytest.fixture()
-def downloads(monkeypatch) -> list[dict]:
-    """Every download_button call of a run: label, data and file name."""
-    calls: list[dict] = []
-    original = DeltaGenerator.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        calls.append({"label": label, "data": data, "file_name": file_name})
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
-    monkeypatch.setattr(st, "download_button", lambda *args, **kwargs: spy(st._main, *args, **kwargs))
-    return calls
 
 
 def app(page: str | None = None, **query: str) -> AppTest:

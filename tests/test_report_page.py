@@ -21,20 +21,6 @@ def demo_source(monkeypatch):
     monkeypatch.delenv("BCD502_CONFIG", raising=False)
 
 
-@pytest.fixture()
-def downloads(monkeypatch) -> list[dict]:
-    calls: list[dict] = []
-    original = DeltaGenerator.download_button
-
-    def spy(self, label, data, file_name=None, *args, **kwargs):
-        calls.append({"label": label, "data": data, "file_name": file_name})
-        return original(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", spy)
-    monkeypatch.setattr(st, "download_button", lambda *args, **kwargs: spy(st._main, *args, **kwargs))
-    return calls
-
-
 def date_notes(at: AppTest) -> list[str]:
     """The page's notes about the signing date (the demo also shows that sign-in is off)."""
     return [w.value for w in at.warning if w.icon == ":material/event_busy:"]
