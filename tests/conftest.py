@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -20,9 +21,12 @@ from lib.source import WorkbookSource
 pytest_plugins = ["fake_sheets"]  # the fake Sheets API fixture
 
 # Property-based tests: bounded examples so the whole suite stays within minutes on two cores.
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# "ci" draws the same examples on every run, so a run is repeatable; "deep" explores afresh (HYPOTHESIS_PROFILE=deep).
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("deep", max_examples=1000, deadline=None)
-settings.load_profile("ci")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "demo" / "dam-rong-demo.xlsx"

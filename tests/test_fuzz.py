@@ -28,6 +28,7 @@ from lib.config import DEFAULT_CONFIG_DIR, Config
 from lib.dataset import Dataset
 from lib.exceptions import ConfigError
 from lib.loading import load_checked_config
+from lib.normalize import is_blank
 from lib.period import Period
 from lib.problems import ERROR
 from lib.report import render_docx, render_markdown
@@ -107,9 +108,8 @@ def accounted(dataset: Dataset, raw_tabs: dict[str, list[list]]) -> None:
     """Every non-blank data row is counted or has an error, never both, never neither."""
     errors = dataset.issues[dataset.issues["severity"] == ERROR]
     for tab, rows in raw_tabs.items():
-        filled = {
-            n for n, row in enumerate(rows[1:], start=2) if any(c not in (None, "") and str(c).strip() for c in row)
-        }
+        # blank as a sheet shows it (normalize.is_blank: None, NaN, spaces), the cleaner's own definition
+        filled = {n for n, row in enumerate(rows[1:], start=2) if not all(is_blank(c) for c in row)}
         counted = set(dataset.activities.loc[dataset.activities["tab"] == tab, "row"])
         refused = set(errors.loc[errors["tab"] == tab, "row"].dropna().astype(int))
         assert counted.isdisjoint(refused), (tab, counted & refused)
