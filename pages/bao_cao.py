@@ -106,9 +106,7 @@ if not unavailable:
         )
         buttons.download_button(
             "Tải bản Word (.docx)",
-            ctx.call(report.render_docx, dataset, config, period, signing, number, prior)
-            if closure is None
-            else ctx.call(report.markdown_to_docx, draft),
+            ctx.call(report.markdown_to_docx, draft),  # the draft above, stamped when closed: rendered once
             f"{stem}.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="report_docx",
