@@ -3,11 +3,10 @@ filters; the pages in pages/ do the rest."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from lib import access
+from lib import formatting as fmt
 from lib.exceptions import BCDError
 from pages import access_ui, shell, ui
 
@@ -47,7 +46,7 @@ if not viewer.enters:  # sign-in page, unknown account or access closed: that pa
     st.stop()
 try:
     access_ui.account(viewer)
-    ctx = ui.load(dt.date.today())
+    ctx = ui.load(fmt.today())
     if ctx is None:
         st.stop()
     st.sidebar.caption(ctx.config.settings.committee)

@@ -78,12 +78,22 @@ def _generator_version() -> str:
     return hashlib.sha256((ROOT / "bench" / "synthetic.py").read_bytes()).hexdigest()[:12]
 
 
+def _config_version() -> str:
+    """The generator and the project's config files: the synthetic config is rewritten when either changes
+    (a config key renamed in the project would otherwise leave a config the app refuses)."""
+    digest = hashlib.sha256(_generator_version().encode())
+    for path in sorted((ROOT / "config").iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def config_dir() -> Path:
     directory = OUT / "config"
     stamp = directory / ".version"
-    if not stamp.is_file() or stamp.read_text() != _generator_version():
+    if not stamp.is_file() or stamp.read_text() != _config_version():
         write_config(directory, communes=COMMUNES)
-        stamp.write_text(_generator_version())
+        stamp.write_text(_config_version())
     return directory
 
 
@@ -483,7 +493,7 @@ def write_results(
         if base:
             lines += [
                 "",
-                f"Before the cleaned-data cache and `gc.freeze` (the same measure run against {base['commit']}, "
+                f"Before {base['change']} (the same measure run against {base['commit']}, "
                 f"{base['date']}, machine load {_loads(base)}):",
                 "",
                 "| measure | before | now | ratio |",

@@ -36,6 +36,7 @@ from .config import Config, Measure, Organisation
 from .dataset import Dataset
 from .exceptions import PeriodError
 from .factorised import Column, Part, assemble, duplicates, pairs, stack
+from .formatting import local_date
 from .formatting import number as format_number
 from .normalize import (
     clean_name,
@@ -872,7 +873,7 @@ CATEGORY_COLUMNS = {"tab", "organisation", "group", "commune", "programme", "act
 
 def clean(raw: RawData, config: Config, today: dt.date | None = None) -> Dataset:
     """Raw tabs → Dataset (activities, issues, targets, narratives, per-tab counts)."""
-    today = today or raw.fetched_at.date()
+    today = today or local_date(raw.fetched_at)
     cats = Catalogues(config)
     log = IssueLog()
     stats: dict[str, dict] = {}

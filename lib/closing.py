@@ -33,7 +33,7 @@ import pandas as pd
 from .config import Config
 from .dataset import Dataset
 from .exceptions import BCDError
-from .formatting import TIME_ZONE, number, short_date, timestamp
+from .formatting import TIME_ZONE, local_date, number, short_date, timestamp
 from .indicators import in_period
 from .normalize import nfc
 from .period import Period, YearStart
@@ -67,7 +67,7 @@ class Closure:
 
     def note(self) -> str:
         """«Số liệu chốt ngày 30/11/2026 (mã 1a2b3c4d5e6f)»: printed on the draft of the closed period."""
-        return f"Số liệu chốt ngày {short_date(self.closed_at.date())} (mã {self.id})"
+        return f"Số liệu chốt ngày {short_date(local_date(self.closed_at))} (mã {self.id})"
 
     def as_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -178,6 +178,17 @@ def short_date(day: dt.date | None) -> str:
     return MISSING if _no_date(day) else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The day ``moment`` falls on in Vietnam (a naive time is taken as already local): from 17:00 UTC it is
+    already the next day there, whatever the server's clock is set to."""
+    return (moment.astimezone(TIME_ZONE) if moment.tzinfo is not None else moment).date()
+
+
+def today() -> dt.date:
+    """Today in Vietnam."""
+    return dt.datetime.now(TIME_ZONE).date()
+
+
 def timestamp(moment: dt.datetime | None) -> str:
     """``14:05 ngày 29/11/2024`` in Vietnam time (a naive time is taken as already local)."""
     if _no_date(moment) or not isinstance(moment, dt.datetime):

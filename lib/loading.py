@@ -23,6 +23,7 @@ from .config import Config, load_config
 from .dataset import Dataset
 from .exceptions import BCDError, ConfigError
 from .formatting import timestamp
+from .formatting import today as vietnam_today
 from .report import template_problems
 from .snapshot import CLEANED_VERSION, CleanedStore, RecentFailures, SnapshotStore, fetch_with_fallback
 from .source import WorkbookSource, is_google_sheet, open_source
@@ -129,7 +130,7 @@ class DatasetCache:
         store: CleanedStore | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] = vietnam_today,
         on_loaded: Callable[[Dataset], None] | None = None,
     ):
         self.ttl_seconds = ttl_seconds

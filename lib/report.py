@@ -872,7 +872,7 @@ def _sample(config: Config, year: int, full: bool) -> Dataset:
         tabs[names.directions] = RawTab(names.directions, [["Năm", "Mục", "Nội dung"], [year + 1, "", "Nhiệm vụ"]])
     fetched = dt.datetime(year, 12, 31, 12, tzinfo=dt.UTC)
     raw = RawData(tabs=tabs, available=list(tabs), source_id="mẫu", source_label="mẫu", fetched_at=fetched)
-    return clean(raw, config, today=fetched.date())
+    return clean(raw, config, today=fmt.local_date(fetched))
 
 
 def template_problems(config: Config) -> list[str]:

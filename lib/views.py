@@ -534,7 +534,7 @@ def freshness(dataset: Dataset, config: Config, previous: Mapping[str, int] | No
             "Đơn vị": stats["organisation"].map(orgs),
             "Tab": stats["tab"],
             "Hoạt động gần nhất": latest.dt.date,
-            "Số ngày từ hoạt động gần nhất": (pd.Timestamp(dataset.fetched_at.date()) - latest).dt.days,
+            "Số ngày từ hoạt động gần nhất": (pd.Timestamp(fmt.local_date(dataset.fetched_at)) - latest).dt.days,
             "Dòng dữ liệu": stats["rows"],
             "Dòng hợp lệ": stats["accepted"],
             "Dòng bị loại": stats["excluded"],

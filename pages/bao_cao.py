@@ -79,7 +79,7 @@ if closure is not None:
 if unavailable:  # no draft from today's figures in place of frozen ones; the administrator may reopen below
     st.error(ui.plain(unavailable), icon=":material/lock:")
 elif closure is not None:
-    dataset = ctx.call(boundaries.apply, frozen, ctx.dataset.boundaries, config)
+    dataset = ctx.shared(boundaries.apply, frozen, ctx.dataset.boundaries, config)
     st.info(
         f"{closure.note()}, do {closure.closed_by or 'quản trị viên'} chốt: dự thảo dùng số liệu đã chốt, "
         "không đổi khi các tab được sửa sau đó (xem trang Chất lượng dữ liệu).",

@@ -20,16 +20,15 @@ def _chart_and_table(function, code, codes, category_title, title, key, label_dr
     if code:
         indicator = config.indicators[code]
         ui.chart(
-            charts.bar(
-                table,
-                "label",
-                code,
-                category_title=category_title,
-                value_title=indicator.name,
-                unit=indicator.unit,
-                colour=colour,
-                scale=charts.programme_scale(config),
-            )
+            charts.bar,
+            table,
+            "label",
+            code,
+            category_title=category_title,
+            value_title=indicator.name,
+            unit=indicator.unit,
+            colour=colour,
+            scale=charts.programme_scale(config),
         )
     keep = [c for c in table.columns if c not in config.indicators or c in codes]
     shown = table[keep].rename(columns={"programme": "Chương trình"} if label_drop != "programme" else {})
@@ -67,17 +66,16 @@ if matrix.empty:
 else:
     names = list(views.organisation_labels(config).values())
     ui.chart(
-        charts.heatmap(
-            matrix,
-            "Đơn vị phối hợp",
-            "Đơn vị chủ trì",
-            "Số hoạt động phối hợp",
-            x_title="Đơn vị phối hợp",
-            y_title="Đơn vị chủ trì",
-            value_title="Số hoạt động phối hợp",
-            x_sort=names,
-            y_sort=names,
-        )
+        charts.heatmap,
+        matrix,
+        "Đơn vị phối hợp",
+        "Đơn vị chủ trì",
+        "Số hoạt động phối hợp",
+        x_title="Đơn vị phối hợp",
+        y_title="Đơn vị chủ trì",
+        value_title="Số hoạt động phối hợp",
+        x_sort=names,
+        y_sort=names,
     )
     ui.table(matrix, "Phối hợp giữa các đơn vị", "programme_matrix")
 

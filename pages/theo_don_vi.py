@@ -28,16 +28,15 @@ if codes:
         )
         indicator = config.indicators[measure]
         ui.chart(
-            charts.bar(
-                contribution,
-                "label",
-                measure,
-                category_title="Đơn vị",
-                value_title=indicator.name,
-                unit=indicator.unit,
-                colour="label",
-                scale=charts.organisation_scale(config),
-            )
+            charts.bar,
+            contribution,
+            "label",
+            measure,
+            category_title="Đơn vị",
+            value_title=indicator.name,
+            unit=indicator.unit,
+            colour="label",
+            scale=charts.organisation_scale(config),
         )
     shown = contribution[["organisation", "label", *declared.table]]
     ui.table(
@@ -48,18 +47,17 @@ st.subheader("Mức độ cập nhật theo tháng")
 st.caption("Số hoạt động mỗi đơn vị ghi vào tab của mình trong từng tháng; ô 0 là tháng chưa ghi nhận hoạt động nào.")
 grid = ctx.view(views.completeness, ctx.latest)
 ui.chart(
-    charts.heatmap(
-        grid,
-        "month_label",
-        "label",
-        "count",
-        x_title="Tháng",
-        y_title="Đơn vị",
-        value_title="Số hoạt động",
-        x_sort=list(dict.fromkeys(grid["month_label"])),
-        y_sort=list(views.organisation_labels(config).values()),
-        scheme="greens",
-    )
+    charts.heatmap,
+    grid,
+    "month_label",
+    "label",
+    "count",
+    x_title="Tháng",
+    y_title="Đơn vị",
+    value_title="Số hoạt động",
+    x_sort=list(dict.fromkeys(grid["month_label"])),
+    y_sort=list(views.organisation_labels(config).values()),
+    scheme="greens",
 )
 ui.table(views.completeness_table(grid), "Mức độ cập nhật theo tháng", "org_completeness")
 

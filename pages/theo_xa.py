@@ -36,29 +36,27 @@ measure = st.segmented_control("Chỉ số trên biểu đồ", choices, default
 plot = overview.assign(region_iii=overview["Vùng"] == views.REGION_III)
 unit = "đồng" if measure.endswith("(đồng)") else ("%" if measure.endswith(views.PERCENT_SUFFIX) else "")
 ui.chart(
-    charts.bar(
-        plot,
-        "Xã",
-        measure,
-        category_title="Xã",
-        value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
-        unit=unit,
-        highlight="region_iii",
-    )
+    charts.bar,
+    plot,
+    "Xã",
+    measure,
+    category_title="Xã",
+    value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
+    unit=unit,
+    highlight="region_iii",
 )
 if config.map.communes or config.commune_shapes:
     located = views.map_frame(plot, config, "Xã", measure)
     outline = config.map.shapes
     st.markdown(f"**Bản đồ các xã: {ui.plain(measure)}**")
     ui.chart(
-        charts.commune_map(
-            located,
-            "value",
-            value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
-            unit=unit,
-            shapes=config.commune_shapes,
-            name_property=outline.name_property if outline else "name",
-        )
+        charts.commune_map,
+        located,
+        "value",
+        value_title=measure.removesuffix(" (đồng)").removesuffix(views.PERCENT_SUFFIX),
+        unit=unit,
+        shapes=config.commune_shapes,
+        name_property=outline.name_property if outline else "name",
     )
     unplaced = located.loc[located["lat"].isna(), "commune"].tolist()
     st.caption(

@@ -51,7 +51,7 @@ if not ui.empty(ctx):
             code = choice or overview.trend[0]
             trend = ctx.view(views.monthly_trend, (code,), latest)
             indicator = config.indicators[code]
-            ui.chart(charts.trend(trend, title=indicator.name, unit=indicator.unit))
+            ui.chart(charts.trend, trend, title=indicator.name, unit=indicator.unit)
             if until:
                 st.caption(
                     f"Tháng {until:%m/%Y} mới có số liệu đến ngày {fmt.short_date(until)}; đường cùng kỳ "
@@ -61,7 +61,7 @@ if not ui.empty(ctx):
         with right:
             st.subheader("Kinh phí theo nguồn")
             funds = ctx.view(views.funds_by_source)
-            ui.chart(charts.share_bar(funds, "source", "value", title="Kinh phí", unit="đồng"))
+            ui.chart(charts.share_bar, funds, "source", "value", title="Kinh phí", unit="đồng")
             st.caption(f"Tổng kinh phí: **{fmt.figure(funds['value'].sum(), 'đồng')}**")
 
     codes = tuple(
@@ -73,16 +73,15 @@ if not ui.empty(ctx):
         if overview.programme_chart:
             indicator = config.indicators[overview.programme_chart]
             ui.chart(
-                charts.bar(
-                    programmes,
-                    "label",
-                    overview.programme_chart,
-                    category_title="Chương trình",
-                    value_title=indicator.name,
-                    unit=indicator.unit,
-                    colour="label",
-                    scale=charts.programme_scale(config),
-                )
+                charts.bar,
+                programmes,
+                "label",
+                overview.programme_chart,
+                category_title="Chương trình",
+                value_title=indicator.name,
+                unit=indicator.unit,
+                colour="label",
+                scale=charts.programme_scale(config),
             )
         shown = programmes[["programme", "label", *overview.programme_table]]
         ui.table(

@@ -59,6 +59,10 @@ class Context:
         """``function(*args)``, shared by every session calling it with equal arguments."""
         return st_adapter.call(function, *args)
 
+    def shared(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` for a large result read by every session and modified by none (a dataset)."""
+        return st_adapter.shared(function, *args)
+
 
 # ---------------------------------------------------------------- errors
 
@@ -195,7 +199,7 @@ def sidebar(ctx: Context) -> filters.Filters:
                 help="Địa giới hiện nay: mọi số liệu, kể cả trước khi sắp xếp, tính theo các xã hiện nay (so sánh "
                 "được qua các năm). Như khi ghi nhận: mỗi hoạt động tính cho xã tại thời điểm diễn ra.",
             )
-        ctx.dataset = ctx.call(boundaries.apply, dataset, view, config)
+        ctx.dataset = ctx.shared(boundaries.apply, dataset, view, config)
         ctx.config = config = boundaries.scope(config, view, chosen_period.start, chosen_period.end)
         names = [*config.communes, config.unit.whole_unit_label]
         state["f_communes"] = [c for c in state.get("f_communes", []) if c in names]
@@ -347,8 +351,10 @@ def metrics(
             )
 
 
-def chart(figure) -> None:
-    st.altair_chart(figure, width="stretch")
+def chart(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """The chart ``builder(*args, **kwargs)`` (a function of lib/charts.py), full width; its spec is made once
+    for every session asking with equal arguments."""
+    st.vega_lite_chart(st_adapter.chart_spec(builder, *args, **kwargs), width="stretch")
 
 
 def empty(ctx: Context) -> bool:

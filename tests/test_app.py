@@ -12,11 +12,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lib import boundaries, report, st_adapter, template, views
+from lib import boundaries, charts, report, st_adapter, template, views
 from lib import formatting as fmt
 from lib import indicators as ind
 from lib.exceptions import SourceError
 from lib.period import Period
+from pages import ui
 from tests.conftest import without_fetch_time
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,3 +297,33 @@ def test_text_from_the_data_is_not_markdown(monkeypatch, tmp_path):
     at = app()
     caption = next(c.value for c in at.sidebar.caption if c.value.startswith("Nguồn:"))
     assert "\\!\\[ảnh\\]\\(x\\.png\\)" in caption and "\\$x^2\\$" in caption and "\\:red\\[" in caption
+
+
+def test_every_session_reads_the_same_dataset_uncopied():
+    """Two visitors of the same view get one dataset object: no session pays for a copy of every row."""
+    first, second = app(), app()
+    datasets = [at.session_state[ui.CONTEXT_KEY].dataset for at in (first, second)]
+    assert datasets[0] is datasets[1]
+    assert datasets[0].boundaries == boundaries.CURRENT and len(datasets[0].activities) > 0
+    recorded = app(**{"dia-gioi": "nhu-ghi-nhan"}).session_state[ui.CONTEXT_KEY].dataset
+    assert recorded is not datasets[0] and recorded.boundaries == boundaries.AS_RECORDED
+
+
+def test_a_chart_spec_is_made_once_for_equal_arguments(demo, config):
+    made = []
+
+    def programmes_chart(frame: pd.DataFrame, value: str, *, unit: str):
+        made.append(value)
+        return charts.bar(frame, "label", value, category_title="Chương trình", value_title="Số", unit=unit)
+
+    period = Period.year(demo.latest_year)
+    frame = views.by_programme(demo.activities, config, period, ("activities",))
+    spec = st_adapter.chart_spec(programmes_chart, frame, "activities", unit="")
+    again = st_adapter.chart_spec(programmes_chart, frame.copy(), "activities", unit="")
+    assert again == spec and made == ["activities"]
+    assert spec == programmes_chart(frame, "activities", unit="").to_dict()
+    assert "config" not in spec or "view" not in spec["config"]  # no Altair default sizes: Streamlit sizes the chart
+    values = next(iter(spec["datasets"].values()))
+    assert sorted(row["activities"] for row in values) == sorted(frame["activities"].tolist())
+    st_adapter.chart_spec(programmes_chart, frame.head(2), "activities", unit="")
+    assert made == ["activities", "activities", "activities"]  # other data, another spec

@@ -4,13 +4,13 @@ tracker counts the cycle as received on time."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from bench.page import serving
+from lib import formatting as fmt
 from lib.period import Period
 from lib.source import WorkbookSource
 from tests.test_browser import ARGS, CHROMIUM, ROOT, _metric, _settle, _shot
@@ -117,7 +117,8 @@ def _enter(page, url: str, people: str) -> None:
 
 
 def test_close_the_period_then_a_later_row_is_flagged_and_the_draft_keeps_its_figures(server, page):
-    month = Period.month(dt.date.today().year, dt.date.today().month)
+    today = fmt.today()  # the app's today: the day in Vietnam
+    month = Period.month(today.year, today.month)
     page.goto(f"{server}/bao-cao?ky={month.key}")
     page.get_by_role("heading", name="Báo cáo", exact=True).first.wait_for()
     _settle(page)

@@ -6,7 +6,6 @@ quality page, and the draft keeps the frozen figures. Sign-in is off (open mode)
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 
@@ -16,6 +15,7 @@ from gspread.utils import rowcol_to_a1
 from playwright.sync_api import sync_playwright
 
 from bench.page import serving
+from lib import formatting as fmt
 from lib.closing import DIRECTORY, REGISTER
 from lib.config import load_config
 from lib.period import Period
@@ -107,7 +107,8 @@ def _rows(fake: FakeSheets) -> list[list]:
 
 
 def test_the_loop_on_google_sheets(server, page, fake, secrets, data_dir):
-    month = Period.month(dt.date.today().year, dt.date.today().month)
+    today = fmt.today()  # the app's today: the day in Vietnam
+    month = Period.month(today.year, today.month)
     _open(page, server, "nguon-du-lieu", "Nguồn dữ liệu")
     assert "Google Sheets «BCĐ 502 — dữ liệu»" in _metric(page, "Nguồn đang dùng")
     _open(page, server, "theo-doi-nop-bao-cao", "Theo dõi nộp báo cáo")

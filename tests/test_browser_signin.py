@@ -4,7 +4,6 @@ organisation staff, seeing what each role sees, refused the pages it may not ope
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -16,6 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from bench.page import free_port, serving
 from lib import filters
+from lib import formatting as fmt
 from lib.config import DEFAULT_CONFIG_DIR
 from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, _settle
 
@@ -229,7 +229,7 @@ def test_leader_and_staff_sign_in_see_their_pages_and_sign_out(app_url, browser,
         ("sign_out", "nguoi@la.test"),
         ("sign_in", ADMIN),
     ]
-    period = filters.default_period(demo, dt.date.today())  # the period the leader's page opened on
+    period = filters.default_period(demo, fmt.today())  # the period the leader's page opened on
     assert entries[1]["detail"] == {"kỳ": period.label, "định dạng": "md"} and entries[1]["role"] == "leader"
     text = log.read_text(encoding="utf-8")
     assert COOKIE_SECRET not in text and CLIENT_SECRET not in text and "eyJ" not in text  # no secret, no JWT

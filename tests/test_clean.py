@@ -3,6 +3,7 @@ their problem code and the cell they point at (tab, row, column, value), never b
 
 import copy
 import dataclasses
+import datetime as dt
 import shutil
 import unicodedata
 
@@ -540,3 +541,13 @@ def test_a_checkbox_never_turns_the_number_one_into_true(config):
     assert found(d) == [("header.unknown", 1, "Đã duyệt", "Đã duyệt")]
     assert d.activities["rounds"].tolist() == [1, 0]
     assert d.activities["extra:Đã duyệt"].tolist() == [True, False]
+
+
+def test_today_is_the_day_in_vietnam_whatever_the_server_clock(config):
+    """Read at 18:00 UTC on 30/11/2026 (01:00 on 01/12 in Vietnam): a row of 01/12 is today's, not a future one."""
+    tabs = {name: [] for name in config.organisation_tabs}
+    tabs["BCHQS"] = [HEADER, ["01/12/2026", *ROW[1:8], 1], ["02/12/2026", *ROW[1:8], 2]]
+    raw = dataclasses.replace(raw_data(tabs), fetched_at=dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC))
+    d = clean(raw, config)
+    future = [f for f in found(d, WARNING) if f[0].startswith("date.")]
+    assert future == [("date.future", 3, "Ngày", "02/12/2026")]

@@ -75,3 +75,18 @@ def test_the_register_tab_records_closings_in_sheets_and_workbooks(fake_sheets: 
     entry.append_log_row(path, "Chốt số liệu", closing.TAB_HEADER, closing.register_row(closure, "Chốt"))
     sheet = openpyxl.load_workbook(path)["Chốt số liệu"]
     assert [c.value for c in sheet[1]] == closing.TAB_HEADER and sheet.cell(2, 4).value == closure.id
+
+
+def test_a_closing_after_five_in_the_afternoon_utc_is_dated_the_next_day_in_vietnam(tmp_path, config):
+    """The note printed on the draft and the register row agree on the Vietnamese day, whatever the server's
+    clock: 17:30 UTC on 30/11 is 00:30 on 01/12 in Vietnam."""
+    store = closing.ClosureStore(tmp_path)
+    closure = store.close(
+        dataset(config, rows(10)), config, OCTOBER, "admin@x.vn", dt.datetime(2026, 11, 30, 17, 30, tzinfo=dt.UTC)
+    )
+    assert closure.note() == f"Số liệu chốt ngày 01/12/2026 (mã {closure.id})"
+    assert closing.register_row(closure, "Chốt")[-2] == "00:30 ngày 01/12/2026"
+    read, problems = closing.read_register(
+        [closing.TAB_HEADER, closing.register_row(closure, "Chốt")], config.settings.year_start
+    )
+    assert not problems and read[0].note() == closure.note()

@@ -145,3 +145,10 @@ def test_a_place_names_its_noun_once():
     assert fmt.place("xã", "Rô Men") == "xã Rô Men"
     assert fmt.place("xã", "Xã Đam Rông 1") == "xã Đam Rông 1"
     assert fmt.place("thôn", "Thôn 3") == "thôn 3" and fmt.place("thôn", "Liêng Bông") == "thôn Liêng Bông"
+
+
+def test_the_day_is_vietnams():
+    assert fmt.local_date(dt.datetime(2026, 11, 30, 16, 59, tzinfo=dt.UTC)) == dt.date(2026, 11, 30)
+    assert fmt.local_date(dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 1)
+    assert fmt.local_date(dt.datetime(2026, 11, 30, 23, 0)) == dt.date(2026, 11, 30)  # naive: already local
+    assert fmt.today() == dt.datetime.now(fmt.TIME_ZONE).date()
