@@ -404,11 +404,15 @@ class OrganisationsPage(_Model):
 class Itemised(_Model):
     """An itemised list of the draft (``items.<name>``): the activities one of ``rows`` counts (a count
     indicator's rows, or a sum indicator's rows with a value above zero), each with the sums of ``figures``
-    (sum indicators, each row's own value). Rows with the same content are one item unless ``per_row``."""
+    (sum indicators, each row's own value). Rows with the same content are one item unless ``per_row``.
+    A list names at most ``limit`` items, the largest (by its figures in order, then by rows),
+    in date order; the draft sums up the others in one line (a large unit's year would otherwise list
+    thousands of handovers in a document meant to be signed)."""
 
     rows: list[str] = Field(min_length=1)
     figures: list[str] = []
     per_row: bool = False
+    limit: int = Field(12, ge=1)
 
 
 class ReportFigures(_Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import numbers
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -176,6 +177,18 @@ def long_date(day: dt.date | None) -> str:
 def short_date(day: dt.date | None) -> str:
     """``29/10/2024``."""
     return MISSING if _no_date(day) else f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def cell(value: Any, column: str) -> str:
+    """What a table cell shows: a date as 29/10/2024, a figure the Vietnamese way (a percentage when the
+    column's name says «(%)»), yes/no in words, a blank as nothing."""
+    if isinstance(value, dt.date):
+        return short_date(value)
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return percent(value) if "(%)" in column else quantity(value)
+    return "" if value is None else str(value)
 
 
 def local_date(moment: dt.datetime) -> dt.date:

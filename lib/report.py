@@ -131,6 +131,14 @@ def _figures(supported: _Support, config: Config, codes: list[str], computed: di
     return Figures({c: _number(computed.get(c)) if supported(config.indicators[c], computed) else None for c in codes})
 
 
+class _Others(dict):
+    """``more.<name>`` for the template: the summed-up items a list did not name, None for a list that named
+    every item and for one the unit does not declare (its section is skipped)."""
+
+    def __missing__(self, name: str) -> None:
+        return None
+
+
 def _names(values: Any) -> list[Escaped]:
     return [md(v) for v in values]
 
@@ -301,17 +309,21 @@ def _told(rows: pd.DataFrame, config: Config, codes: list[str]) -> np.ndarray:
     return keep
 
 
-def _itemised(rows: pd.DataFrame, config: Config) -> tuple[dict[str, list[dict[str, Any]]], np.ndarray]:
+def _itemised(rows: pd.DataFrame, config: Config) -> tuple[dict[str, list[dict[str, Any]]], _Others, np.ndarray]:
     """The declared itemised lists (``items.<name>``): each activity one of a list's ``rows`` indicators
     counts, in the first list that takes it; rows of the same programme and content are one item (unless
-    ``per_row``), with its sums, dates, places, organisations and partners, in date order. Also which rows
-    the lists took. The committee itself is never an item's actor: its rows are the partners' doing."""
+    ``per_row``), with its sums, dates, places, organisations and partners, in date order. At most the
+    list's ``limit`` items are named: the largest by each figure in turn, then by rows, then the earliest;
+    ``more.<name>`` sums up the others (their number, rows,
+    figures and communes), None when every item is named. Also which rows the lists took. The committee
+    itself is never an item's actor: its rows are the partners' doing."""
     whole = config.unit.whole_unit_label
     organisations = config.organisations
     silent = {o.code for o in organisations.values() if not config.groups[o.group].actor}
     silent |= {organisations[c].short_name for c in silent}
     taken = np.zeros(len(rows), bool)
     result: dict[str, list[dict[str, Any]]] = {}
+    more = _Others()
     for name, declared in config.dashboard.report.itemised.items():
         keep = _told(rows, config, declared.rows)
         keep &= ~taken
@@ -327,8 +339,17 @@ def _itemised(rows: pd.DataFrame, config: Config) -> tuple[dict[str, list[dict[s
             keys = pd.factorize(
                 chosen["programme"].astype(str) + "\x00" + chosen["content"].fillna("").astype(str).str.strip()
             )[0]
+        groups = pd.Series(keys).groupby(keys, sort=False).indices
+        named, others = list(groups), []
+        if len(groups) > declared.limit:  # the largest by the figures in their declared order, then the earliest
+            sizes = pd.DataFrame({c: v.fillna(0).to_numpy() for c, v in values.items()} | {"rows": 1})
+            sizes["first"] = -chosen["date"].to_numpy().astype("datetime64[D]").astype("int64")
+            order = sizes.groupby(keys, sort=False).agg({**dict.fromkeys(values, "sum"), "rows": "sum", "first": "max"})
+            order = order.sort_values([*values, "rows", "first"], ascending=False)
+            named, others = list(order.index[: declared.limit]), list(order.index[declared.limit :])
         items = []
-        for positions in pd.Series(keys).groupby(keys, sort=False).indices.values():
+        for key in named:
+            positions = groups[key]
             group = chosen.iloc[positions]
             communes = list(dict.fromkeys(group["commune"].astype(object)))
             villages = [v for v in dict.fromkeys(group["village"]) if isinstance(v, str) and v]
@@ -359,7 +380,18 @@ def _itemised(rows: pd.DataFrame, config: Config) -> tuple[dict[str, list[dict[s
                 }
             )
         result[name] = sorted(items, key=lambda item: item["first"])
-    return result, taken
+        more[name] = None
+        if others:
+            rest = np.concatenate([groups[key] for key in others])
+            communes = chosen["commune"].iloc[rest]
+            more[name] = {
+                "count": len(others),
+                "rows": len(rest),
+                "communes": int(communes[communes != whole].nunique()),
+                "figures": Figures({c: _number(v.iloc[rest].sum(min_count=1)) for c, v in values.items()}),
+                "programmes": chosen["programme"].iloc[[groups[key][0] for key in others]].value_counts().to_dict(),
+            }
+    return result, more, taken
 
 
 def _targeted(dataset: Dataset, period: Period) -> pd.DataFrame:
@@ -590,7 +622,7 @@ def build_context(
     now = _figures(supported, config, codes, computed)
     previous = _figures(_Support(before, config), config, codes, I.values(before, config, codes))
     settings = config.settings.report
-    items, itemised = _itemised(rows, config)
+    items, more, itemised = _itemised(rows, config)
     highlights = _Highlights(rows, config, itemised | _told(rows, config, figures.told))
     programme_codes = rows["programme"]
     organisations = rows["organisation"]
@@ -639,6 +671,7 @@ def build_context(
         "programmes": programmes,
         "breakdowns": _breakdowns(rows, config, by_commune),
         "items": items,
+        "more": more,
         "targets": _targets(dataset, config, period, computed, by_commune.set_index("commune"), now),
         "coverage": {
             "communes_without": _names(coverage.loc[coverage["activity_rows"] == 0, "commune"]),

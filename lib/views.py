@@ -7,6 +7,7 @@ display and in charts)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -645,3 +646,33 @@ def preview_markdown(draft: str) -> str:
         listed = "\n".join(f"{number}. {notes[key]}" for key, number in order.items())
         text += f"\n\n---\n\n**Chú thích**\n\n{listed}\n"
     return text
+
+
+PHONE_ROWS = 200  # rows a phone lists as cards; the page's «Tải số liệu» has them all
+
+
+def phone_cards(frame: pd.DataFrame, title: str, limit: int = PHONE_ROWS) -> str:
+    """A table as a phone shows it: one card per row, its first column as the card's heading and every other
+    column as «name: value» lines that wrap, so no figure or message is cut or hidden off the right edge.
+    Past ``limit`` rows a note says how many are listed and where the rest are."""
+    shown = frame.head(limit)
+    columns = [str(c) for c in frame.columns]
+    texts = {c: shown[c].map(lambda v, c=c: html.escape(fmt.cell(v, c))) for c in shown.columns}
+    lines = [
+        f"<dt>{html.escape(name)}</dt><dd>{texts[column].iloc[i]}</dd>"
+        for i in range(len(shown))
+        for name, column in zip(columns[1:], shown.columns[1:])
+    ]
+    per_row = len(columns) - 1
+    cards = [
+        f"<li class='bcd-card'><p class='bcd-card-title'>{texts[shown.columns[0]].iloc[i]}</p>"
+        f"<dl>{''.join(lines[i * per_row : (i + 1) * per_row])}</dl></li>"
+        for i in range(len(shown))
+    ]
+    note = (
+        f"<p class='bcd-cards-note'>Đang liệt kê {fmt.number(limit)}/{fmt.number(len(frame))} dòng đầu; "
+        "đủ các dòng trong «Tải số liệu» hoặc trên màn hình rộng.</p>"
+        if len(frame) > limit
+        else ""
+    )
+    return f"<ul class='bcd-cards' aria-label='{html.escape(title)}'>{''.join(cards)}</ul>{note}"

@@ -22,6 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # - metric cards share the row and wrap their label, value and change instead of cutting them;
 # - element toolbars (English tooltips, and on a phone they cover the caption under a table) and the
 #   grid's English column menu are hidden: tables download through the page's «Tải số liệu»;
+# - on a phone a table wider than a name and a figure is shown as cards (``ui.table``), not a grid whose
+#   figures and messages would be cut at the right edge;
 CSS = """
 <style>
 [class*="st-key-kpi_"] {
@@ -44,11 +46,19 @@ CSS = """
 }
 [data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameColumnFormattingMenu"],
 [data-testid="stDataFrameColumnVisibilityMenu"], [data-testid="stDataFrameStatisticsMenu"] { display: none !important; }
-@media (max-width: 640px) {  /* a table wider than the phone shows a shadow at its right edge: it scrolls */
-  [data-testid="stDataFrame"] { position: relative; }
-  [data-testid="stDataFrame"]::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 16px;
-    pointer-events: none; background: linear-gradient(to right, rgba(0, 0, 0, 0), rgba(0, 0, 0, 0.14)); }
+[class*="st-key-bcd_cards_"] { display: none !important; }
+@media (max-width: 640px) {  /* a phone: a table of more than two columns is a list of cards, one per row */
+  [class*="st-key-bcd_grid_"] { display: none !important; }
+  [class*="st-key-bcd_cards_"] { display: block !important; }
 }
+.bcd-cards { list-style: none; margin: 0; padding: 0; }
+.bcd-card { border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 8px; padding: 0.5rem 0.75rem;
+  margin: 0 0 0.5rem; }
+.bcd-card-title { font-weight: 600; margin: 0 0 0.25rem; overflow-wrap: anywhere; }
+.bcd-card dl { display: grid; grid-template-columns: minmax(5.5rem, 38%) 1fr; gap: 0.15rem 0.6rem; margin: 0; }
+.bcd-card dt { opacity: 0.72; overflow-wrap: anywhere; }
+.bcd-card dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
+.bcd-cards-note { opacity: 0.8; font-size: 0.9rem; }
 .st-key-bcd_brand p { margin: 0; }
 .bcd-lead { font-size: 1.08rem; line-height: 1.6; border-left: 4px solid var(--primary-color, #9e1b1b);
   padding: 0.5rem 0.9rem; margin: 0.3rem 0 0.8rem; background: rgba(158, 27, 27, 0.05); border-radius: 0 6px 6px 0; }

@@ -307,24 +307,22 @@ def header(title: str, ctx: Context, note: str = "") -> None:
         )
 
 
-def _display(value, column: str) -> str:
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return fmt.short_date(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return fmt.percent(value) if "(%)" in column else fmt.quantity(value)
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
 def table(frame: pd.DataFrame, title: str, key: str, *, height: int | str = "auto", hide_index: bool = True) -> None:
     """A table with Vietnamese number formatting (values stay sortable), offered in the page's «Tải số liệu»."""
     # text columns: object, or pandas 3's str dtype (which holds a blank as NaN)
     text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
     frame = frame.fillna(dict.fromkeys(text, ""))
-    styled = frame.style.format({c: (lambda v, c=c: _display(v, c)) for c in frame.columns}, na_rep="–")
-    first = {frame.columns[0]: st.column_config.Column(pinned=True)} if len(frame.columns) > 2 else None
-    st.dataframe(
-        styled, hide_index=hide_index, height=height, width="stretch", placeholder="–", column_config=first
-    )  # the first column (the name) stays in view while the figures scroll sideways
+    styled = frame.style.format({c: (lambda v, c=c: fmt.cell(v, c)) for c in frame.columns}, na_rep="–")
+    if len(frame.columns) <= 2:  # a name and a figure fit a phone's width
+        st.dataframe(styled, hide_index=hide_index, height=height, width="stretch", placeholder="–")
+    else:  # wider: the grid on a wide screen, one card per row on a phone (shell.CSS chooses by the width)
+        with st.container(key=f"bcd_grid_{key}"):
+            pinned = {frame.columns[0]: st.column_config.Column(pinned=True)}
+            st.dataframe(
+                styled, hide_index=hide_index, height=height, width="stretch", placeholder="–", column_config=pinned
+            )
+        with st.container(key=f"bcd_cards_{key}"):
+            st.html(views.phone_cards(frame if hide_index else frame.reset_index(), title))
     shell.collect(title, frame)
 
 

@@ -79,6 +79,9 @@ METRIC_TEXT = ", ".join(
 CUT_METRICS = f"""() => [...document.querySelectorAll('{METRIC_TEXT}')]
   .filter(e => e.offsetParent !== null && e.clientWidth > 0 && e.scrollWidth > e.clientWidth)
   .map(e => `${{e.innerText}} (${{e.scrollWidth}} > ${{e.clientWidth}})`)"""
+CUT_CARDS = """() => [...document.querySelectorAll('.bcd-card-title, .bcd-card dt, .bcd-card dd')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth)
+  .map(e => `${e.innerText} (${e.scrollWidth} > ${e.clientWidth})`)"""
 # What a reader sees: the text of the page and the sidebar (without the names of Material icons, which
 # are ligatures drawn as pictures), and the tooltips and placeholders of the page.
 SHOWN_TEXT = """() => {
@@ -201,6 +204,7 @@ def test_every_page_renders(server, page, demo, config):
             page.wait_for_timeout(400)
             assert not page.get_by_text("Sort ascending").is_visible()
             page.keyboard.press("Escape")
+            assert not page.locator(".bcd-cards").first.is_visible()  # the phone's cards stay hidden on a wide screen
         if path == "bao-cao":
             preview = page.locator('[data-testid="stMain"]').inner_text()
             assert "<!--" not in preview and "Chú thích" in preview
@@ -312,6 +316,11 @@ def test_phone_width(server, browser):
             if path == "tong-quan":
                 page.get_by_text("Các chỉ số khác").click()
                 page.get_by_text("Số thôn có hoạt động", exact=True).wait_for()
+            if path == "chat-luong-du-lieu":  # the issues as cards: the message and its fix in full, not cut off
+                card = page.locator('[class*="st-key-bcd_cards_"] .bcd-card').first
+                assert card.is_visible() and not page.locator('[class*="st-key-bcd_grid_"]').first.is_visible()
+                assert "Vấn đề" in card.inner_text() and "Cách sửa" in card.inner_text()
+            assert page.evaluate(CUT_CARDS) == [], f"{path}: card text cut on a phone"
             _no_cut_metrics(page, f"phone {path}")
             _no_english(page, f"phone {path}")
             assert not page.locator('[data-testid="stElementToolbar"]').first.is_visible()  # no toolbar over captions

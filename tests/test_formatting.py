@@ -152,3 +152,21 @@ def test_the_day_is_vietnams():
     assert fmt.local_date(dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 1)
     assert fmt.local_date(dt.datetime(2026, 11, 30, 23, 0)) == dt.date(2026, 11, 30)  # naive: already local
     assert fmt.today() == dt.datetime.now(fmt.TIME_ZONE).date()
+
+
+@pytest.mark.parametrize(
+    "value, column, shown",
+    [
+        (np.int64(1119), "Người tham gia", "1.119"),
+        (16.666, "Tỷ lệ (%)", "16,67%"),
+        (2.5, "Kinh phí", "2,5"),
+        (float("nan"), "Kinh phí", "–"),
+        (None, "Ghi chú", ""),
+        (pd.Timestamp("2024-03-05 10:00"), "Ngày", "05/03/2024"),
+        (pd.NaT, "Ngày", "–"),
+        (True, "Đúng hạn", "Có"),
+        ("Thôn 1", "Thôn", "Thôn 1"),
+    ],
+)
+def test_a_table_cell_shows_the_value_the_vietnamese_way(value, column, shown):
+    assert fmt.cell(value, column) == shown

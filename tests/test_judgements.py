@@ -3,6 +3,7 @@ pipeline (raw tabs → clean → indicators → template): the sentence the data
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 
@@ -436,3 +437,57 @@ def test_communes_named_with_their_noun_are_not_named_twice(demo, config):
     assert line(text, "- 01 căn tại xã Đam Rông 4 (Đạ Nhinh 2), ngày 15/09/2024")
     assert line(text, "Đợt dân vận tập trung tại xã Đam Rông 4 huy động tổng kinh phí 4.080 triệu đồng")
     assert line(text, "- Ngày 02/02/2024, xã Đam Rông 2 – Thôn 1 (Liêng Srônh): Chương trình “Tết Quân - Dân”")
+
+
+# ---------------------------------------------------------------- long lists: the largest named, the others summed up
+
+
+def limited(config, **limits: int):
+    """A copy of the configuration whose itemised lists name at most ``limits[name]`` items."""
+    changed = copy.deepcopy(config)
+    lists = changed.dashboard.report.itemised
+    for name, limit in limits.items():
+        lists[name] = lists[name].model_copy(update={"limit": limit})
+    return changed
+
+
+def test_a_long_list_names_the_largest_items_in_date_order_and_sums_up_the_others(config):
+    values = [60, 10, 90, 30, 20]  # million đồng, one house each, in date order
+    communes = ["Rô Men", "Phi Liêng", "Đạ Long", "Đạ Long", "Liêng Srônh"]
+    houses = [
+        row(f"0{i + 1}/09/2024", HOUSE, commune=c, content=f"Nhà số {i + 1}", houses=1, mobilised=v * 1_000_000)
+        for i, (v, c) in enumerate(zip(values, communes))
+    ]
+    text = draft(limited(config, houses=2), {"BCHQS": [saturday(participants=5), *houses]})
+    assert "Các lực lượng phối hợp xây dựng, bàn giao 05 căn nhà, tổng giá trị 210 triệu đồng:" in text
+    named = [x for x in text.splitlines() if x.startswith("- 01 căn tại")]
+    assert [x.split(", ngày ")[1][:10] for x in named] == ["01/09/2024", "03/09/2024"]  # 60 and 90: the largest
+    assert named[-1].endswith(";")  # the list goes on with the others
+    assert line(text, "- 03 căn khác") == "- 03 căn khác tại 3 xã, tổng trị giá 60 triệu đồng."
+
+
+def test_a_list_within_its_limit_has_no_line_for_others(config):
+    rows = [row("01/09/2024", HOUSE, content="Nhà", houses=1, mobilised=5_000_000), saturday(participants=5)]
+    text = draft(limited(config, houses=1), {"BCHQS": rows})
+    assert line(text, "- 01 căn tại xã Rô Men").endswith(".") and "căn khác" not in text
+
+
+def test_weapon_sessions_past_the_limit_are_summed_up_in_the_footnote(config):
+    sessions = [
+        row(f"1{i}/03/2024", WEAPONS, "CT3", c, content=f"Buổi {i}", rounds=1, participants=10, weapons_homemade=n)
+        for i, (c, n) in enumerate([("Đạ Long", 1), ("Rô Men", 5), ("Phi Liêng", 2), ("Đạ Long", 3)])
+    ]
+    note = line(draft(limited(config, weapons=2), {"Công an": sessions}), "[^vk]:")
+    assert note.startswith("[^vk]: Theo từng buổi: ngày 11/03/2024 tại xã Rô Men")  # 5 and 3 weapons: the largest
+    assert "; ngày 13/03/2024 tại xã Đạ Long" in note
+    assert note.endswith("; 2 buổi khác tại 2 xã (20 người dự): thu hồi 03 súng tự chế.")
+
+
+def test_events_past_the_limit_are_counted_under_their_programme(config):
+    events = [
+        row(f"0{i + 1}/05/2024", "Hội nghị quán triệt", "CT1", content=f"Hội nghị {i + 1}", participants=10 * (i + 1))
+        for i in range(4)
+    ]
+    text = draft(limited(config, events=1), {"BCHQS": [saturday(participants=5), *events]})
+    assert line(text, "- Ngày 04/05/2024").startswith("- Ngày 04/05/2024, xã Rô Men: Hội nghị 4")  # the largest
+    assert line(text, "- Cùng 3 hội nghị, sự kiện khác.") == "- Cùng 3 hội nghị, sự kiện khác."

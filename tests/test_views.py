@@ -411,3 +411,28 @@ def test_completeness_stops_where_the_data_stops(demo, config):
         len(views.completeness(demo.activities, config, Period.year(2024), demo.latest_date)["month_label"].unique())
         == 12
     )
+
+
+def test_a_phone_lists_each_row_as_a_card_with_every_column():
+    frame = pd.DataFrame(
+        {
+            "Tab": ["Hội CCB", "MTTQ <b>"],
+            "Dòng": [77, 105],
+            "Vấn đề": ["Không đọc được ngày.", "Hoạt động tại «Đưng K'Nớ» (khi đó thuộc huyện Lạc Dương)"],
+            "Tỷ lệ (%)": [16.666, 25.0],
+            "Ngày": [pd.Timestamp("2024-03-05"), pd.NaT],
+        }
+    )
+    cards = views.phone_cards(frame, "Danh sách cần sửa")
+    assert cards.count("<li class='bcd-card'>") == 2 and "aria-label='Danh sách cần sửa'" in cards
+    assert "<p class='bcd-card-title'>Hội CCB</p>" in cards and "MTTQ &lt;b&gt;" in cards  # escaped, not markup
+    assert "<dt>Dòng</dt><dd>77</dd>" in cards and "<dt>Tỷ lệ (%)</dt><dd>16,67%</dd>" in cards
+    assert "<dt>Ngày</dt><dd>05/03/2024</dd>" in cards and "<dt>Ngày</dt><dd>–</dd>" in cards
+    assert "Đưng K&#x27;Nớ" in cards and "bcd-cards-note" not in cards  # every message whole, every row listed
+
+
+def test_a_long_table_on_a_phone_says_how_many_rows_it_lists():
+    frame = pd.DataFrame({"Tab": [f"Tab {i}" for i in range(1_234)], "Dòng": range(1_234), "Vấn đề": "x"})
+    cards = views.phone_cards(frame, "Danh sách", limit=200)
+    assert cards.count("<li class='bcd-card'>") == 200
+    assert "Đang liệt kê 200/1.234 dòng đầu; đủ các dòng trong «Tải số liệu»" in cards
