@@ -653,11 +653,12 @@ PHONE_ROWS = 200  # rows a phone lists as cards; the page's «Tải số liệu�
 
 def phone_cards(frame: pd.DataFrame, title: str, limit: int = PHONE_ROWS) -> str:
     """A table as a phone shows it: one card per row, its first column as the card's heading and every other
-    column as «name: value» lines that wrap, so no figure or message is cut or hidden off the right edge.
+    column as «name: value» lines that wrap (a blank as «–»), so no figure or message is cut or hidden off the
+    right edge.
     Past ``limit`` rows a note says how many are listed and where the rest are."""
     shown = frame.head(limit)
     columns = [str(c) for c in frame.columns]
-    texts = {c: shown[c].map(lambda v, c=c: html.escape(fmt.cell(v, c))) for c in shown.columns}
+    texts = {c: shown[c].map(lambda v, c=c: html.escape(fmt.cell(v, c) or fmt.MISSING)) for c in shown.columns}
     lines = [
         f"<dt>{html.escape(name)}</dt><dd>{texts[column].iloc[i]}</dd>"
         for i in range(len(shown))

@@ -22,6 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # - metric cards share the row and wrap their label, value and change instead of cutting them;
 # - element toolbars (English tooltips, and on a phone they cover the caption under a table) and the
 #   grid's English column menu are hidden: tables download through the page's «Tải số liệu»;
+# - the file picker says «Chọn tệp» and its hint in Vietnamese instead of Streamlit's «Upload», «200MB per file»;
 # - on a phone a table wider than a name and a figure is shown as cards (``ui.table``), not a grid whose
 #   figures and messages would be cut at the right edge;
 CSS = """
@@ -51,14 +52,20 @@ CSS = """
   [class*="st-key-bcd_grid_"] { display: none !important; }
   [class*="st-key-bcd_cards_"] { display: block !important; }
 }
-.bcd-cards { list-style: none; margin: 0; padding: 0; }
+.bcd-cards { list-style: none; margin: 0 !important; padding: 0 !important; }
 .bcd-card { border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 8px; padding: 0.5rem 0.75rem;
   margin: 0 0 0.5rem; }
 .bcd-card-title { font-weight: 600; margin: 0 0 0.25rem; overflow-wrap: anywhere; }
-.bcd-card dl { display: grid; grid-template-columns: minmax(5.5rem, 38%) 1fr; gap: 0.15rem 0.6rem; margin: 0; }
+.bcd-card dl { display: grid; grid-template-columns: minmax(5.5rem, 38%) 1fr; gap: 0.15rem 0.6rem;
+  margin: 0 !important; padding: 0 !important; }
 .bcd-card dt { opacity: 0.72; overflow-wrap: anywhere; }
 .bcd-card dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .bcd-cards-note { opacity: 0.8; font-size: 0.9rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "Chọn tệp"; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "Kéo thả tệp vào đây hoặc bấm «Chọn tệp» (tối đa 200 MB)"; font-size: 0.875rem; opacity: 0.75; }
 .st-key-bcd_brand p { margin: 0; }
 .bcd-lead { font-size: 1.08rem; line-height: 1.6; border-left: 4px solid var(--primary-color, #9e1b1b);
   padding: 0.5rem 0.9rem; margin: 0.3rem 0 0.8rem; background: rgba(158, 27, 27, 0.05); border-radius: 0 6px 6px 0; }

@@ -53,6 +53,10 @@ PHONE = {"width": 390, "height": 844}
 # renderer's «Footnotes»), and English words that would betray an untranslated label of ours.
 ENGLISH = (
     "Select all",
+    "Upload",
+    "per file",
+    "Drag and drop",
+    "Browse files",
     "No results",
     "Page not found",
     "Footnotes",

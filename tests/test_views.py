@@ -421,6 +421,7 @@ def test_a_phone_lists_each_row_as_a_card_with_every_column():
             "Vấn đề": ["Không đọc được ngày.", "Hoạt động tại «Đưng K'Nớ» (khi đó thuộc huyện Lạc Dương)"],
             "Tỷ lệ (%)": [16.666, 25.0],
             "Ngày": [pd.Timestamp("2024-03-05"), pd.NaT],
+            "Vùng": ["III", ""],
         }
     )
     cards = views.phone_cards(frame, "Danh sách cần sửa")
@@ -428,6 +429,7 @@ def test_a_phone_lists_each_row_as_a_card_with_every_column():
     assert "<p class='bcd-card-title'>Hội CCB</p>" in cards and "MTTQ &lt;b&gt;" in cards  # escaped, not markup
     assert "<dt>Dòng</dt><dd>77</dd>" in cards and "<dt>Tỷ lệ (%)</dt><dd>16,67%</dd>" in cards
     assert "<dt>Ngày</dt><dd>05/03/2024</dd>" in cards and "<dt>Ngày</dt><dd>–</dd>" in cards
+    assert "<dt>Vùng</dt><dd>III</dd>" in cards and "<dt>Vùng</dt><dd>–</dd>" in cards  # a blank is said
     assert "Đưng K&#x27;Nớ" in cards and "bcd-cards-note" not in cards  # every message whole, every row listed
 
 
