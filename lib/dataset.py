@@ -47,9 +47,10 @@ class Dataset:
         """The years with activities (worked out once: a dataset is never changed in place)."""
         return sorted(self.activities["date"].dt.year.unique().tolist()) if len(self.activities) else []
 
-    @property
+    @functools.cached_property
     def latest_date(self):
-        """The last day any activity was recorded for (None without activities): comparisons stop there."""
+        """The last day any activity was recorded for (None without activities): comparisons stop there.
+        Worked out once: every page and every new visitor's filters ask for it."""
         latest = self.activities["date"].max() if len(self.activities) else None
         return None if latest is None or pd.isna(latest) else latest.date()
 

@@ -8,8 +8,11 @@ again at once (the "Làm mới dữ liệu" button).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import hashlib
 import os
+import pickle
 import threading
 import types
 from collections.abc import Callable
@@ -45,14 +48,35 @@ VIEW_TTL_SECONDS = 6 * 3600
 T = TypeVar("T")
 
 # What identifies an argument for the caches: one fetch of one source, one config directory, the filters,
-# a function by its name. Results are shared by every session that asks with equal arguments.
-HASH_FUNCS: dict[Any, Callable[[Any], Any]] = {
-    Dataset: lambda d: (d.source_id, d.fetched_at.isoformat(), d.boundaries),
-    Config: lambda c: (str(c.directory), repr(c.scope)),
+# a function by its name, a small table by its pickled bytes. Results are shared by every session that asks
+# with equal arguments. The key is written here rather than left to Streamlit's hash of every argument,
+# which took a quarter of a page view's server time (a dozen cached calls with tuples and tables each).
+_KEYS: dict[type, Callable[[Any], str]] = {
+    Dataset: lambda d: f"D({d.source_id!r},{d.fetched_at.isoformat()},{d.boundaries})",
+    Config: lambda c: f"C({str(c.directory)!r},{c.scope!r})",
     Filters: repr,
     Period: repr,
-    types.FunctionType: lambda f: f"{f.__module__}.{f.__qualname__}",
+    types.FunctionType: lambda f: f"F({f.__module__}.{f.__qualname__})",
+    str: repr,
+    int: repr,
+    float: repr,
+    bool: repr,
+    type(None): repr,
+    dt.date: repr,
+    dt.datetime: repr,
+    bytes: lambda b: f"B({hashlib.blake2b(b).hexdigest()})",
 }
+
+
+def cache_key(value: Any) -> str:
+    """The text that identifies ``value`` for the shared caches: equal texts, equal values. Tuples and lists
+    by their items, a table (or anything else) by a digest of its pickled bytes."""
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(map(cache_key, value)) + ")"
+    key = _KEYS.get(type(value))
+    if key is not None:
+        return key(value)
+    return f"P({hashlib.blake2b(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()})"
 
 
 @st.cache_resource(show_spinner=False)
@@ -183,29 +207,39 @@ def refresh() -> None:
         cache.refresh(source_spec(config), config, _load)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024, ttl=VIEW_TTL_SECONDS, hash_funcs=HASH_FUNCS)
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=VIEW_TTL_SECONDS)
+def _copied(key: str, _function: Callable[..., T], _args: tuple) -> T:
+    return _function(*_args)
+
+
 def call(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)``, shared by every session calling it with equal arguments (see HASH_FUNCS)."""
-    return function(*args)
+    """``function(*args)``, shared by every session calling it with equal arguments (see ``cache_key``); each
+    session gets its own copy of the result."""
+    return _copied(cache_key((function, args)), function, args)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=VIEW_TTL_SECONDS, hash_funcs=HASH_FUNCS)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=VIEW_TTL_SECONDS)
+def _kept(key: str, _function: Callable[..., T], _args: tuple) -> T:
+    return _function(*_args)
+
+
 def shared(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` kept once for every session, never copied: for large results that nobody modifies
     (a dataset seen in a view of the communes). ``call`` hands each session its own copy, which for a dataset
     of 100,000 rows costs more than the rest of a page view."""
-    return function(*args)
+    return _kept(cache_key((function, args)), function, args)
 
 
-def _vega_lite(builder: Callable[..., alt.TopLevelMixin], args: tuple, kwargs: tuple) -> dict[str, Any]:
-    return builder(*args, **dict(kwargs)).to_dict()
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=VIEW_TTL_SECONDS)
+def _vega_lite(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict[str, Any]:
+    return _builder(*_args, **_kwargs).to_dict()
 
 
 def chart_spec(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """The Vega-Lite spec (data included) of the chart ``builder(*args, **kwargs)``, made and validated once
     for every session asking with equal arguments: turning an Altair chart into its spec is a third of a
     page view's server time, the same work for every visitor."""
-    return call(_vega_lite, builder, args, tuple(kwargs.items()))
+    return _vega_lite(cache_key((builder, args, sorted(kwargs.items()))), builder, args, kwargs)
 
 
 def _filtered(function: Callable[..., T], dataset: Dataset, config: Config, filters: Filters, *args: Any) -> T:

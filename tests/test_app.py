@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import importlib
 import io
 from pathlib import Path
@@ -327,3 +329,18 @@ def test_a_chart_spec_is_made_once_for_equal_arguments(demo, config):
     assert sorted(row["activities"] for row in values) == sorted(frame["activities"].tolist())
     st_adapter.chart_spec(programmes_chart, frame.head(2), "activities", unit="")
     assert made == ["activities", "activities", "activities"]  # other data, another spec
+
+
+def test_the_cache_key_tells_apart_exactly_what_differs(demo, config):
+    key = st_adapter.cache_key
+    period = Period.year(2024)
+    frame = pd.DataFrame({"label": ["a", "b"], "value": [1.0, 2.5]})
+    assert key((views.kpis, demo, config, period, ("activities",))) == key(
+        (views.kpis, demo, config, Period.year(2024), ["activities"])
+    )
+    later = dataclasses.replace(demo, fetched_at=demo.fetched_at + dt.timedelta(seconds=1))
+    current = dataclasses.replace(demo, boundaries=boundaries.CURRENT)
+    assert len({key(demo), key(later), key(current)}) == 3  # another fetch, another view: another key
+    assert key(frame) == key(frame.copy()) and key(frame) != key(frame.assign(value=[1.0, 2.6]))
+    assert key(views.kpis) != key(views.headline) and key(1) != key("1") != key(1.0)
+    assert key((period, None)) != key((Period.year(2025), None))
