@@ -657,18 +657,13 @@ def phone_cards(frame: pd.DataFrame, title: str, limit: int = PHONE_ROWS) -> str
     right edge.
     Past ``limit`` rows a note says how many are listed and where the rest are."""
     shown = frame.head(limit)
-    columns = [str(c) for c in frame.columns]
-    texts = {c: shown[c].map(lambda v, c=c: html.escape(fmt.cell(v, c) or fmt.MISSING)) for c in shown.columns}
-    lines = [
-        f"<dt>{html.escape(name)}</dt><dd>{texts[column].iloc[i]}</dd>"
-        for i in range(len(shown))
-        for name, column in zip(columns[1:], shown.columns[1:])
-    ]
-    per_row = len(columns) - 1
+    names = [str(c) for c in shown.columns]
+    texts = [[html.escape(fmt.cell(v, name) or fmt.MISSING) for v in shown[c]] for c, name in zip(shown.columns, names)]
+    labels = [f"<dt>{html.escape(name)}</dt>" for name in names]
     cards = [
-        f"<li class='bcd-card'><p class='bcd-card-title'>{texts[shown.columns[0]].iloc[i]}</p>"
-        f"<dl>{''.join(lines[i * per_row : (i + 1) * per_row])}</dl></li>"
-        for i in range(len(shown))
+        f"<li class='bcd-card'><p class='bcd-card-title'>{row[0]}</p>"
+        f"<dl>{''.join(f'{label}<dd>{text}</dd>' for label, text in zip(labels[1:], row[1:]))}</dl></li>"
+        for row in zip(*texts)
     ]
     note = (
         f"<p class='bcd-cards-note'>Đang liệt kê {fmt.number(limit)}/{fmt.number(len(frame))} dòng đầu; "
